@@ -1,0 +1,11 @@
+// Every activity the worker registers, built from their dependencies.
+import { withBoundary } from './boundary.ts';
+import type { ActivityDeps } from './deps.ts';
+import { createJoinerActivities } from './joiner.ts';
+import { createLifecycleActivities } from './lifecycle.ts';
+
+export type { ActivityDeps } from './deps.ts';
+
+export function createActivities(deps: ActivityDeps) {
+  return withBoundary({ ...createLifecycleActivities(deps), ...createJoinerActivities(deps) });
+}

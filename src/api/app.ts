@@ -1,0 +1,40 @@
+// The phonefleet HTTP API: HR's webhook, the curators' and support's operations, the Web UI's
+// codec, and health checks.
+import express from 'express';
+import type { ApiContext } from './context.ts';
+import { requireOperator } from './auth.ts';
+import { errorHandler } from './http-errors.ts';
+import { requestLog } from './request-log.ts';
+import { codecRouter } from './routes/codec.ts';
+import { hrEventsRouter } from './routes/hr-events.ts';
+import { peopleRouter } from './routes/people.ts';
+import { storesRouter } from './routes/stores.ts';
+
+export function createApp(ctx: ApiContext, opts: { log?: (line: string) => void } = {}) {
+  const app = express();
+  app.disable('x-powered-by');
+  if (opts.log) app.use(requestLog(opts.log));
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all(
+      Object.entries(ctx.readiness).map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch (err) {
+          return [name, `not ready: ${err instanceof Error ? err.message : String(err)}`] as const;
+        }
+      }),
+    );
+    const ready = checks.every(([, state]) => state === 'ok');
+    res.status(ready ? 200 : 503).json({ ready, checks: Object.fromEntries(checks) });
+  });
+
+  app.use(hrEventsRouter(ctx)); // authenticated by HR's webhook signature, not a bearer token
+  app.use(codecRouter(ctx)); // CORS preflight must pass before the token check
+  app.use(requireOperator(ctx.apiTokens), peopleRouter(ctx), storesRouter(ctx));
+  app.use((_req, _res, next) => next(Object.assign(new Error('no such route'), { status: 404 })));
+  app.use(errorHandler);
+  return app;
+}

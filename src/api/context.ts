@@ -1,0 +1,19 @@
+// What the API's routes share: the database, the Temporal client and configuration.
+import type { Client } from '@temporalio/client';
+import type { PrismaClient } from '../db/generated/client.ts';
+import type { FleetPolicy } from '../../workflows/policy.ts';
+import type { EncryptionCodec } from '../temporal/codec.ts';
+
+export interface ApiContext {
+  db: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+  policy: FleetPolicy;
+  hrWebhookSecrets: string[];
+  /** token -> name of its holder (recorded as the actor of what they do). */
+  apiTokens: Map<string, string>;
+  codec: EncryptionCodec;
+  codecOrigins: string[];
+  /** Answers /readyz: each check throws when its part is not ready. */
+  readiness: Record<string, () => Promise<unknown>>;
+}

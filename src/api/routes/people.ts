@@ -1,0 +1,81 @@
+// What curators and support do by hand: confirm a hand-over, look up an employee, retry a
+// rejected SIM owner registration.
+import express, { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { employeeWorkflowId, lifecycleQuery, type LifecycleState } from '../../../workflows/employee-lifecycle.ts';
+import { handedOverSignal, joinerWorkflowId, progressQuery, retrySimOwnerRegistrationSignal, type JoinerProgress } from '../../../workflows/joiner.ts';
+import { isValidImei } from '../../domain/identifiers.ts';
+import type { ApiContext } from '../context.ts';
+import { badRequest, HttpError } from '../http-errors.ts';
+
+export function peopleRouter(ctx: ApiContext): Router {
+  const router = Router();
+  const json = express.json({ limit: '16kb' });
+
+  /** The curator confirms the phone is in the employee's hands. */
+  router.post('/devices/:imei/handover', json, async (req, res) => {
+    const { imei } = req.params;
+    if (!isValidImei(imei)) throw badRequest([{ field: 'imei', message: 'must be a 15-digit IMEI with a valid check digit' }]);
+    const employeeId = req.body?.employeeId;
+    if (employeeId !== undefined && typeof employeeId !== 'string') throw badRequest([{ field: 'employeeId', message: 'must be a string' }]);
+
+    const device = await ctx.db.device.findUnique({ where: { imei } });
+    if (!device) throw new HttpError(404, `device ${imei} is not in the fleet`);
+    if (!device.employeeId) throw new HttpError(409, `device ${imei} is not prepared for anyone (state ${device.state})`);
+    if (employeeId && employeeId !== device.employeeId) throw new HttpError(409, `device ${imei} is prepared for another employee, not ${employeeId}`);
+    if (device.state === 'IN_USE') {
+      res.status(200).json({ employeeId: device.employeeId, imei, alreadyHandedOver: true });
+      return;
+    }
+    const progress = await queryOrUndefined(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(device.employeeId!)).query(progressQuery));
+    if (progress?.stage !== 'awaiting-handover') {
+      throw new HttpError(409, `phone ${imei} is not ready for hand-over yet (${progress ? `onboarding stage: ${progress.stage}` : 'no onboarding running'})`);
+    }
+    await ctx.temporal.workflow.getHandle(joinerWorkflowId(device.employeeId)).signal(handedOverSignal, { at: new Date().toISOString(), by: res.locals.operator });
+    res.status(202).json({ employeeId: device.employeeId, imei, workflowId: joinerWorkflowId(device.employeeId) });
+  });
+
+  /** An employee as phonefleet knows them: the database row and the live process state. */
+  router.get('/employees/:id', async (req, res) => {
+    const { id } = req.params;
+    const employee = await ctx.db.employee.findUnique({
+      where: { id },
+      select: {
+        id: true, storeId: true, roleCode: true, position: true, status: true, startDate: true, handedOverAt: true, handoverDay: true,
+        devices: { select: { imei: true, model: true, state: true } },
+        sims: { select: { iccid: true, msisdn: true, state: true, ownerRegistration: true } },
+      },
+    });
+    const lifecycle = await queryOrUndefined<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(id)).query(lifecycleQuery));
+    const onboarding = await queryOrUndefined<JoinerProgress>(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(id)).query(progressQuery));
+    if (!employee && !lifecycle && !onboarding) throw new HttpError(404, `employee ${id} is unknown to phonefleet`);
+    res.json({
+      employee: employee ? { ...employee, startDate: employee.startDate.toISOString().slice(0, 10) } : null,
+      lifecycle: lifecycle ? { status: lifecycle.status, pendingEvents: lifecycle.pending.length, phaseWorkflowId: lifecycle.phaseWorkflowId ?? null, outcomes: lifecycle.outcomes } : null,
+      onboarding: onboarding ?? null,
+    });
+  });
+
+  /** Support corrected the identity data in HR: ask the operator again. */
+  router.post('/employees/:id/sim-owner-registration/retry', async (req, res) => {
+    const handle = ctx.temporal.workflow.getHandle(joinerWorkflowId(req.params.id));
+    const progress = await queryOrUndefined(() => handle.query(progressQuery));
+    if (progress?.stage !== 'sim-owner-rejected') {
+      throw new HttpError(409, `no rejected SIM owner registration to retry for employee ${req.params.id}${progress ? ` (onboarding stage: ${progress.stage})` : ''}`);
+    }
+    await handle.signal(retrySimOwnerRegistrationSignal);
+    res.status(202).json({ employeeId: req.params.id, workflowId: handle.workflowId });
+  });
+
+  return router;
+}
+
+/** A query's answer, or undefined when no such workflow exists. */
+export async function queryOrUndefined<T>(query: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await query();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,187 @@
+// Second MDM simulator, modelled on Headwind MDM's REST API (a self-hosted Android MDM), so
+// that phonefleet really talks to two MDMs of different shapes behind one interface, as the
+// story did during the migration. Modelled subset:
+//   POST /rest/public/jwt/login {login, password: MD5 hex, upper case} -> {id_token}
+//   GET  /rest/private/devices/number/:number      (the device "number" is its IMEI here)
+//   POST /rest/private/devices/search {value?, pageNum?, pageSize?}
+//   PUT  /rest/private/devices {number, configurationId?, custom1?}  (custom1 = directory user;
+//        simplified to a partial update by number)
+//   GET  /rest/private/configurations, GET /rest/private/configurations/search/:value
+//   POST /rest/plugins/messaging/private/send {scope: 'device', deviceNumber, message}
+// Answers `{ status: 'OK' | 'ERROR', message, data }`. A configuration is the MDM profile;
+// its name is phonefleet's profileId.
+import { createHash } from 'node:crypto';
+import type { Response } from 'express';
+import { ROLES } from '../domain/roles.ts';
+import { TokenIssuer, mountTokenAdmin, randomSecret, requireBearer, safeEqual } from './auth.ts';
+import {
+  MdmDeviceRegistry,
+  mountMdmDeviceAdmin,
+  type MdmDeviceRegistration,
+  type MdmDeviceState,
+  type MdmSimulator,
+} from './mdm-devices.ts';
+import { Fields, SimHttpError, bodyOf, plainError } from './request-fields.ts';
+import { Simulator, type SimulatorOptions } from './simulator.ts';
+
+export interface HeadwindCredentials {
+  login: string;
+  password: string;
+}
+
+export interface HeadwindConfiguration {
+  id: number;
+  name: string;
+}
+
+export interface HeadwindSimulatorOptions extends SimulatorOptions {
+  credentials?: HeadwindCredentials;
+  tokenTtlSeconds?: number;
+  /** Configuration names created at start (default: one per role profile). */
+  configurations?: string[];
+}
+
+/** Headwind's web client sends the MD5 of the password, upper-case hex. */
+export function headwindPasswordHash(password: string): string {
+  return createHash('md5').update(password).digest('hex').toUpperCase();
+}
+
+function headwindError(status: number, message: string): SimHttpError {
+  return new SimHttpError(status, { status: 'ERROR', message, data: null });
+}
+
+const badRequest = (message: string): SimHttpError => headwindError(400, message);
+
+function ok(res: Response, data: unknown = null): void {
+  res.json({ status: 'OK', message: null, data });
+}
+
+export class HeadwindSimulator extends Simulator implements MdmSimulator {
+  readonly devices: MdmDeviceRegistry;
+  readonly tokens: TokenIssuer;
+  readonly credentials: HeadwindCredentials;
+  private readonly configurations = new Map<string, HeadwindConfiguration>();
+
+  constructor(options: HeadwindSimulatorOptions = {}) {
+    super('second-mdm', options);
+    this.devices = new MdmDeviceRegistry((n) => String(n));
+    this.tokens = new TokenIssuer(options.tokenTtlSeconds ?? 3600);
+    this.credentials = options.credentials ?? { login: 'phonefleet', password: randomSecret() };
+    for (const name of options.configurations ?? ROLES.map((r) => r.profileId)) this.addConfiguration(name);
+
+    mountMdmDeviceAdmin(this.admin, this);
+    mountTokenAdmin(this.admin, this.tokens);
+    this.admin.get('/configurations', (_req, res) => {
+      res.json(this.listConfigurations());
+    });
+    this.admin.post('/configurations', (req, res) => {
+      res.status(201).json(this.addConfiguration(new Fields(bodyOf(req), plainError(400)).string('name')));
+    });
+
+    this.route('post', '/rest/public/jwt/login', (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      const login = fields.string('login');
+      const password = fields.string('password');
+      const expected = headwindPasswordHash(this.credentials.password);
+      if (!safeEqual(login, this.credentials.login) || !safeEqual(password, expected)) {
+        throw headwindError(401, 'error.auth.failed');
+      }
+      res.json({ id_token: this.tokens.issue().token });
+    });
+
+    const authenticated = requireBearer(
+      (token) => this.tokens.isValid(token),
+      () => headwindError(401, 'error.auth.required'),
+    );
+
+    this.route('get', '/rest/private/devices/number/:number', authenticated, (req, res) => {
+      ok(res, this.deviceView(this.deviceByNumber(String(req.params.number))));
+    });
+
+    this.route('post', '/rest/private/devices/search', authenticated, (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      const value = fields.optionalString('value') ?? '';
+      const pageNum = fields.optionalNumber('pageNum') ?? 1;
+      const pageSize = fields.optionalNumber('pageSize') ?? 50;
+      if (!Number.isInteger(pageNum) || pageNum < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
+        throw badRequest('error.params.paging');
+      }
+      const matching = this.devices.list().filter((d) => value === '' || d.imei.includes(value) || d.serial.includes(value));
+      const items = matching.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((d) => this.deviceView(d));
+      ok(res, { configurations: this.listConfigurations(), devices: { items, totalItemsCount: matching.length } });
+    });
+
+    this.route('put', '/rest/private/devices', authenticated, (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      const device = this.deviceByNumber(fields.string('number'));
+      const configurationId = fields.optionalNumber('configurationId');
+      const custom1 = fields.optionalString('custom1');
+      if (configurationId !== undefined) {
+        const configuration = this.listConfigurations().find((c) => c.id === configurationId);
+        if (!configuration) throw headwindError(404, 'error.notfound.configuration');
+        this.devices.applyProfile(device, configuration.name);
+      }
+      if (custom1 !== undefined) this.devices.assignUser(device, custom1 === '' ? undefined : custom1);
+      ok(res);
+    });
+
+    this.route('get', '/rest/private/configurations', authenticated, (_req, res) => {
+      ok(res, this.listConfigurations());
+    });
+
+    this.route('get', '/rest/private/configurations/search/:value', authenticated, (req, res) => {
+      const value = String(req.params.value);
+      ok(res, this.listConfigurations().filter((c) => c.name.includes(value)));
+    });
+
+    this.route('post', '/rest/plugins/messaging/private/send', authenticated, (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      if (fields.oneOf('scope', ['device'] as const) !== 'device') throw badRequest('error.params.scope');
+      const device = this.deviceByNumber(fields.string('deviceNumber'));
+      // Headwind messages have no title: the whole text is the body.
+      this.devices.pushMessage(device, '', fields.string('message'));
+      ok(res);
+    });
+  }
+
+  addConfiguration(name: string): HeadwindConfiguration {
+    const existing = this.configurations.get(name);
+    if (existing) return existing;
+    const configuration = { id: this.configurations.size + 1, name };
+    this.configurations.set(name, configuration);
+    return configuration;
+  }
+
+  listConfigurations(): HeadwindConfiguration[] {
+    return [...this.configurations.values()];
+  }
+
+  /** In-process seeding; a profile unknown to this MDM becomes a configuration. */
+  registerDevice(registration: MdmDeviceRegistration): MdmDeviceState {
+    if (registration.profileId) this.addConfiguration(registration.profileId);
+    return this.devices.register(registration);
+  }
+
+  private deviceByNumber(number: string): MdmDeviceState {
+    const device = this.devices.byImei(number);
+    if (!device) throw headwindError(404, 'error.notfound.device');
+    return device;
+  }
+
+  /** Headwind has no "online" flag: a phone online checks in continuously (lastUpdate = now). */
+  private deviceView(device: MdmDeviceState): Record<string, unknown> {
+    const lastUpdate = device.online ? Date.now() : device.lastSeenAt ? Date.parse(device.lastSeenAt) : 0;
+    return {
+      id: Number(device.deviceId),
+      number: device.imei,
+      imei: device.imei,
+      serial: device.serial,
+      model: device.model,
+      iccid: device.iccid ?? null,
+      phone: device.msisdn ?? null,
+      configurationId: device.profileId ? (this.configurations.get(device.profileId)?.id ?? null) : null,
+      custom1: device.userId ?? null,
+      lastUpdate,
+    };
+  }
+}

@@ -1,0 +1,32 @@
+// A fresh, migrated PostgreSQL database per test suite, dropped afterwards, so suites never see
+// each other's rows and can run in parallel against the one local server.
+import { openDatabase, type Database } from '../../src/db/client.ts';
+import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+
+/** The server the test databases are created on (its own database is only used to connect). */
+export const TEST_SERVER_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  db: Database;
+  /** Closes the client and drops the database. */
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const scratch = await createScratchDatabase(TEST_SERVER_URL, 'phonefleet_test');
+  try {
+    const db = await openDatabase({ databaseUrl: scratch.url });
+    return {
+      url: scratch.url,
+      db,
+      async drop() {
+        await db.close();
+        await scratch.drop();
+      },
+    };
+  } catch (e) {
+    await scratch.drop();
+    throw e;
+  }
+}

@@ -1,0 +1,32 @@
+// HR events as the employee lifecycle receives them (the API turns signed CloudEvents into
+// these). Names travel here only inside encrypted payloads (see src/temporal/codec.ts).
+
+/** CloudEvent `type` values HR sends, mapped to what the lifecycle does with them. */
+export const HR_EVENT_TYPES = {
+  'com.retailco.hr.employee.hired': 'hired',
+  'com.retailco.hr.employee.hire-rescinded': 'hire-rescinded',
+} as const;
+
+export type HrCloudEventType = keyof typeof HR_EVENT_TYPES;
+export type HrEventKind = (typeof HR_EVENT_TYPES)[HrCloudEventType];
+
+export interface Hire {
+  storeId: string;
+  /** HR position code; the role (apps, policies) follows from it. */
+  position: string;
+  /** First working day, YYYY-MM-DD in the store's time zone. */
+  startDate: string;
+  /** Shown to the curator so the phone reaches the right person. Personal data. */
+  displayName?: string;
+}
+
+interface HrEventBase {
+  /** CloudEvent id: the idempotency key across redeliveries. */
+  eventId: string;
+  employeeId: string;
+  occurredAt: string;
+}
+
+export type HrEvent =
+  | (HrEventBase & { kind: 'hired'; hire: Hire })
+  | (HrEventBase & { kind: 'hire-rescinded'; reason?: string });

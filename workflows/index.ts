@@ -1,0 +1,3 @@
+// The worker's workflow bundle entry point.
+export { employeeLifecycle } from './employee-lifecycle.ts';
+export { joiner } from './joiner.ts';

@@ -1,0 +1,9 @@
+// Search attributes operators use to find a process in the Temporal Web UI. Never personal
+// data: ids, codes and IMEIs only. Registered on the server by src/temporal/server.ts.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const EmployeeId = defineSearchAttributeKey('EmployeeId', SearchAttributeType.KEYWORD);
+export const StoreId = defineSearchAttributeKey('StoreId', SearchAttributeType.KEYWORD);
+export const Imei = defineSearchAttributeKey('Imei', SearchAttributeType.KEYWORD);
+/** Where a process stands (e.g. "awaiting-stock"): lets support list every stuck hire of a store. */
+export const Phase = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWORD);
