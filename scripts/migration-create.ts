@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { applyMigrations } from '../src/db/migrate.ts';
+import { applyMigrations, readMigrations } from '../src/db/migrate.ts';
 import { createScratchDatabase } from '../src/db/scratch-database.ts';
 import * as engineRuntime from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -87,26 +87,16 @@ function adapterFactory(mainUrl: string): SqlMigrationAwareDriverAdapterFactory 
   };
 }
 
-// The same shape Prisma's CLI loads from disk.
+// The shape Prisma's CLI hands the engine, from the same reading of the folder that deploys it.
 async function loadMigrationList(): Promise<MigrationList> {
   const lockfile = await fs.readFile(path.join(MIGRATIONS_DIR, LOCKFILE), 'utf8').catch(() => null);
-  const entries = await fs.readdir(MIGRATIONS_DIR, { withFileTypes: true }).catch(() => []);
-  const directories = await Promise.all(
-    entries
-      .filter((e) => e.isDirectory())
-      .map(async (e) => ({
-        path: e.name,
-        migrationFile: {
-          path: 'migration.sql',
-          content: await fs.readFile(path.join(MIGRATIONS_DIR, e.name, 'migration.sql'), 'utf8').then(
-            (value) => ({ tag: 'ok' as const, value }),
-            (err: Error) => ({ tag: 'error' as const, value: err.message }),
-          ),
-        },
-      })),
-  );
-  directories.sort((a, b) => a.path.localeCompare(b.path));
-  return { baseDir: MIGRATIONS_DIR, lockfile: { path: LOCKFILE, content: lockfile }, shadowDbInitScript: '', migrationDirectories: directories };
+  const migrations = await readMigrations(MIGRATIONS_DIR);
+  return {
+    baseDir: MIGRATIONS_DIR,
+    lockfile: { path: LOCKFILE, content: lockfile },
+    shadowDbInitScript: '',
+    migrationDirectories: migrations.map((m) => ({ path: m.name, migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: m.sql } } })),
+  };
 }
 
 async function main(): Promise<number> {

@@ -36,3 +36,17 @@ export interface MdmProvider {
   /** Push a message to the phone (Knox Manage `...ForNotification`). */
   sendMessage(deviceId: string, message: MdmMessage): Promise<void>;
 }
+
+export interface MdmDevicePage {
+  devices: MdmDevice[];
+  total: number;
+}
+
+/**
+ * The MDM's device inventory, page by page (SIM reconciliation joins the agent-reported ICCIDs
+ * with the operator's data). Kept apart from MdmProvider so test doubles need not implement it.
+ */
+export interface MdmDeviceInventory {
+  /** pageNumber is 1-based. */
+  listDevices(page: { pageNumber: number; pageSize: number }): Promise<MdmDevicePage>;
+}

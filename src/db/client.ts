@@ -29,9 +29,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** DATABASE_URL selects PostgreSQL; PGLITE_DATA_DIR moves the embedded database's folder. */
+/** DATABASE_URL selects PostgreSQL; else PGlite in <PHONEFLEET_DATA_DIR, default .data>/pglite, as src/config.ts. */
 export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
-  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.PGLITE_DATA_DIR || undefined };
+  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: path.join(env.PHONEFLEET_DATA_DIR || '.data', 'pglite') };
 }
 
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {

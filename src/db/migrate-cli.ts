@@ -1,5 +1,5 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database
-// (PGLITE_DATA_DIR, default .data/pglite) when it is unset. Every phonefleet process does the
+// (<PHONEFLEET_DATA_DIR, default .data>/pglite) when it is unset. Every phonefleet process does the
 // same on start-up; this is for deployments that migrate as a separate step.
 import path from 'node:path';
 import { DEFAULT_DATA_DIR, databaseOptionsFromEnv, openDatabase } from './client.ts';

@@ -136,7 +136,7 @@ export class HeadwindSimulator extends Simulator implements MdmSimulator {
 
     this.route('post', '/rest/plugins/messaging/private/send', authenticated, (req, res) => {
       const fields = Fields.ofBody(req, badRequest);
-      if (fields.oneOf('scope', ['device'] as const) !== 'device') throw badRequest('error.params.scope');
+      fields.oneOf('scope', ['device'] as const);
       const device = this.deviceByNumber(fields.string('deviceNumber'));
       // Headwind messages have no title: the whole text is the body.
       this.devices.pushMessage(device, '', fields.string('message'));

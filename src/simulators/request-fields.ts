@@ -26,8 +26,11 @@ export function bodyOf(req: Request): Record<string, unknown> {
 /** The parsed JSON body as a list of records: admin routes accept one item or an array. */
 export function itemsOf(req: Request): Record<string, unknown>[] {
   const body: unknown = req.body;
-  const items = Array.isArray(body) ? body : [body];
-  return items.filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object');
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  if (!items.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item))) {
+    throw plainError(400)('expected a JSON object or a list of objects');
+  }
+  return items as Record<string, unknown>[];
 }
 
 export class Fields {

@@ -1,0 +1,111 @@
+// Builds one adapter per external system from URLs and credentials: the real systems when the
+// environment names them, the simulators otherwise (`externalSystemsFromSimulators`).
+import type { RunningSimulators } from '../simulators/index.ts';
+import type { DirectoryApi } from './directory.ts';
+import { GraphDirectory, type GraphDirectoryConfig } from './graph-directory.ts';
+import type { HrApi } from './hr.ts';
+import { HrHttpApi, type HrHttpConfig } from './hr-http.ts';
+import { KnoxManageMdm, type KnoxManageConfig } from './knox-manage.ts';
+import type { MdmDeviceInventory, MdmProvider, MdmProviderName } from './mdm.ts';
+import type { OperatorApi } from './operator.ts';
+import { ControlCenterOperator, type ControlCenterConfig, type OperatorSimInventory } from './operator-control-center.ts';
+import { HeadwindMdm, type SecondMdmConfig } from './second-mdm.ts';
+
+export interface ExternalSystemsConfig {
+  knoxManage: KnoxManageConfig;
+  secondMdm: SecondMdmConfig;
+  operator: ControlCenterConfig;
+  hr: HrHttpConfig;
+  directory: GraphDirectoryConfig;
+}
+
+export interface ExternalSystems {
+  mdm: Record<MdmProviderName, MdmProvider & MdmDeviceInventory>;
+  operator: OperatorApi & OperatorSimInventory;
+  hr: HrApi;
+  directory: DirectoryApi;
+}
+
+export function createExternalSystems(config: ExternalSystemsConfig): ExternalSystems {
+  return {
+    mdm: {
+      KNOX_MANAGE: new KnoxManageMdm({ ...config.knoxManage, name: 'KNOX_MANAGE' }),
+      SECOND_MDM: new HeadwindMdm(config.secondMdm),
+    },
+    operator: new ControlCenterOperator(config.operator),
+    hr: new HrHttpApi(config.hr),
+    directory: new GraphDirectory(config.directory),
+  };
+}
+
+export function externalSystemsFromSimulators(running: RunningSimulators): ExternalSystemsConfig {
+  const { urls, credentials: c } = running;
+  return {
+    knoxManage: { baseUrl: urls.knoxManage, clientId: c.knoxManage.clientId, clientSecret: c.knoxManage.clientSecret },
+    secondMdm: { baseUrl: urls.secondMdm, login: c.secondMdm.login, password: c.secondMdm.password },
+    operator: { baseUrl: urls.operator, user: c.operator.user, apiKey: c.operator.apiKey },
+    hr: { baseUrl: urls.hr, token: c.hr.token },
+    directory: { baseUrl: urls.directory, tenant: c.directory.tenant, clientId: c.directory.clientId, clientSecret: c.directory.clientSecret },
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The systems the environment points at. A system whose URL is unset is left out, so the
+ * caller fills it from the simulators: `{ ...externalSystemsFromSimulators(s), ...fromEnv }`.
+ * A URL without its credentials is a configuration error, reported by variable name.
+ */
+export function externalSystemsConfigFromEnv(env: Env = process.env): Partial<ExternalSystemsConfig> {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} must be set when its system's URL is set`);
+    return value;
+  };
+  const timeout = (name: string): { timeoutMs?: number } => {
+    const raw = env[name];
+    if (!raw) return {};
+    const ms = Number(raw);
+    if (!Number.isFinite(ms) || ms <= 0) throw new Error(`${name} must be a positive number of milliseconds`);
+    return { timeoutMs: ms };
+  };
+  const config: Partial<ExternalSystemsConfig> = {};
+  if (env.KNOX_MANAGE_URL) {
+    config.knoxManage = {
+      baseUrl: env.KNOX_MANAGE_URL,
+      clientId: required('KNOX_MANAGE_CLIENT_ID'),
+      clientSecret: required('KNOX_MANAGE_CLIENT_SECRET'),
+      ...timeout('KNOX_MANAGE_TIMEOUT_MS'),
+    };
+  }
+  if (env.SECOND_MDM_URL) {
+    config.secondMdm = {
+      baseUrl: env.SECOND_MDM_URL,
+      login: required('SECOND_MDM_LOGIN'),
+      password: required('SECOND_MDM_PASSWORD'),
+      ...timeout('SECOND_MDM_TIMEOUT_MS'),
+    };
+  }
+  if (env.OPERATOR_URL) {
+    config.operator = {
+      baseUrl: env.OPERATOR_URL,
+      user: required('OPERATOR_USER'),
+      apiKey: required('OPERATOR_API_KEY'),
+      ...timeout('OPERATOR_TIMEOUT_MS'),
+    };
+  }
+  if (env.HR_URL) {
+    config.hr = { baseUrl: env.HR_URL, token: required('HR_TOKEN'), ...timeout('HR_TIMEOUT_MS') };
+  }
+  if (env.DIRECTORY_URL) {
+    config.directory = {
+      baseUrl: env.DIRECTORY_URL,
+      ...(env.DIRECTORY_AUTHORITY_URL ? { authorityUrl: env.DIRECTORY_AUTHORITY_URL } : {}),
+      tenant: required('DIRECTORY_TENANT'),
+      clientId: required('DIRECTORY_CLIENT_ID'),
+      clientSecret: required('DIRECTORY_CLIENT_SECRET'),
+      ...timeout('DIRECTORY_TIMEOUT_MS'),
+    };
+  }
+  return config;
+}

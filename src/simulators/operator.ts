@@ -1,0 +1,304 @@
+// Mobile operator simulator, Cisco IoT Control Center style (HTTP Basic user:apiKey):
+//   GET /rws/api/v1/devices/:iccid, PUT /rws/api/v1/devices/:iccid {status},
+//   GET /rws/api/v1/devices?modifiedSince&pageSize(<=50)&pageNumber
+// plus the SIM-owner registration the law requires (no public standard; modelled):
+//   POST /rws/api/v1/owner-registrations {iccid, owner} with an Idempotency-Key header,
+//   GET  /rws/api/v1/owner-registrations/:id, POST /rws/api/v1/owner-registrations/:id/withdraw
+// A registration is decided asynchronously, `decideAfterMs` after submission, by the policy in
+// force at submission time. Identity data is validated and then dropped: never stored, never
+// logged; the reject list holds SHA-256 digests of document numbers, not the numbers.
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import type { OwnerRegistrationStatus, SimStatus } from '../adapters/operator.ts';
+import { isValidIccid } from '../domain/identifiers.ts';
+import { randomSecret, requireBasic, type BasicCredentials } from './auth.ts';
+import { Fields, SimHttpError, bodyOf, itemsOf, plainError } from './request-fields.ts';
+import { Simulator, type SimulatorOptions } from './simulator.ts';
+
+export const SIM_STATUSES: readonly SimStatus[] = ['ACTIVATED', 'DEACTIVATED', 'SUSPENDED', 'INVENTORY'];
+
+export interface OperatorSimRecord {
+  iccid: string;
+  imsi: string;
+  msisdn?: string;
+  imei?: string;
+  status: SimStatus;
+  ratePlan: string;
+  communicationPlan: string;
+  dateActivated?: string;
+  dateUpdated: string;
+}
+
+export interface RegistrationPolicy {
+  decideAfterMs: number;
+  rejectAll: boolean;
+  reason: string;
+}
+
+/** What the simulator keeps about a registration: no identity data. */
+interface RegistrationRecord {
+  registrationId: string;
+  iccid: string;
+  idempotencyKey: string;
+  submittedAt: number;
+  decideAt: number;
+  outcome: { status: 'ACCEPTED' } | { status: 'REJECTED'; reason: string };
+  withdrawnAt?: number;
+}
+
+export interface RegistrationSummary {
+  registrationId: string;
+  iccid: string;
+  status: OwnerRegistrationStatus;
+  idempotencyKey: string;
+  reason?: string;
+}
+
+export interface OperatorSimulatorOptions extends SimulatorOptions {
+  credentials?: { user: string; apiKey: string };
+  /** Default 200 ms. */
+  decideAfterMs?: number;
+}
+
+// Control Center style error codes (modelled).
+const ERROR = { INVALID_REQUEST: '10000001', NOT_FOUND: '10000003', UNAUTHORIZED: '10000024', CONFLICT: '10000029' } as const;
+
+function operatorError(status: number, errorCode: string, errorMessage: string): SimHttpError {
+  return new SimHttpError(status, { errorCode, errorMessage });
+}
+
+const invalidRequest = (message: string): SimHttpError => operatorError(400, ERROR.INVALID_REQUEST, message);
+
+function digest(documentNumber: string): string {
+  return createHash('sha256').update(documentNumber.trim().toUpperCase()).digest('hex');
+}
+
+export class OperatorSimulator extends Simulator {
+  readonly sims = new Map<string, OperatorSimRecord>();
+  readonly credentials: { user: string; apiKey: string };
+  readonly policy: RegistrationPolicy;
+  private readonly rejectedDocumentDigests = new Set<string>();
+  private readonly registrations = new Map<string, RegistrationRecord>();
+  private readonly registrationByKey = new Map<string, RegistrationRecord>();
+  private registrationSeq = 0;
+
+  constructor(options: OperatorSimulatorOptions = {}) {
+    super('operator', options);
+    this.credentials = options.credentials ?? { user: 'phonefleet', apiKey: randomSecret() };
+    this.policy = { decideAfterMs: options.decideAfterMs ?? 200, rejectAll: false, reason: 'Identity document could not be verified' };
+    this.mountAdmin();
+
+    const basic: BasicCredentials = { user: this.credentials.user, secret: this.credentials.apiKey };
+    const authenticated = requireBasic(basic, () => operatorError(401, ERROR.UNAUTHORIZED, 'Unauthorized'));
+    const api = '/rws/api/v1';
+
+    this.route('get', `${api}/devices/:iccid`, authenticated, (req, res) => {
+      res.json(this.simOf(req));
+    });
+
+    this.route('put', `${api}/devices/:iccid`, authenticated, (req, res) => {
+      const sim = this.simOf(req);
+      const status = Fields.ofBody(req, invalidRequest).oneOf('status', SIM_STATUSES);
+      this.setStatus(sim, status);
+      res.json(sim);
+    });
+
+    this.route('get', `${api}/devices`, authenticated, (req, res) => {
+      const fields = Fields.ofQuery(req, invalidRequest);
+      const modifiedSince = Date.parse(fields.string('modifiedSince'));
+      if (Number.isNaN(modifiedSince)) throw invalidRequest('modifiedSince must be an ISO date-time');
+      const pageSize = fields.optionalNumber('pageSize') ?? 50;
+      const pageNumber = fields.optionalNumber('pageNumber') ?? 1;
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw invalidRequest('pageSize must be 1..50');
+      if (!Number.isInteger(pageNumber) || pageNumber < 1) throw invalidRequest('pageNumber must be a positive integer');
+      const modified = [...this.sims.values()].filter((s) => Date.parse(s.dateUpdated) >= modifiedSince);
+      const page = modified.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+      res.json({
+        pageNumber,
+        devices: page.map(({ iccid, status, ratePlan, communicationPlan }) => ({ iccid, status, ratePlan, communicationPlan })),
+        lastPage: pageNumber * pageSize >= modified.length,
+      });
+    });
+
+    this.route('post', `${api}/owner-registrations`, authenticated, (req, res) => {
+      const key = req.get('idempotency-key');
+      if (!key) throw invalidRequest('Idempotency-Key header is required');
+      const fields = Fields.ofBody(req, invalidRequest);
+      const iccid = fields.string('iccid');
+      const previous = this.registrationByKey.get(key);
+      if (previous) {
+        if (previous.iccid !== iccid) throw operatorError(422, ERROR.CONFLICT, 'Idempotency-Key reused for a different request');
+        res.status(200).json(this.registrationView(previous));
+        return;
+      }
+      const documentNumber = this.validatedDocumentNumber(fields.object('owner'));
+      if (!this.sims.has(iccid)) throw operatorError(404, ERROR.NOT_FOUND, 'Unknown ICCID');
+      const now = Date.now();
+      const rejected = this.policy.rejectAll || this.rejectedDocumentDigests.has(digest(documentNumber));
+      const record: RegistrationRecord = {
+        registrationId: `OR${String(++this.registrationSeq).padStart(8, '0')}`,
+        iccid,
+        idempotencyKey: key,
+        submittedAt: now,
+        decideAt: now + this.policy.decideAfterMs,
+        outcome: rejected ? { status: 'REJECTED', reason: this.policy.reason } : { status: 'ACCEPTED' },
+      };
+      this.registrations.set(record.registrationId, record);
+      this.registrationByKey.set(key, record);
+      res.status(201).json(this.registrationView(record));
+    });
+
+    this.route('get', `${api}/owner-registrations/:id`, authenticated, (req, res) => {
+      res.json(this.registrationView(this.registrationOf(req)));
+    });
+
+    this.route('post', `${api}/owner-registrations/:id/withdraw`, authenticated, (req, res) => {
+      const record = this.registrationOf(req);
+      // Withdrawing twice changes nothing; a rejected registration has nothing to withdraw.
+      if (this.statusOf(record) !== 'REJECTED') record.withdrawnAt ??= Date.now();
+      res.json(this.registrationView(record));
+    });
+  }
+
+  /** In-process seeding, as the operator's delivery of SIM cards would. */
+  addSim(input: { iccid: string; msisdn?: string; status?: SimStatus; imsi?: string; imei?: string; ratePlan?: string }): OperatorSimRecord {
+    if (!isValidIccid(input.iccid)) throw new Error('invalid ICCID');
+    const now = new Date().toISOString();
+    const sim: OperatorSimRecord = {
+      iccid: input.iccid,
+      // MCC 250 (Russia) + MNC 99 (not assigned): clearly fake IMSIs.
+      imsi: input.imsi ?? `25099${input.iccid.slice(-11, -1)}`,
+      status: input.status ?? 'INVENTORY',
+      ratePlan: input.ratePlan ?? 'CORP-100MIN-3GB',
+      communicationPlan: 'CORP-BUSINESS-APPS',
+      dateUpdated: now,
+    };
+    if (input.msisdn) sim.msisdn = input.msisdn;
+    if (input.imei) sim.imei = input.imei;
+    if (sim.status === 'ACTIVATED') sim.dateActivated = now;
+    this.sims.set(sim.iccid, sim);
+    return sim;
+  }
+
+  /** In-process seeding: a registration accepted before phonefleet existed. */
+  importAcceptedRegistration(registrationId: string, iccid: string): void {
+    if (this.registrations.has(registrationId)) return;
+    const now = Date.now();
+    const record: RegistrationRecord = {
+      registrationId,
+      iccid,
+      idempotencyKey: `imported:${registrationId}`,
+      submittedAt: now,
+      decideAt: now,
+      outcome: { status: 'ACCEPTED' },
+    };
+    this.registrations.set(registrationId, record);
+    this.registrationByKey.set(record.idempotencyKey, record);
+  }
+
+  setStatus(sim: OperatorSimRecord, status: SimStatus): void {
+    if (sim.status === status) return;
+    sim.status = status;
+    sim.dateUpdated = new Date().toISOString();
+    if (status === 'ACTIVATED') sim.dateActivated ??= sim.dateUpdated;
+  }
+
+  /** Takes effect for registrations submitted from now on. */
+  setRegistrationPolicy(update: { decideAfterMs?: number; rejectAll?: boolean; reason?: string; rejectDocumentNumbers?: string[] }): void {
+    if (update.decideAfterMs !== undefined) this.policy.decideAfterMs = update.decideAfterMs;
+    if (update.rejectAll !== undefined) this.policy.rejectAll = update.rejectAll;
+    if (update.reason !== undefined) this.policy.reason = update.reason;
+    if (update.rejectDocumentNumbers !== undefined) {
+      this.rejectedDocumentDigests.clear();
+      for (const n of update.rejectDocumentNumbers) this.rejectedDocumentDigests.add(digest(n));
+    }
+  }
+
+  registrationSummaries(): RegistrationSummary[] {
+    return [...this.registrations.values()].map((r) => {
+      const view = this.registrationView(r);
+      return { ...view, idempotencyKey: r.idempotencyKey };
+    });
+  }
+
+  private mountAdmin(): void {
+    const reject = plainError(400);
+    this.admin.post('/sims', (req, res) => {
+      const inputs = itemsOf(req).map((item) => {
+        const fields = new Fields(item, reject);
+        const iccid = fields.string('iccid');
+        if (!isValidIccid(iccid)) throw reject('iccid must start with 89, have 19-20 digits and a valid Luhn check digit');
+        const status = fields.optionalString('status');
+        if (status !== undefined && !(SIM_STATUSES as readonly string[]).includes(status)) throw reject(`status must be one of ${SIM_STATUSES.join(', ')}`);
+        const input: Parameters<OperatorSimulator['addSim']>[0] = { iccid };
+        if (status !== undefined) input.status = status as SimStatus;
+        for (const name of ['msisdn', 'imsi', 'imei', 'ratePlan'] as const) {
+          const value = fields.optionalString(name);
+          if (value) input[name] = value;
+        }
+        return input;
+      });
+      res.status(201).json(inputs.map((input) => this.addSim(input)));
+    });
+    this.admin.get('/sims/:iccid', (req, res) => {
+      const sim = this.sims.get(req.params.iccid);
+      if (!sim) throw new SimHttpError(404, { error: 'unknown ICCID' });
+      res.json(sim);
+    });
+    this.admin.put('/registration-policy', (req, res) => {
+      const fields = new Fields(bodyOf(req), reject);
+      const update: Parameters<OperatorSimulator['setRegistrationPolicy']>[0] = {};
+      const decideAfterMs = fields.optionalNumber('decideAfterMs');
+      if (decideAfterMs !== undefined) {
+        if (decideAfterMs < 0) throw reject('decideAfterMs must not be negative');
+        update.decideAfterMs = decideAfterMs;
+      }
+      const rejectAll = fields.optionalBoolean('rejectAll');
+      if (rejectAll !== undefined) update.rejectAll = rejectAll;
+      const reason = fields.optionalString('reason');
+      if (reason !== undefined) update.reason = reason;
+      const rejectDocumentNumbers = fields.optionalStringList('rejectDocumentNumbers');
+      if (rejectDocumentNumbers !== undefined) update.rejectDocumentNumbers = rejectDocumentNumbers;
+      this.setRegistrationPolicy(update);
+      // Never echo document numbers back.
+      res.json({ ...this.policy, rejectDocumentNumbersCount: this.rejectedDocumentDigests.size });
+    });
+    this.admin.get('/registrations', (_req, res) => {
+      res.json(this.registrationSummaries());
+    });
+  }
+
+  private simOf(req: Request): OperatorSimRecord {
+    const sim = this.sims.get(String(req.params.iccid));
+    if (!sim) throw operatorError(404, ERROR.NOT_FOUND, 'Resource not found - Invalid ICCID');
+    return sim;
+  }
+
+  private registrationOf(req: Request): RegistrationRecord {
+    const record = this.registrations.get(String(req.params.id));
+    if (!record) throw operatorError(404, ERROR.NOT_FOUND, 'Unknown registration');
+    return record;
+  }
+
+  /** Checks the owner's identity is complete and well formed; returns only the document number. */
+  private validatedDocumentNumber(owner: Fields): string {
+    owner.string('firstName');
+    owner.string('lastName');
+    owner.string('nationality');
+    owner.oneOf('documentType', ['PASSPORT', 'ID_CARD'] as const);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(owner.string('birthDate'))) throw invalidRequest('owner.birthDate must be YYYY-MM-DD');
+    return owner.string('documentNumber');
+  }
+
+  private statusOf(record: RegistrationRecord): OwnerRegistrationStatus {
+    if (record.withdrawnAt !== undefined) return 'WITHDRAWN';
+    if (Date.now() < record.decideAt) return 'PENDING';
+    return record.outcome.status;
+  }
+
+  private registrationView(record: RegistrationRecord): { registrationId: string; iccid: string; status: OwnerRegistrationStatus; reason?: string } {
+    const status = this.statusOf(record);
+    const view = { registrationId: record.registrationId, iccid: record.iccid, status };
+    return status === 'REJECTED' && record.outcome.status === 'REJECTED' ? { ...view, reason: record.outcome.reason } : view;
+  }
+}

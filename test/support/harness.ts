@@ -1,0 +1,192 @@
+// phonefleet assembled for an end-to-end suite, from real parts: the Temporal dev server of the
+// test run, a fresh PostgreSQL database, the simulators over HTTP, a worker and the HTTP API on
+// ephemeral ports. Only the waits are shortened (policy), so a day-long process takes seconds.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { inject } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { createApp } from '../../src/api/app.ts';
+import { sign } from '../../src/api/webhook-signature.ts';
+import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
+import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
+import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/fleet.ts';
+import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { EncryptionCodec } from '../../src/temporal/codec.ts';
+import { connectClient } from '../../src/temporal/connection.ts';
+import { createWorker } from '../../src/worker/worker.ts';
+import type { FleetPolicy } from '../../workflows/policy.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { TEST_PAYLOAD_KEYS } from './keys.ts';
+
+/** Seconds instead of the production minutes and days. */
+export const FAST_POLICY: FleetPolicy = {
+  joiner: {
+    directoryPollInterval: '500 ms',
+    directoryEscalateAfter: '2 seconds',
+    // Long on purpose: tests prove that a delivery wakes waiting hires at once.
+    stockRetryInterval: '10 minutes',
+    registrationPollInterval: '300 ms',
+  },
+};
+
+/** A fetch Response whose JSON body tests read freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ApiResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+export interface Harness {
+  api: string;
+  token: string;
+  client: Client;
+  db: TestDatabase['db']['prisma'];
+  sims: RunningSimulators;
+  fleet: Fleet;
+  taskQueue: string;
+  /** A fresh employee id, unique across suites sharing the dev server. */
+  newEmployeeId(): string;
+  /** POSTs a CloudEvent to /hr/events, signed as HR signs it. */
+  sendHrEvent(event: object, opts?: { secret?: string; id?: string; timestamp?: number }): Promise<ApiResponse>;
+  /** Operator call with the bearer token. */
+  call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  restartWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
+
+export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number } } = {}): Promise<Harness> {
+  const address = inject('temporalAddress');
+  const namespace = 'default';
+  const run = randomBytes(3).toString('hex');
+  const taskQueue = `e2e-${run}`;
+  const policy = opts.policy ?? FAST_POLICY;
+
+  const database = await createTestDatabase();
+  const db = database.db.prisma;
+  const sims = await startSimulators();
+  const fleet = generateFleet({ stores: 2, employeesPerStore: 4, stockPerStore: 20, seed: 7, ...opts.fleet });
+  await seedSimulators(sims, fleet);
+  await seedReferenceData(db);
+  await seedFleet(db, fleet);
+  const systems = createExternalSystems(externalSystemsFromSimulators(sims));
+  const deps = { db, ...systems };
+
+  let worker: Worker;
+  let running: Promise<void>;
+  let closeWorkerConnection: () => Promise<void>;
+  const startWorker = async () => {
+    const created = await createWorker({ address, namespace, taskQueue, keys: TEST_PAYLOAD_KEYS, deps });
+    worker = created.worker;
+    running = worker.run();
+    closeWorkerConnection = () => created.connection.close();
+  };
+  await startWorker();
+
+  const { client, connection } = await connectClient({ address, namespace, keys: TEST_PAYLOAD_KEYS });
+  const token = randomBytes(12).toString('hex');
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue,
+    policy,
+    hrWebhookSecrets: [HR_SECRET],
+    apiTokens: new Map([[token, 'test-operator']]),
+    codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
+    codecOrigins: ['http://localhost:8233'],
+    readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let seq = 0;
+
+  return {
+    api,
+    token,
+    client,
+    db,
+    sims,
+    fleet,
+    taskQueue,
+    newEmployeeId: () => `T${run}-${++seq}`,
+    async sendHrEvent(event, o = {}) {
+      const body = JSON.stringify(event);
+      const id = o.id ?? `msg_${randomBytes(8).toString('hex')}`;
+      const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
+      return fetch(`${api}/hr/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': sign(o.secret ?? HR_SECRET, id, timestamp, body),
+        },
+        body,
+      });
+    },
+    call(method, path, body) {
+      return fetch(`${api}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    },
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      await closeWorkerConnection();
+      await startWorker();
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await closeWorkerConnection();
+      await connection.close();
+      await sims.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A hire CloudEvent as HR sends it. */
+export function hireEvent(employeeId: string, storeId: string, position: string, extra: Partial<{ startDate: string; displayName: string; id: string }> = {}) {
+  return {
+    specversion: '1.0',
+    id: extra.id ?? `hire-${employeeId}-${randomBytes(4).toString('hex')}`,
+    source: '/hr/core',
+    type: 'com.retailco.hr.employee.hired',
+    time: new Date().toISOString(),
+    subject: employeeId,
+    datacontenttype: 'application/json',
+    data: { employeeId, storeId, position, startDate: extra.startDate ?? new Date().toISOString().slice(0, 10), displayName: extra.displayName ?? 'Test Hire' },
+  };
+}
+
+export function rescindEvent(employeeId: string) {
+  return {
+    specversion: '1.0',
+    id: `rescind-${employeeId}-${randomBytes(4).toString('hex')}`,
+    source: '/hr/core',
+    type: 'com.retailco.hr.employee.hire-rescinded',
+    data: { employeeId, reason: 'candidate declined the offer' },
+  };
+}
+
+/** Polls until `probe` returns a value that is not undefined/false, or fails with what it saw last. */
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

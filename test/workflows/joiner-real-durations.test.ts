@@ -1,0 +1,91 @@
+// The joiner with the production policy (15-minute directory polls, escalation after a day) on
+// Temporal's time-skipping test server: a directory account that appears 25 hours late is crossed
+// in seconds. Real database and simulators; only the directory is a typed double, because its
+// account must appear in workflow time, which a wall-clock simulator cannot follow.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
+import type { DirectoryApi } from '../../src/adapters/directory.ts';
+import { DEFAULT_POLICY } from '../../src/config.ts';
+import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
+import { generateFleet, seedSimulators } from '../../src/simulators/fleet.ts';
+import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { timeSkippingServerOptions } from '../../src/temporal/server.ts';
+import { workflowBundle } from '../../src/worker/worker.ts';
+import { handedOverSignal, joiner, progressQuery } from '../../workflows/joiner.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { simAdmin } from '../support/sim-admin.ts';
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let sims: RunningSimulators;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping(timeSkippingServerOptions());
+  database = await createTestDatabase();
+  sims = await startSimulators();
+  const fleet = generateFleet({ stores: 1, employeesPerStore: 2, stockPerStore: 2, seed: 3 });
+  await seedSimulators(sims, fleet);
+  await seedReferenceData(database.db.prisma);
+  await seedFleet(database.db.prisma, fleet);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await sims?.close();
+  await database?.drop();
+});
+
+/** The directory as IT fills it: the account exists only after `lateBy` of workflow time. */
+function lateDirectory(lateBy: number): DirectoryApi & { lookups: number } {
+  const double = {
+    lookups: 0,
+    async findUserByEmployeeId(employeeId: string) {
+      double.lookups++;
+      // Each lookup is one 15-minute poll of workflow time.
+      return double.lookups * 15 * 60_000 > lateBy ? { id: `aad-${employeeId}`, employeeId, accountEnabled: true } : null;
+    },
+  };
+  return double;
+}
+
+describe('joiner on real durations (time-skipping)', () => {
+  it('waits 25 hours for the directory account, escalates once after a day, then completes', async () => {
+    const db = database.db.prisma;
+    const employeeId = 'TS-1';
+    const storeId = 'S001';
+    const position = (await db.role.findFirstOrThrow({ where: { code: 'CASHIER' } })).positions[0];
+    await simAdmin(sims).addHrEmployee({ employeeId, storeId, position, startDate: '2026-12-01', documentNumber: 'DOC-TS-1' });
+    const directory = lateDirectory(25 * 3_600_000);
+    const systems = createExternalSystems(externalSystemsFromSimulators(sims));
+
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'time-skipping',
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ db, ...systems, directory }),
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(joiner, {
+        workflowId: `joiner-${employeeId}`,
+        taskQueue: 'time-skipping',
+        args: [{ employeeId, hire: { storeId, position, startDate: '2026-12-01' }, policy: DEFAULT_POLICY.joiner }],
+      });
+      // Time skips while the test waits on the workflow; poll the query in workflow time.
+      let progress = await handle.query(progressQuery);
+      while (progress.stage !== 'awaiting-handover') {
+        await env.sleep('1 hour');
+        progress = await handle.query(progressQuery);
+      }
+      expect(progress.escalations).toEqual(['directory-account-missing']);
+      expect(directory.lookups).toBe(101); // every 15 minutes for 25 hours, plus the one that found it
+      const tasks = await db.supportTask.findMany({ where: { employeeId } });
+      expect(tasks.map((t) => t.kind)).toEqual(['directory-account-missing']);
+
+      await handle.signal(handedOverSignal, { at: '2026-12-01T09:00:00Z', by: 'curator' });
+      const result = await handle.result();
+      expect(result).toMatchObject({ employeeId, handoverDay: 1, dayOne: true });
+    });
+  });
+});
