@@ -23,7 +23,7 @@ import type { LifecycleActivities } from '../activities/lifecycle.ts';
 import type { HrEvent } from './hr-events.ts';
 import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
 import type { FleetPolicy } from './policy.ts';
-import { EmployeeId, StoreId } from './search-attributes.ts';
+import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
 
 const records = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '30 seconds',
@@ -145,6 +145,7 @@ async function runJoiner(state: LifecycleState, hired: Extract<HrEvent, { kind: 
       typedSearchAttributes: [
         { key: EmployeeId, value: state.employeeId },
         { key: StoreId, value: hired.hire.storeId },
+        { key: Phase, value: 'recording-hire' },
       ],
     }),
   );

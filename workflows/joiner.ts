@@ -106,10 +106,14 @@ export async function joiner({ employeeId, hire, policy }: JoinerInput): Promise
   setHandler(retrySimOwnerRegistrationSignal, () => void (retryRegistration = true));
   setHandler(handedOverSignal, (h) => void (handover ??= h));
 
+  // Index the process for operators only if whoever started it indexed it (the lifecycle does;
+  // a server without phonefleet's search attributes, like the time-skipping test server, can't).
+  const indexed = workflowInfo().typedSearchAttributes.get(Phase) !== undefined;
+  const index = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => indexed && upsertSearchAttributes(pairs);
   const enter = (stage: JoinerStage) => {
     progress.stage = stage;
     progress.since = now();
-    upsertSearchAttributes([{ key: Phase, value: stage }]);
+    index([{ key: Phase, value: stage }]);
   };
 
   // Undo steps, pushed as each side effect succeeds; run newest first on rescission.
@@ -164,7 +168,7 @@ export async function joiner({ employeeId, hire, policy }: JoinerInput): Promise
     progress.imei = imei;
     progress.iccid = iccid;
     progress.missingStock = undefined;
-    upsertSearchAttributes([{ key: Imei, value: imei }]);
+    index([{ key: Imei, value: imei }]);
 
     enter('registering-sim-owner');
     for (let attempt = 1; ; attempt++) {

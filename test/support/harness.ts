@@ -66,9 +66,9 @@ export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { store
   const db = database.db.prisma;
   const sims = await startSimulators();
   const fleet = generateFleet({ stores: 2, employeesPerStore: 4, stockPerStore: 20, seed: 7, ...opts.fleet });
-  await seedSimulators(sims, fleet);
+  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
   await seedReferenceData(db);
-  await seedFleet(db, fleet);
+  await seedFleet(db, fleet, { mdmDeviceIds });
   const systems = createExternalSystems(externalSystemsFromSimulators(sims));
   const deps = { db, ...systems };
 

@@ -27,9 +27,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   sims = await startSimulators();
   const fleet = generateFleet({ stores: 1, employeesPerStore: 2, stockPerStore: 2, seed: 3 });
-  await seedSimulators(sims, fleet);
+  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
   await seedReferenceData(database.db.prisma);
-  await seedFleet(database.db.prisma, fleet);
+  await seedFleet(database.db.prisma, fleet, { mdmDeviceIds });
 });
 afterAll(async () => {
   await env?.teardown();

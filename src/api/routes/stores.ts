@@ -29,9 +29,10 @@ export function storesRouter(ctx: ApiContext): Router {
   router.post('/stores/:storeId/stock', express.json({ limit: '1mb' }), async (req, res) => {
     const { storeId } = req.params;
     const { devices, sims } = validateDelivery(req.body);
-    if (!(await ctx.db.store.findUnique({ where: { id: storeId } }))) throw new HttpError(404, `store ${storeId} does not exist`);
+    const store = await ctx.db.store.findUnique({ where: { id: storeId } });
+    if (!store) throw new HttpError(404, `store ${storeId} does not exist`);
     const [added] = await ctx.db.$transaction([
-      ctx.db.device.createMany({ data: devices.map((d) => ({ ...d, storeId, warrantyUntil: new Date(`${d.warrantyUntil}T00:00:00Z`) })), skipDuplicates: true }),
+      ctx.db.device.createMany({ data: devices.map((d) => ({ ...d, storeId, mdmProvider: store.mdmProvider, warrantyUntil: new Date(`${d.warrantyUntil}T00:00:00Z`) })), skipDuplicates: true }),
       ctx.db.sim.createMany({ data: sims.map((s) => ({ ...s, storeId })), skipDuplicates: true }),
       ctx.db.auditLog.create({ data: { actor: `api:${res.locals.operator}`, action: 'stock.delivered', storeId, details: { devices: devices.length, sims: sims.length } } }),
     ]);

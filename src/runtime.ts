@@ -1,0 +1,126 @@
+// phonefleet on one machine: Temporal, the database, the external systems, the worker and the
+// API, each either the embedded default or the real one its configuration names.
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createApp } from './api/app.ts';
+import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators } from './adapters/index.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { seedFleet, seedReferenceData } from './db/seed.ts';
+import { generateFleet, seedSimulators, type FleetOptions } from './simulators/fleet.ts';
+import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
+import { EncryptionCodec } from './temporal/codec.ts';
+import { connectClient } from './temporal/connection.ts';
+import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
+import { createWorker } from './worker/worker.ts';
+
+/** The demo fleet the simulators and the embedded database start with. */
+export const DEMO_FLEET: FleetOptions = { stores: 3, employeesPerStore: 30, stockPerStore: 40, seed: 2026 };
+
+export interface Running {
+  apiUrl: string;
+  uiUrl?: string;
+  temporalAddress: string;
+  /** Which parts run embedded (dev server, PGlite, simulators). */
+  embedded: string[];
+  simulators?: RunningSimulators;
+  stop(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+export async function startPhonefleet(config: Config, env: Env = process.env, log: (line: string) => void = console.log): Promise<Running> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log(`phonefleet: error while stopping: ${err instanceof Error ? err.message : err}`));
+  };
+  const embedded: string[] = [];
+  const apiUrl = `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
+
+  try {
+    // Temporal: the configured cluster, or a dev server whose workflows survive a restart.
+    let temporalAddress = config.temporal.address;
+    let uiUrl: string | undefined;
+    if (!temporalAddress) {
+      const server = await startDevServer({
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+        namespace: config.temporal.namespace,
+        codecEndpoint: `${apiUrl}/codec`,
+        logFile: path.join(config.dataDir, 'temporal.log'),
+      });
+      stops.push(() => server.stop());
+      temporalAddress = server.address;
+      uiUrl = server.uiUrl;
+      embedded.push('temporal dev server');
+    }
+    const { client, connection } = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, keys: config.payloadKeys });
+    stops.push(() => connection.close());
+    if (config.temporal.address) await ensureSearchAttributes(connection, config.temporal.namespace);
+
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+    stops.push(() => database.close());
+    if (database.kind === 'pglite') embedded.push('PGlite');
+    await seedReferenceData(database.prisma);
+
+    // External systems: each real one its URL names; simulators (with a demo fleet) for the rest.
+    const real = externalSystemsConfigFromEnv(env);
+    let simulators: RunningSimulators | undefined;
+    if (SIMULATOR_NAMES.some((name) => !real[name])) {
+      const basePort = Number(env.SIM_BASE_PORT ?? 7101);
+      simulators = await startSimulators({ ports: Object.fromEntries(SIMULATOR_NAMES.map((n, i) => [n, basePort + i])) });
+      stops.push(() => simulators!.close());
+      const fleet = generateFleet(DEMO_FLEET);
+      const { mdmDeviceIds } = await seedSimulators(simulators, fleet);
+      await seedFleet(database.prisma, fleet, { mdmDeviceIds });
+      embedded.push(`simulators (${SIMULATOR_NAMES.filter((n) => !real[n]).join(', ')})`);
+    }
+    const systems = createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0]);
+
+    const { worker, connection: workerConnection } = await createWorker({
+      address: temporalAddress,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      keys: config.payloadKeys,
+      deps: { db: database.prisma, ...systems },
+    });
+    const workerRun = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+    });
+
+    const app = createApp(
+      {
+        db: database.prisma,
+        temporal: client,
+        taskQueue: config.temporal.taskQueue,
+        policy: config.policy,
+        hrWebhookSecrets: config.hrWebhookSecrets,
+        apiTokens: config.api.tokens,
+        codec: new EncryptionCodec(config.payloadKeys.current, config.payloadKeys.previous),
+        codecOrigins: config.api.codecOrigins,
+        readiness: {
+          database: () => database.prisma.$queryRaw`SELECT 1`,
+          temporal: () => connection.healthService.check({}),
+          worker: async () => {
+            if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+          },
+        },
+      },
+      { log },
+    );
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.api.port, config.api.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+
+    return { apiUrl, uiUrl, temporalAddress, embedded, simulators, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
