@@ -42,6 +42,17 @@ export const DEFAULT_POLICY: FleetPolicy = {
   },
 };
 
+/**
+ * Against the simulators (the embedded demo) nobody wants to wait five minutes for an operator
+ * that answers in milliseconds; any POLICY_* variable still wins.
+ */
+export const DEMO_POLICY_DEFAULTS: Env = {
+  POLICY_DIRECTORY_POLL_INTERVAL: '10 seconds',
+  POLICY_DIRECTORY_ESCALATE_AFTER: '5 minutes',
+  POLICY_STOCK_RETRY_INTERVAL: '10 minutes',
+  POLICY_REGISTRATION_POLL_INTERVAL: '2 seconds',
+};
+
 type Env = Record<string, string | undefined>;
 
 export function policyFromEnv(env: Env): FleetPolicy {

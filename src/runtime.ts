@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './api/app.ts';
 import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators } from './adapters/index.ts';
-import type { Config } from './config.ts';
+import { DEMO_POLICY_DEFAULTS, policyFromEnv, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { seedFleet, seedReferenceData } from './db/seed.ts';
 import { generateFleet, seedSimulators, type FleetOptions } from './simulators/fleet.ts';
@@ -75,6 +75,7 @@ export async function startPhonefleet(config: Config, env: Env = process.env, lo
       const { mdmDeviceIds } = await seedSimulators(simulators, fleet);
       await seedFleet(database.prisma, fleet, { mdmDeviceIds });
       embedded.push(`simulators (${SIMULATOR_NAMES.filter((n) => !real[n]).join(', ')})`);
+      config = { ...config, policy: policyFromEnv({ ...DEMO_POLICY_DEFAULTS, ...env }) };
     }
     const systems = createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0]);
 
