@@ -7,7 +7,7 @@ import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFro
 import { DEMO_POLICY_DEFAULTS, policyFromEnv, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { seedFleet, seedReferenceData } from './db/seed.ts';
-import { generateFleet, seedSimulators, type FleetOptions } from './simulators/fleet.ts';
+import { generateFleet, mdmDeviceIdsOf, seedSimulators, type FleetOptions } from './simulators/fleet.ts';
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
 import { EncryptionCodec } from './temporal/codec.ts';
 import { connectClient } from './temporal/connection.ts';
@@ -69,10 +69,16 @@ export async function startPhonefleet(config: Config, env: Env = process.env, lo
     let simulators: RunningSimulators | undefined;
     if (SIMULATOR_NAMES.some((name) => !real[name])) {
       const basePort = Number(env.SIM_BASE_PORT ?? 7101);
-      simulators = await startSimulators({ ports: Object.fromEntries(SIMULATOR_NAMES.map((n, i) => [n, basePort + i])) });
+      simulators = await startSimulators({
+        ports: Object.fromEntries(SIMULATOR_NAMES.map((n, i) => [n, basePort + i])),
+        // What the workflows did to the simulated systems (and the people demo:hire added) must
+        // still be there when the workflows continue after a restart.
+        stateFile: path.join(config.dataDir, 'simulators.json'),
+      });
       stops.push(() => simulators!.close());
       const fleet = generateFleet(DEMO_FLEET);
-      const { mdmDeviceIds } = await seedSimulators(simulators, fleet);
+      // A restart finds the demo fleet, and all that happened to it since, in the state file.
+      const { mdmDeviceIds } = simulators.restored ? mdmDeviceIdsOf(simulators, fleet) : await seedSimulators(simulators, fleet);
       await seedFleet(database.prisma, fleet, { mdmDeviceIds });
       embedded.push(`simulators (${SIMULATOR_NAMES.filter((n) => !real[n]).join(', ')})`);
       config = { ...config, policy: policyFromEnv({ ...DEMO_POLICY_DEFAULTS, ...env }) };
@@ -88,7 +94,8 @@ export async function startPhonefleet(config: Config, env: Env = process.env, lo
     });
     const workerRun = worker.run();
     stops.push(async () => {
-      worker.shutdown();
+      // Temporal's runtime already starts a shutdown on SIGINT/SIGTERM by itself.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
       await workerConnection.close();
     });

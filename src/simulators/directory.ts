@@ -44,7 +44,11 @@ function employeeIdFilter(filter: string): string | undefined {
   return match ? match[1]!.replaceAll("''", "'") : undefined;
 }
 
-export class DirectorySimulator extends Simulator {
+export interface DirectoryState {
+  accounts: DirectoryAccount[];
+}
+
+export class DirectorySimulator extends Simulator<DirectoryState> {
   readonly tenant: string;
   readonly credentials: ClientCredentials;
   readonly tokens: TokenIssuer;
@@ -86,6 +90,16 @@ export class DirectorySimulator extends Simulator {
         value: visible.map((a) => this.userView(a, select)),
       });
     });
+  }
+
+  exportState(): DirectoryState {
+    return { accounts: [...this.accounts.values()] };
+  }
+
+  /** availableAt is a point in time: an account still lagging appears when it was due to. */
+  importState(state: DirectoryState): void {
+    this.accounts.clear();
+    for (const account of state.accounts) this.accounts.set(account.employeeId, account);
   }
 
   /** Creates the account now; it becomes visible after the lag. */

@@ -310,16 +310,16 @@ export interface SeedResult {
  * Loads the fleet into the running simulators, in-process: phones into their store's MDM,
  * SIMs (and the accepted owner registrations of in-use ones) at the operator, employees and
  * identities at HR, accounts in the directory (visible at once: these people exist already).
+ * Then saves the simulators' state file, if they have one.
  */
 export async function seedSimulators(running: RunningSimulators, fleet: Fleet): Promise<SeedResult> {
   const employees = new Map(fleet.employees.map((e) => [e.employeeId, e]));
   const simsByIccid = new Map(fleet.sims.map((s) => [s.iccid, s]));
-  const mdmDeviceIds: Record<string, string> = {};
 
   for (const device of fleet.devices) {
     const holder = device.employeeId === undefined ? undefined : employees.get(device.employeeId);
     const sim = simsByIccid.get(device.iccid);
-    const registered = running.mdm[device.mdmProvider].registerDevice({
+    running.mdm[device.mdmProvider].registerDevice({
       imei: device.imei,
       serial: device.serial,
       model: device.model,
@@ -327,7 +327,6 @@ export async function seedSimulators(running: RunningSimulators, fleet: Fleet): 
       ...(sim ? { msisdn: sim.msisdn } : {}),
       ...(holder ? { userId: holder.directoryUserId, profileId: roleOf(holder.roleCode).profileId, online: true } : {}),
     });
-    mdmDeviceIds[device.imei] = registered.deviceId;
   }
 
   for (const sim of fleet.sims) {
@@ -346,6 +345,17 @@ export async function seedSimulators(running: RunningSimulators, fleet: Fleet): 
       onPremisesSamAccountName: employee.samAccountName,
       availableAfterMs: 0,
     });
+  }
+  await running.saveState(); // in-process changes: no request told the state file
+  return mdmDeviceIdsOf(running, fleet);
+}
+
+/** The MDM's device id of each of the fleet's phones, as the (seeded or restored) MDMs know them. */
+export function mdmDeviceIdsOf(running: RunningSimulators, fleet: Fleet): SeedResult {
+  const mdmDeviceIds: Record<string, string> = {};
+  for (const device of fleet.devices) {
+    const known = running.mdm[device.mdmProvider].devices.byImei(device.imei);
+    if (known) mdmDeviceIds[device.imei] = known.deviceId;
   }
   return { mdmDeviceIds };
 }

@@ -56,7 +56,12 @@ function ok(res: Response, data: unknown = null): void {
   res.json({ status: 'OK', message: null, data });
 }
 
-export class HeadwindSimulator extends Simulator implements MdmSimulator {
+export interface HeadwindState {
+  devices: MdmDeviceState[];
+  configurations: HeadwindConfiguration[];
+}
+
+export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSimulator {
   readonly devices: MdmDeviceRegistry;
   readonly tokens: TokenIssuer;
   readonly credentials: HeadwindCredentials;
@@ -142,6 +147,16 @@ export class HeadwindSimulator extends Simulator implements MdmSimulator {
       this.devices.pushMessage(device, '', fields.string('message'));
       ok(res);
     });
+  }
+
+  exportState(): HeadwindState {
+    return { devices: this.devices.list(), configurations: this.listConfigurations() };
+  }
+
+  importState(state: HeadwindState): void {
+    this.devices.replaceAll(state.devices);
+    this.configurations.clear();
+    for (const configuration of state.configurations) this.configurations.set(configuration.name, configuration);
   }
 
   addConfiguration(name: string): HeadwindConfiguration {

@@ -32,7 +32,12 @@ function identityOf(fields: Fields): SimOwnerIdentity {
   };
 }
 
-export class HrSimulator extends Simulator {
+/** HR's records, identity data included: whoever stores this state stores personal data. */
+export interface HrState {
+  employees: { employee: HrEmployee; identity?: SimOwnerIdentity }[];
+}
+
+export class HrSimulator extends Simulator<HrState> {
   readonly employees = new Map<string, HrEmployee>();
   /** Reads of the identity endpoint per employee id. */
   readonly identityReads = new Map<string, number>();
@@ -62,6 +67,21 @@ export class HrSimulator extends Simulator {
       this.identityReads.set(id, (this.identityReads.get(id) ?? 0) + 1);
       res.set('Cache-Control', 'no-store').json(identity);
     });
+  }
+
+  exportState(): HrState {
+    return {
+      employees: [...this.employees.values()].map((employee) => {
+        const identity = this.identities.get(employee.employeeId);
+        return identity ? { employee, identity } : { employee };
+      }),
+    };
+  }
+
+  importState(state: HrState): void {
+    this.employees.clear();
+    this.identities.clear();
+    for (const { employee, identity } of state.employees) this.addEmployee(employee, identity);
   }
 
   /** In-process seeding; adding an existing employee replaces the record. */

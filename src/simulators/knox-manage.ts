@@ -63,7 +63,11 @@ function deviceView(device: MdmDeviceState): Record<string, unknown> {
   };
 }
 
-export class KnoxManageSimulator extends Simulator implements MdmSimulator {
+export interface KnoxManageState {
+  devices: MdmDeviceState[];
+}
+
+export class KnoxManageSimulator extends Simulator<KnoxManageState> implements MdmSimulator {
   readonly devices: MdmDeviceRegistry;
   readonly tokens: TokenIssuer;
   readonly credentials: ClientCredentials;
@@ -126,6 +130,14 @@ export class KnoxManageSimulator extends Simulator implements MdmSimulator {
       this.devices.pushMessage(device, fields.string('title'), fields.string('message'));
       success(res);
     });
+  }
+
+  exportState(): KnoxManageState {
+    return { devices: this.devices.list() };
+  }
+
+  importState(state: KnoxManageState): void {
+    this.devices.replaceAll(state.devices);
   }
 
   /** In-process seeding, as the provisioning partner registers a device. */

@@ -114,6 +114,16 @@ export class MdmDeviceRegistry {
     return this.byIdIndex.size;
   }
 
+  /** Restores a list(), registration order and device ids included. */
+  replaceAll(devices: MdmDeviceState[]): void {
+    this.byImeiIndex.clear();
+    this.byIdIndex.clear();
+    for (const device of devices) {
+      this.byImeiIndex.set(device.imei, device);
+      this.byIdIndex.set(device.deviceId, device);
+    }
+  }
+
   /** The phone reaches (or leaves) the network; reaching it delivers the waiting messages. */
   setOnline(imei: string, online: boolean): MdmDeviceState | undefined {
     const device = this.byImeiIndex.get(imei);

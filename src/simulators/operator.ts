@@ -36,7 +36,7 @@ export interface RegistrationPolicy {
 }
 
 /** What the simulator keeps about a registration: no identity data. */
-interface RegistrationRecord {
+export interface RegistrationRecord {
   registrationId: string;
   iccid: string;
   idempotencyKey: string;
@@ -52,6 +52,13 @@ export interface RegistrationSummary {
   status: OwnerRegistrationStatus;
   idempotencyKey: string;
   reason?: string;
+}
+
+/** SIMs and registrations; the registration policy is configuration and restarts from the options. */
+export interface OperatorState {
+  sims: OperatorSimRecord[];
+  registrations: RegistrationRecord[];
+  registrationSeq: number;
 }
 
 export interface OperatorSimulatorOptions extends SimulatorOptions {
@@ -73,7 +80,7 @@ function digest(documentNumber: string): string {
   return createHash('sha256').update(documentNumber.trim().toUpperCase()).digest('hex');
 }
 
-export class OperatorSimulator extends Simulator {
+export class OperatorSimulator extends Simulator<OperatorState> {
   readonly sims = new Map<string, OperatorSimRecord>();
   readonly credentials: { user: string; apiKey: string };
   readonly policy: RegistrationPolicy;
@@ -158,6 +165,27 @@ export class OperatorSimulator extends Simulator {
       if (this.statusOf(record) !== 'REJECTED') record.withdrawnAt ??= Date.now();
       res.json(this.registrationView(record));
     });
+  }
+
+  exportState(): OperatorState {
+    return { sims: [...this.sims.values()], registrations: [...this.registrations.values()], registrationSeq: this.registrationSeq };
+  }
+
+  /**
+   * A registration is decided by the clock (decideAt, a point in time), not by a timer: one
+   * pending when the state was saved is decided on time after a restart, or at once if that
+   * time passed while the simulator was down.
+   */
+  importState(state: OperatorState): void {
+    this.sims.clear();
+    this.registrations.clear();
+    this.registrationByKey.clear();
+    for (const sim of state.sims) this.sims.set(sim.iccid, sim);
+    for (const record of state.registrations) {
+      this.registrations.set(record.registrationId, record);
+      this.registrationByKey.set(record.idempotencyKey, record);
+    }
+    this.registrationSeq = state.registrationSeq;
   }
 
   /** In-process seeding, as the operator's delivery of SIM cards would. */

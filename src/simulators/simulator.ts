@@ -1,6 +1,7 @@
 // What every simulator shares: an Express app on 127.0.0.1 (ephemeral port unless told
-// otherwise), the admin API under /_sim (faults, call counts, health; never faulted), and
-// API routes that are counted, then faulted, then handled.
+// otherwise), the admin API under /_sim (faults, call counts, health; never faulted), API
+// routes that are counted, then faulted, then handled, and its data (what the real system
+// would keep in its database) as plain JSON, so that a restart can carry it over.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
@@ -38,7 +39,10 @@ export class CallCounter {
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
-export abstract class Simulator {
+/** Requests that change nothing a simulator keeps (a GET may count calls, nothing more). */
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export abstract class Simulator<State = unknown> {
   readonly faults: FaultInjector;
   readonly calls = new CallCounter();
   /** Admin routes, mounted under /_sim. */
@@ -46,6 +50,7 @@ export abstract class Simulator {
   private readonly api: Router = express.Router();
   private readonly server: Server;
   private baseUrl: string | undefined;
+  private readonly changeListeners: (() => void)[] = [];
 
   constructor(
     readonly name: string,
@@ -54,6 +59,11 @@ export abstract class Simulator {
     this.faults = new FaultInjector(options.seed ?? 1);
     const app = express();
     app.disable('x-powered-by');
+    // Told once the answer is sent, so that what a listener saves includes the change.
+    app.use(((req, res, next) => {
+      if (!READ_ONLY_METHODS.has(req.method)) res.once('finish', () => this.changed());
+      next();
+    }) satisfies RequestHandler);
     // Admin bodies can be large: a whole store's devices registered at once.
     app.use('/_sim', express.json({ limit: '50mb' }), this.admin);
     app.use(express.json(), express.urlencoded({ extended: false }), this.api);
@@ -74,6 +84,24 @@ export abstract class Simulator {
     this.admin.get('/health', (_req, res) => {
       res.json({ name: this.name, ok: true });
     });
+  }
+
+  /** The simulated system's data, as JSON (no counters, faults or tokens: those restart fresh). */
+  abstract exportState(): State;
+
+  /** Replaces the simulator's data with what exportState() gave; before start(). */
+  abstract importState(state: State): void;
+
+  /**
+   * `listener` runs after every API or admin request that may have changed the data.
+   * In-process changes (seeding) are not reported: whoever makes them knows.
+   */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   /** Registers an API route: counted (every attempt, faulted or not), faulted, handled. */

@@ -6,6 +6,7 @@ import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
 import { employeeWorkflowId } from '../../workflows/employee-lifecycle.ts';
 import { joinerWorkflowId } from '../../workflows/joiner.ts';
 import { eventually, hireEvent, rescindEvent, startHarness, type Harness } from '../support/harness.ts';
+import { recording, saveHistories } from '../support/histories.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let h: Harness;
@@ -81,6 +82,10 @@ describe('joiner: a hire gets a phone', () => {
     const again = await h.call('POST', `/devices/${imei}/handover`, { employeeId });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ alreadyHandedOver: true });
+    if (recording) {
+      await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-handed-over');
+      await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-hired');
+    }
   });
 
   it('directory account a day late: support is told once, the hire waits and then completes', async () => {
@@ -93,6 +98,7 @@ describe('joiner: a hire gets a phone', () => {
     const ready = await stage(employeeId, 'awaiting-handover');
     expect(ready.onboarding.escalations).toContain('directory-account-missing');
     expect(await openTasks('directory-account-missing', employeeId)).toHaveLength(1);
+    if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-directory-late');
   });
 
   it('out of stock: the curator is told; a delivery wakes the hire at once', async () => {
@@ -121,6 +127,7 @@ describe('joiner: a hire gets a phone', () => {
     // stockRetryInterval is 10 minutes: only the delivery signal can make this quick.
     const ready = await stage(employeeId, 'awaiting-handover', 30_000);
     expect(ready.onboarding).toMatchObject({ imei, iccid });
+    if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-out-of-stock');
   });
 
   it('operator rejects the SIM owner registration: clear state, a support task, retry after the fix', async () => {
@@ -141,6 +148,7 @@ describe('joiner: a hire gets a phone', () => {
     expect((await h.call('POST', `/employees/${employeeId}/sim-owner-registration/retry`)).status).toBe(202);
     const ready = await stage(employeeId, 'awaiting-handover');
     expect(ready.onboarding.simOwnerRegistration.status).toBe('ACCEPTED');
+    if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-sim-owner-rejected-then-retried');
   });
 
   it('hire rescinded mid-way: stock released, registration withdrawn, MDM assignment removed', async () => {
@@ -164,6 +172,10 @@ describe('joiner: a hire gets a phone', () => {
     expect((await sim.mdmDevice(imei)).userId ?? null).toBeNull();
     // The lifecycle is over: a later rescission has nothing to act on.
     expect((await h.sendHrEvent(rescindEvent(employeeId))).status).toBe(422);
+    if (recording) {
+      await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-rescinded');
+      await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-rescinded');
+    }
   });
 
   it('hire rescinded while waiting for the directory: nothing was reserved, nothing is left', async () => {
@@ -186,6 +198,7 @@ describe('joiner: a hire gets a phone', () => {
       expect((await employee(employeeId)).onboarding.stage).toBe('enrolling-device'); // still waiting, not failed
       await sim.faults('knoxManage', null);
       await stage(employeeId, 'awaiting-handover', 90_000);
+      if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-mdm-outage');
     } finally {
       await sim.faults('knoxManage', null);
     }
