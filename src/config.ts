@@ -26,6 +26,7 @@ export interface Config {
     tokens: Map<string, string>;
     /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
     codecOrigins: string[];
+    codecAccess: 'token' | 'ui-origin';
   };
   /** HR's Standard Webhooks secrets; two during a rotation. */
   hrWebhookSecrets: string[];
@@ -100,6 +101,8 @@ export function loadConfig(env: Env = process.env): Config {
       host: env.API_HOST ?? '127.0.0.1',
       port: Number(env.API_PORT ?? 8080),
       tokens: parseTokens(env.API_TOKENS ?? `operator:${secret('api-token', () => randomBytes(24).toString('base64url'))}`),
+      // The embedded dev server's UI has no login, so it cannot pass a token.
+      codecAccess: env.CODEC_ACCESS === 'ui-origin' || (!env.CODEC_ACCESS && !env.TEMPORAL_ADDRESS) ? 'ui-origin' : 'token',
       codecOrigins: (env.CODEC_ALLOWED_ORIGINS ?? `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()),
     },
     hrWebhookSecrets: (env.HR_WEBHOOK_SECRET ?? secret('hr-webhook-secret', () => 'whsec_' + randomBytes(32).toString('base64'))).split(' ').filter(Boolean),

@@ -1,13 +1,9 @@
 // `npm start`: all of phonefleet on this machine. With no configuration: a Temporal dev server
 // with its Web UI (persisted in .data), embedded PostgreSQL (PGlite), simulators with a demo
 // fleet, the worker and the API. Stop with Ctrl-C; start again and running workflows continue.
-import { loadConfig } from './config.ts';
-import { startPhonefleet } from './runtime.ts';
+import { runProcess } from './process.ts';
 
-const started = performance.now();
-const config = loadConfig();
-const running = await startPhonefleet(config);
-const seconds = ((performance.now() - started) / 1000).toFixed(1);
+const { running, config, seconds } = await runProcess();
 const [token] = config.api.tokens.keys();
 
 console.log(`
@@ -21,14 +17,3 @@ Send a signed hire event to the demo fleet, then follow it in the Web UI:
 
   npm run demo:hire
 `);
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('phonefleet: stopping (running workflows continue at the next start)...');
-    await running.stop();
-    process.exit(0);
-  });
-}

@@ -29,7 +29,15 @@ export interface Running {
 
 type Env = Record<string, string | undefined>;
 
-export async function startPhonefleet(config: Config, env: Env = process.env, log: (line: string) => void = console.log): Promise<Running> {
+/** What this process runs: all of it (`npm start`), or one stateless part of a larger topology. */
+export type Part = 'worker' | 'api';
+
+export async function startPhonefleet(
+  config: Config,
+  env: Env = process.env,
+  log: (line: string) => void = console.log,
+  parts: readonly Part[] = ['worker', 'api'],
+): Promise<Running> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => log(`phonefleet: error while stopping: ${err instanceof Error ? err.message : err}`));
@@ -85,20 +93,30 @@ export async function startPhonefleet(config: Config, env: Env = process.env, lo
     }
     const systems = createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0]);
 
-    const { worker, connection: workerConnection } = await createWorker({
-      address: temporalAddress,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      keys: config.payloadKeys,
-      deps: { db: database.prisma, ...systems },
-    });
-    const workerRun = worker.run();
-    stops.push(async () => {
-      // Temporal's runtime already starts a shutdown on SIGINT/SIGTERM by itself.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun;
-      await workerConnection.close();
-    });
+    const readiness: Record<string, () => Promise<unknown>> = {
+      database: () => database.prisma.$queryRaw`SELECT 1`,
+      temporal: () => connection.healthService.check({}),
+    };
+    if (parts.includes('worker')) {
+      const { worker, connection: workerConnection } = await createWorker({
+        address: temporalAddress,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        keys: config.payloadKeys,
+        deps: { db: database.prisma, ...systems },
+      });
+      const workerRun = worker.run();
+      stops.push(async () => {
+        // Temporal's runtime already starts a shutdown on SIGINT/SIGTERM by itself.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerRun;
+        await workerConnection.close();
+      });
+      readiness.worker = async () => {
+        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+      };
+    }
+    if (!parts.includes('api')) return { apiUrl, uiUrl, temporalAddress, embedded, simulators, stop };
 
     const app = createApp(
       {
@@ -110,13 +128,8 @@ export async function startPhonefleet(config: Config, env: Env = process.env, lo
         apiTokens: config.api.tokens,
         codec: new EncryptionCodec(config.payloadKeys.current, config.payloadKeys.previous),
         codecOrigins: config.api.codecOrigins,
-        readiness: {
-          database: () => database.prisma.$queryRaw`SELECT 1`,
-          temporal: () => connection.healthService.check({}),
-          worker: async () => {
-            if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
-          },
-        },
+        codecAccess: config.api.codecAccess,
+        readiness,
       },
       { log },
     );

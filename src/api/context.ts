@@ -14,6 +14,12 @@ export interface ApiContext {
   apiTokens: Map<string, string>;
   codec: EncryptionCodec;
   codecOrigins: string[];
+  /**
+   * Who may decrypt through /codec: 'token' = operators with a bearer token (a Web UI with
+   * login passes the user's token); 'ui-origin' also lets the configured Web UI origins in
+   * without one, for the embedded dev server whose UI has no login and listens on loopback.
+   */
+  codecAccess: 'token' | 'ui-origin';
   /** Answers /readyz: each check throws when its part is not ready. */
   readiness: Record<string, () => Promise<unknown>>;
 }

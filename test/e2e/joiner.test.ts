@@ -273,6 +273,29 @@ describe('personal data', () => {
       const description = await handle.describe();
       expect(JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes)).not.toContain('Olga');
     }
+
+    // An operator with a token sees the payload through the Web UI's codec endpoint.
+    const history = await raw.workflow.getHandle(joinerWorkflowId(employeeId)).fetchHistory();
+    const [input] = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
+    const asJson = {
+      metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(input.data!).toString('base64'),
+    };
+    const decoded = await h.call('POST', '/codec/decode', { payloads: [asJson] });
+    expect(decoded.status).toBe(200);
+    const [plain] = (await decoded.json()).payloads;
+    expect(JSON.parse(Buffer.from(plain.data, 'base64').toString())).toMatchObject({ employeeId, hire: { displayName: 'Olga Privatename' } });
+    // Without a token nobody decrypts, even from the Web UI's origin in token mode.
+    const anonymous = await fetch(`${h.api}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:8233' },
+      body: JSON.stringify({ payloads: [asJson] }),
+    });
+    expect(anonymous.status).toBe(401);
+    // The browser's preflight from the UI origin is answered with CORS headers.
+    const preflight = await fetch(`${h.api}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://localhost:8233' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
     await raw.connection.close();
   });
 });

@@ -94,6 +94,7 @@ export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { store
     apiTokens: new Map([[token, 'test-operator']]),
     codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
     codecOrigins: ['http://localhost:8233'],
+    codecAccess: 'token',
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
   });
   const server: Server = await new Promise((resolve) => {

@@ -1,7 +1,7 @@
 // The remote codec the Temporal Web UI calls to show decrypted payloads
 // (https://docs.temporal.io/production-deployment/data-encryption): POST /codec/decode and
-// /codec/encode with {payloads: [{metadata: {k: base64}, data: base64}]}. Only the configured
-// UI origins may call it from a browser, and only with an operator's bearer token.
+// /codec/encode with {payloads: [{metadata: {k: base64}, data: base64}]}. Browsers may call it
+// only from the configured UI origins (CORS); access itself is ApiContext.codecAccess.
 import express, { Router, type RequestHandler } from 'express';
 import type { Payload } from '@temporalio/common';
 import type { ApiContext } from '../context.ts';
@@ -32,7 +32,13 @@ export function codecRouter(ctx: ApiContext): Router {
     }
     next();
   };
-  router.use('/codec', cors, requireOperator(ctx.apiTokens), express.json({ limit: '4mb' }));
+  const operator = requireOperator(ctx.apiTokens);
+  const access: RequestHandler = (req, res, next) => {
+    const origin = req.get('origin');
+    if (ctx.codecAccess === 'ui-origin' && origin && ctx.codecOrigins.includes(origin) && !req.get('authorization')) return next();
+    operator(req, res, next);
+  };
+  router.use('/codec', cors, access, express.json({ limit: '4mb' }));
   for (const direction of ['encode', 'decode'] as const) {
     router.post(`/codec/${direction}`, async (req, res) => {
       const payloads = req.body?.payloads;

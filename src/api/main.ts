@@ -1,0 +1,6 @@
+// The API alone (`npm run api`), for a topology with separate, scalable API and worker
+// processes (docker-compose.yml). Needs TEMPORAL_ADDRESS and DATABASE_URL.
+import { runProcess } from '../process.ts';
+
+const { running, seconds } = await runProcess(['api']);
+console.log(`phonefleet API listening on ${running.apiUrl} (ready in ${seconds} s)`);

@@ -1,0 +1,6 @@
+// The worker alone (`npm run worker`), for a topology with separate, scalable API and worker
+// processes (docker-compose.yml). Needs TEMPORAL_ADDRESS and DATABASE_URL.
+import { runProcess } from '../process.ts';
+
+const { running, seconds } = await runProcess(['worker']);
+console.log(`phonefleet worker polling Temporal at ${running.temporalAddress} (ready in ${seconds} s)`);
