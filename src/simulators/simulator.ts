@@ -59,9 +59,10 @@ export abstract class Simulator<State = unknown> {
     this.faults = new FaultInjector(options.seed ?? 1);
     const app = express();
     app.disable('x-powered-by');
-    // Told once the answer is sent, so that what a listener saves includes the change.
+    // Told once the request is done (answered, or abandoned by the client after the handler
+    // may have changed something), so that what a listener saves includes the change.
     app.use(((req, res, next) => {
-      if (!READ_ONLY_METHODS.has(req.method)) res.once('finish', () => this.changed());
+      if (!READ_ONLY_METHODS.has(req.method)) res.once('close', () => this.changed());
       next();
     }) satisfies RequestHandler);
     // Admin bodies can be large: a whole store's devices registered at once.
