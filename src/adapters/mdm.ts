@@ -50,3 +50,55 @@ export interface MdmDeviceInventory {
   /** pageNumber is 1-based. */
   listDevices(page: { pageNumber: number; pageSize: number }): Promise<MdmDevicePage>;
 }
+
+// --- Remote commands (leaver, mover, support) --------------------------------------------------
+// A command reaches the phone only when it is online; until then the MDM keeps it PENDING. The
+// MDM's command list is what makes a destructive command idempotent across retries: before
+// sending again, phonefleet looks for the one it may already have sent.
+
+export type MdmCommandType = 'LOCK' | 'UNLOCK' | 'WIPE' | 'UNINSTALL_APP' | 'MESSAGE';
+export type MdmCommandStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+
+export interface MdmCommand {
+  commandId: string;
+  deviceId: string;
+  type: MdmCommandType;
+  status: MdmCommandStatus;
+  issuedAt: string;
+  completedAt?: string;
+}
+
+/** What a locked phone shows: who owns it, why it is locked, whom to call, where to bring it. */
+export interface LockScreen {
+  message: string;
+  phoneNumber: string;
+}
+
+export interface MdmRegistration {
+  imei: string;
+  serial: string;
+  model: string;
+  iccid?: string;
+}
+
+export interface MdmCommands {
+  /** Lock the screen with a message (Knox Manage style `...ForLockDevice`, modelled). */
+  lockDevice(deviceId: string, screen: LockScreen): Promise<MdmCommand>;
+  unlockDevice(deviceId: string): Promise<MdmCommand>;
+  /** Factory reset (`...ForFactoryReset`). */
+  wipeDevice(deviceId: string): Promise<MdmCommand>;
+  /** `...ForUninstallApp`: an app the employee's new role does not have. */
+  uninstallApp(deviceId: string, packageName: string): Promise<MdmCommand>;
+  /** Commands sent to the device, newest first (pending ones included). */
+  listCommands(deviceId: string): Promise<MdmCommand[]>;
+  getCommand(deviceId: string, commandId: string): Promise<MdmCommand>;
+  /** Move the device to a device group (phonefleet keeps one group per store). No-op when already there. */
+  moveToGroup(deviceId: string, groupId: string): Promise<void>;
+  /** Remove the device from this MDM (`...ForUnEnrollment`). No-op when unknown. */
+  unenrol(deviceId: string): Promise<void>;
+  /** Register a device with this MDM (as the partner does, or when a store changes MDM); returns it. Idempotent by IMEI. */
+  register(device: MdmRegistration): Promise<MdmDevice>;
+}
+
+/** Everything phonefleet asks of an MDM. */
+export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands;
