@@ -6,6 +6,7 @@ import { requireOperator } from './auth.ts';
 import { errorHandler } from './http-errors.ts';
 import { requestLog } from './request-log.ts';
 import { codecRouter } from './routes/codec.ts';
+import { freezesRouter } from './routes/freezes.ts';
 import { hrEventsRouter } from './routes/hr-events.ts';
 import { peopleRouter } from './routes/people.ts';
 import { storesRouter } from './routes/stores.ts';
@@ -33,7 +34,7 @@ export function createApp(ctx: ApiContext, opts: { log?: (line: string) => void 
 
   app.use(hrEventsRouter(ctx)); // authenticated by HR's webhook signature, not a bearer token
   app.use(codecRouter(ctx)); // CORS preflight must pass before the token check
-  app.use(requireOperator(ctx.apiTokens), peopleRouter(ctx), storesRouter(ctx));
+  app.use(requireOperator(ctx.apiTokens), peopleRouter(ctx), storesRouter(ctx), freezesRouter(ctx));
   app.use((_req, _res, next) => next(Object.assign(new Error('no such route'), { status: 404 })));
   app.use(errorHandler);
   return app;
