@@ -2,10 +2,12 @@
 import { withBoundary } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createJoinerActivities } from './joiner.ts';
+import { createLeaverActivities } from './leaver.ts';
 import { createLifecycleActivities } from './lifecycle.ts';
+import { createMoverActivities } from './mover.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
 export function createActivities(deps: ActivityDeps) {
-  return withBoundary({ ...createLifecycleActivities(deps), ...createJoinerActivities(deps) });
+  return withBoundary({ ...createLifecycleActivities(deps), ...createJoinerActivities(deps), ...createLeaverActivities(deps), ...createMoverActivities(deps) });
 }

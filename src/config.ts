@@ -32,6 +32,8 @@ export interface Config {
   hrWebhookSecrets: string[];
   payloadKeys: { current: PayloadKey; previous: PayloadKey[] };
   policy: FleetPolicy;
+  /** The owner named on lock screens and messages to phones. */
+  companyName: string;
 }
 
 export const DEFAULT_POLICY: FleetPolicy = {
@@ -41,6 +43,15 @@ export const DEFAULT_POLICY: FleetPolicy = {
     stockRetryInterval: '1 hour',
     registrationPollInterval: '5 minutes',
   },
+  leaver: {
+    reminderDaysBefore: [7, 3, 1, 0],
+    returnGracePeriod: '3 days',
+    brickGracePeriod: '14 days',
+    recoveryWatch: '365 days',
+    commandPollInterval: '5 minutes',
+    simOnReturn: 'suspend',
+  },
+  mover: { freezeRecheckInterval: '1 hour' },
 };
 
 /**
@@ -52,12 +63,18 @@ export const DEMO_POLICY_DEFAULTS: Env = {
   POLICY_DIRECTORY_ESCALATE_AFTER: '5 minutes',
   POLICY_STOCK_RETRY_INTERVAL: '10 minutes',
   POLICY_REGISTRATION_POLL_INTERVAL: '2 seconds',
+  POLICY_COMMAND_POLL_INTERVAL: '5 seconds',
 };
 
 type Env = Record<string, string | undefined>;
 
 export function policyFromEnv(env: Env): FleetPolicy {
   const d = DEFAULT_POLICY.joiner;
+  const l = DEFAULT_POLICY.leaver;
+  const simOnReturn = env.POLICY_SIM_ON_RETURN ?? l.simOnReturn;
+  if (simOnReturn !== 'suspend' && simOnReturn !== 'reuse') throw new Error('POLICY_SIM_ON_RETURN must be "suspend" or "reuse"');
+  const days = env.POLICY_REMINDER_DAYS_BEFORE?.split(',').map((d) => Number(d.trim())) ?? l.reminderDaysBefore;
+  if (days.some((d) => !Number.isInteger(d) || d < 0)) throw new Error('POLICY_REMINDER_DAYS_BEFORE must be whole days, e.g. "7,3,1,0"');
   return {
     joiner: {
       directoryPollInterval: env.POLICY_DIRECTORY_POLL_INTERVAL ?? d.directoryPollInterval,
@@ -65,6 +82,15 @@ export function policyFromEnv(env: Env): FleetPolicy {
       stockRetryInterval: env.POLICY_STOCK_RETRY_INTERVAL ?? d.stockRetryInterval,
       registrationPollInterval: env.POLICY_REGISTRATION_POLL_INTERVAL ?? d.registrationPollInterval,
     },
+    leaver: {
+      reminderDaysBefore: days,
+      returnGracePeriod: env.POLICY_RETURN_GRACE_PERIOD ?? l.returnGracePeriod,
+      brickGracePeriod: env.POLICY_BRICK_GRACE_PERIOD ?? l.brickGracePeriod,
+      recoveryWatch: env.POLICY_RECOVERY_WATCH ?? l.recoveryWatch,
+      commandPollInterval: env.POLICY_COMMAND_POLL_INTERVAL ?? l.commandPollInterval,
+      simOnReturn,
+    },
+    mover: { freezeRecheckInterval: env.POLICY_FREEZE_RECHECK_INTERVAL ?? DEFAULT_POLICY.mover.freezeRecheckInterval },
   };
 }
 
@@ -111,5 +137,6 @@ export function loadConfig(env: Env = process.env): Config {
       previous: (env.PAYLOAD_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map(payloadKeyFromBase64),
     },
     policy: policyFromEnv(env),
+    companyName: env.COMPANY_NAME ?? 'RetailCo',
   };
 }

@@ -103,7 +103,7 @@ export async function startPhonefleet(
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         keys: config.payloadKeys,
-        deps: { db: database.prisma, ...systems },
+        deps: { db: database.prisma, ...systems, companyName: config.companyName },
       });
       const workerRun = worker.run();
       stops.push(async () => {

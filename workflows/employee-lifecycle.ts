@@ -1,10 +1,14 @@
 // Employee lifecycle: one long-lived workflow per employee (`employee-<id>`), the single place
 // where that person's HR events meet. HR may deliver an event twice, or deliver a rescission
 // while the onboarding is still waiting for stock: events are deduplicated by id, handled one at
-// a time in arrival order, and each phase (joiner; later mover and leaver) runs as a child
-// workflow so it has its own history, query and place in the Web UI.
+// a time in arrival order, and each phase (joiner, mover, leaver) runs as a child workflow so it
+// has its own history, query and place in the Web UI.
 //
-// The workflow continues-as-new after each phase, carrying only the state below, so an employee
+// Some events cannot wait for the running phase to end: a rescinded hire or a dismissal stops
+// an onboarding, a revoked dismissal stops a leaver, a dismissal stops a pending move. Those
+// cancel the child, whose compensations undo its work, and are then handled in order.
+//
+// The workflow continues-as-new after each event, carrying only the state below, so an employee
 // who stays for ten years never accumulates a large history.
 import {
   CancellationScope,
@@ -17,11 +21,14 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/lifecycle.ts';
 import type { HrEvent } from './hr-events.ts';
 import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
+import { leaver, leaverWorkflowId } from './leaver.ts';
+import { mover, moverWorkflowId } from './mover.ts';
 import type { FleetPolicy } from './policy.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
 
@@ -36,7 +43,7 @@ export const employeeWorkflowId = (employeeId: string) => `employee-${employeeId
 const REMEMBERED_EVENT_IDS = 500;
 const REMEMBERED_OUTCOMES = 50;
 
-export type EmploymentStatus = 'new' | 'onboarding' | 'onboarding-failed' | 'active' | 'rescinded';
+export type EmploymentStatus = 'new' | 'onboarding' | 'onboarding-failed' | 'active' | 'leaving' | 'rescinded' | 'left';
 
 export interface EventOutcome {
   eventId: string;
@@ -60,6 +67,8 @@ export interface LifecycleState {
 export interface LifecycleInput {
   employeeId: string;
   policy: FleetPolicy;
+  /** An employee who already works here (hired before phonefleet): their store. */
+  employedAt?: { storeId: string };
   /** Set by continue-as-new; absent on the first run. */
   state?: LifecycleState;
 }
@@ -67,8 +76,15 @@ export interface LifecycleInput {
 export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
 export const lifecycleQuery = defineQuery<LifecycleState>('lifecycle');
 
-export async function employeeLifecycle({ employeeId, policy, state: carried }: LifecycleInput): Promise<LifecycleState> {
-  const state: LifecycleState = carried ?? { employeeId, status: 'new', pending: [], seenEventIds: [], outcomes: [] };
+export async function employeeLifecycle({ employeeId, policy, employedAt, state: carried }: LifecycleInput): Promise<LifecycleState> {
+  const state: LifecycleState = carried ?? {
+    employeeId,
+    status: employedAt ? 'active' : 'new',
+    storeId: employedAt?.storeId,
+    pending: [],
+    seenEventIds: [],
+    outcomes: [],
+  };
   const seen = new Set(state.seenEventIds);
 
   setHandler(hrEventSignal, (event) => {
@@ -82,6 +98,10 @@ export async function employeeLifecycle({ employeeId, policy, state: carried }: 
     state.outcomes.push({ eventId: event.eventId, kind: event.kind, at: new Date().toISOString(), outcome });
     state.outcomes = state.outcomes.slice(-REMEMBERED_OUTCOMES);
   };
+  /** Takes an interrupting event out of the queue: it has been handled by the interruption. */
+  const consume = (event: HrEvent) => state.pending.splice(state.pending.indexOf(event), 1);
+  const supportTask = (event: HrEvent, kind: string, summary: string) =>
+    records.openSupportTask({ idempotencyKey: `${workflowInfo().workflowId}:${event.eventId}`, storeId: state.storeId!, employeeId, kind, summary });
 
   for (;;) {
     await condition(() => state.pending.length > 0);
@@ -96,88 +116,134 @@ export async function employeeLifecycle({ employeeId, policy, state: carried }: 
         }
         state.status = 'onboarding';
         state.storeId = event.hire.storeId;
-        const outcome = await runJoiner(state, event, policy);
-        record(event, outcome);
+        const run = await runPhase(state, joiner, joinerWorkflowId(employeeId), { employeeId, hire: event.hire, policy: policy.joiner }, ['hire-rescinded', 'dismissed']);
+        if ('done' in run) {
+          state.joined = run.done;
+          state.status = 'active';
+          record(event, `phone ${run.done.imei} handed over on day ${run.done.handoverDay}`);
+        } else if ('interruptedBy' in run && run.interruptedBy.kind === 'hire-rescinded') {
+          consume(run.interruptedBy);
+          state.status = 'rescinded';
+          await records.markEmployeeRescinded({ employeeId });
+          record(event, 'onboarding cancelled; compensations done');
+          record(run.interruptedBy, 'hire rescinded during onboarding');
+        } else if ('interruptedBy' in run) {
+          // Dismissed before the phone was handed over: onboarding undone; the dismissal, still
+          // queued, now runs the leaver for whatever had already been handed out.
+          state.status = 'active';
+          record(event, 'onboarding cancelled by a dismissal; compensations done');
+        } else {
+          state.status = 'onboarding-failed';
+          await supportTask(event, 'onboarding-failed', `Onboarding of employee ${employeeId} failed: ${run.failed}. Fix the cause; HR re-sending the hire retries it.`);
+          record(event, `onboarding failed: ${run.failed}`);
+        }
         break;
       }
       case 'hire-rescinded': {
-        // A rescission that arrives while the joiner runs is handled inside runJoiner; one that
-        // arrives later has nothing automatic to undo: the phone is with the person.
+        // One that arrives while the joiner runs is handled above; one that arrives after the
+        // hand-over has nothing automatic to undo: the phone is with the person.
         if (state.status === 'new' || state.status === 'onboarding-failed') {
           state.status = 'rescinded';
           record(event, 'rescinded before onboarding started');
         } else if (state.status === 'active') {
-          await records.openSupportTask({
-            idempotencyKey: `${workflowInfo().workflowId}:${event.eventId}`,
-            storeId: state.storeId!,
-            employeeId,
-            kind: 'hire-rescinded-after-handover',
-            summary: `Hire of employee ${employeeId} was rescinded after the phone was handed over: collect phone ${state.joined?.imei ?? ''} and SIM.`,
-          });
+          await supportTask(event, 'hire-rescinded-after-handover', `Hire of employee ${employeeId} was rescinded after the phone was handed over: collect phone ${state.joined?.imei ?? ''} and SIM.`);
           record(event, 'support task opened: phone already handed over');
         } else {
-          record(event, `ignored: employee is already ${state.status}`);
+          record(event, `ignored: employee is ${state.status}`);
+        }
+        break;
+      }
+      case 'dismissed': {
+        if (state.status !== 'active') {
+          record(event, `ignored: employee is ${state.status}`);
+          break;
+        }
+        state.status = 'leaving';
+        const run = await runPhase(state, leaver, leaverWorkflowId(employeeId), { employeeId, lastWorkingDay: event.lastWorkingDay, policy: policy.leaver }, ['dismissal-revoked']);
+        if ('done' in run) {
+          state.status = 'left';
+          record(event, `left: ${run.done}`);
+        } else if ('interruptedBy' in run) {
+          consume(run.interruptedBy);
+          state.status = 'active';
+          record(event, 'dismissal revoked; lock and SIM suspension undone');
+          record(run.interruptedBy, 'dismissal revoked during the leaver');
+        } else {
+          state.status = 'active';
+          await supportTask(event, 'leaver-failed', `Clearance of employee ${employeeId} failed: ${run.failed}. Collect phone and SIM by hand.`);
+          record(event, `leaver failed: ${run.failed}`);
+        }
+        break;
+      }
+      case 'dismissal-revoked': {
+        record(event, 'ignored: no dismissal in progress');
+        break;
+      }
+      case 'role-changed':
+      case 'transferred': {
+        if (state.status !== 'active') {
+          record(event, `ignored: employee is ${state.status}`);
+          break;
+        }
+        const run = await runPhase(state, mover, moverWorkflowId(employeeId), { employeeId, move: event.move, policy: policy.mover }, ['dismissed']);
+        if ('done' in run) {
+          if (event.move.kind === 'transfer') {
+            state.storeId = event.move.storeId;
+            upsertSearchAttributes([{ key: StoreId, value: state.storeId }]);
+          }
+          record(event, run.done.summary);
+        } else if ('interruptedBy' in run) {
+          record(event, 'not applied: the employee was dismissed meanwhile');
+        } else {
+          await supportTask(event, 'move-failed', `Role change or transfer of employee ${employeeId} failed: ${run.failed}.`);
+          record(event, `move failed: ${run.failed}`);
         }
         break;
       }
     }
 
-    if (state.status === 'rescinded') return state;
-    // Between phases: start a fresh history, carrying only what the next run needs.
+    if (state.status === 'rescinded' || state.status === 'left') return state;
+    // Between events: start a fresh history, carrying only what the next run needs.
     await continueAsNew<typeof employeeLifecycle>({ employeeId, policy, state: { ...state, seenEventIds: [...seen].slice(-REMEMBERED_EVENT_IDS) } });
   }
 }
 
-/**
- * Runs the joiner as a child workflow. If HR rescinds the hire meanwhile, the child is
- * cancelled and undoes its own work (its compensations) before this returns.
- */
-async function runJoiner(state: LifecycleState, hired: Extract<HrEvent, { kind: 'hired' }>, policy: FleetPolicy): Promise<string> {
-  const workflowId = joinerWorkflowId(state.employeeId);
-  state.phaseWorkflowId = workflowId;
-  const rescission = () => state.pending.findIndex((e) => e.kind === 'hire-rescinded');
+type PhaseRun<T> = { done: T } | { interruptedBy: HrEvent } | { failed: string };
 
+/**
+ * Runs a phase as a child workflow until it ends, or until one of the `interrupts` events is
+ * queued: then the child is cancelled (it runs its own compensations) and the event returned.
+ */
+async function runPhase<I, R>(
+  state: LifecycleState,
+  workflow: (input: I) => Promise<R>,
+  workflowId: string,
+  input: I,
+  interrupts: HrEvent['kind'][],
+): Promise<PhaseRun<R>> {
+  state.phaseWorkflowId = workflowId;
+  const interruption = () => state.pending.find((e) => interrupts.includes(e.kind));
   const scope = new CancellationScope();
-  const onboarding = scope.run(() =>
-    executeChild(joiner, {
+  const child = scope.run(() =>
+    executeChild(workflow, {
       workflowId,
-      args: [{ employeeId: state.employeeId, hire: hired.hire, policy: policy.joiner }],
+      args: [input] as [I],
       typedSearchAttributes: [
         { key: EmployeeId, value: state.employeeId },
-        { key: StoreId, value: hired.hire.storeId },
-        { key: Phase, value: 'recording-hire' },
+        { key: StoreId, value: state.storeId ?? 'unknown' },
+        { key: Phase, value: 'starting' },
       ],
     }),
   );
-  const rescinded = condition(() => rescission() >= 0);
-
   try {
-    const first = await Promise.race([onboarding.then(() => 'done' as const), rescinded.then(() => 'rescinded' as const)]);
-    if (first === 'rescinded') scope.cancel();
-    state.joined = await onboarding;
-    state.status = 'active';
-    return `phone ${state.joined.imei} handed over on day ${state.joined.handoverDay}`;
+    const first = await Promise.race([child.then(() => 'done' as const), condition(() => interruption() !== undefined).then(() => 'interrupted' as const)]);
+    if (first === 'interrupted') scope.cancel();
+    return { done: await child };
   } catch (err) {
-    if (!(isCancellation(err) || (err instanceof ChildWorkflowFailure && isCancellation(err.cause)))) {
-      if (!(err instanceof ChildWorkflowFailure)) throw err;
-      // The joiner gave up on something it cannot handle (its compensations already ran):
-      // keep the employee's workflow alive for the next event and put a person on it.
-      state.status = 'onboarding-failed';
-      const reason = err.cause?.message ?? err.message;
-      await records.openSupportTask({
-        idempotencyKey: `${workflowId}:failed:${hired.eventId}`,
-        storeId: hired.hire.storeId,
-        employeeId: state.employeeId,
-        kind: 'onboarding-failed',
-        summary: `Onboarding of employee ${state.employeeId} failed: ${reason}. Fix the cause; HR re-sending the hire retries it.`,
-      });
-      return `onboarding failed: ${reason}`;
-    }
-    const [rescindEvent] = state.pending.splice(rescission(), 1);
-    state.status = 'rescinded';
-    await records.markEmployeeRescinded({ employeeId: state.employeeId });
-    state.outcomes.push({ eventId: rescindEvent.eventId, kind: rescindEvent.kind, at: new Date().toISOString(), outcome: 'onboarding cancelled; compensations done' });
-    return 'rescinded during onboarding';
+    const cancelled = isCancellation(err) || (err instanceof ChildWorkflowFailure && isCancellation(err.cause));
+    if (cancelled && interruption()) return { interruptedBy: interruption()! };
+    if (!cancelled && err instanceof ChildWorkflowFailure) return { failed: err.cause?.message ?? err.message };
+    throw err;
   } finally {
     state.phaseWorkflowId = undefined;
   }

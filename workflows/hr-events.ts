@@ -5,6 +5,10 @@
 export const HR_EVENT_TYPES = {
   'com.retailco.hr.employee.hired': 'hired',
   'com.retailco.hr.employee.hire-rescinded': 'hire-rescinded',
+  'com.retailco.hr.employee.dismissed': 'dismissed',
+  'com.retailco.hr.employee.dismissal-revoked': 'dismissal-revoked',
+  'com.retailco.hr.employee.role-changed': 'role-changed',
+  'com.retailco.hr.employee.transferred': 'transferred',
 } as const;
 
 export type HrCloudEventType = keyof typeof HR_EVENT_TYPES;
@@ -27,6 +31,13 @@ interface HrEventBase {
   occurredAt: string;
 }
 
+/** A mover: a new position (role change) or a new store (transfer). */
+export type Move = { kind: 'role'; position: string; urgent: boolean } | { kind: 'transfer'; storeId: string; urgent: boolean };
+
 export type HrEvent =
   | (HrEventBase & { kind: 'hired'; hire: Hire })
-  | (HrEventBase & { kind: 'hire-rescinded'; reason?: string });
+  | (HrEventBase & { kind: 'hire-rescinded'; reason?: string })
+  /** lastWorkingDay: YYYY-MM-DD in the store's time zone; may be today, weeks ahead, or past. */
+  | (HrEventBase & { kind: 'dismissed'; lastWorkingDay: string })
+  | (HrEventBase & { kind: 'dismissal-revoked'; reason?: string })
+  | (HrEventBase & { kind: 'role-changed' | 'transferred'; move: Move });

@@ -1,3 +1,5 @@
 // The worker's workflow bundle entry point.
 export { employeeLifecycle } from './employee-lifecycle.ts';
 export { joiner } from './joiner.ts';
+export { leaver } from './leaver.ts';
+export { mover } from './mover.ts';

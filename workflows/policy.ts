@@ -14,6 +14,28 @@ export interface JoinerPolicy {
   registrationPollInterval: Duration;
 }
 
+export interface LeaverPolicy {
+  /** Reminders to hand in phone and SIM, in days before the last working day (0 = on it). */
+  reminderDaysBefore: number[];
+  /** After the last working day, how long to wait for the phone before locking it. */
+  returnGracePeriod: Duration;
+  /** After the lock, how long to wait before the permanent (Knox Guard) lock and write-off. */
+  brickGracePeriod: Duration;
+  /** How long a bricked, written-off phone may still come back and be recovered. */
+  recoveryWatch: Duration;
+  /** How often to ask the MDM whether a pending lock, wipe or brick reached the phone. */
+  commandPollInterval: Duration;
+  /** A returned corporate SIM is suspended, or kept active to be handed to the next hire. */
+  simOnReturn: 'suspend' | 'reuse';
+}
+
+export interface MoverPolicy {
+  /** Fallback re-check of a freeze window when no change to it is announced. */
+  freezeRecheckInterval: Duration;
+}
+
 export interface FleetPolicy {
   joiner: JoinerPolicy;
+  leaver: LeaverPolicy;
+  mover: MoverPolicy;
 }

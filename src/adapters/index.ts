@@ -5,8 +5,12 @@ import type { DirectoryApi } from './directory.ts';
 import { GraphDirectory, type GraphDirectoryConfig } from './graph-directory.ts';
 import type { HrApi } from './hr.ts';
 import { HrHttpApi, type HrHttpConfig } from './hr-http.ts';
+import type { KnoxGuardApi } from './knox-guard.ts';
+import { KnoxGuardHttpApi, type KnoxGuardHttpConfig } from './knox-guard-http.ts';
 import { KnoxManageMdm, type KnoxManageConfig } from './knox-manage.ts';
-import type { MdmDeviceInventory, MdmProvider, MdmProviderName } from './mdm.ts';
+import type { LeasePartnerApi } from './lease-partner.ts';
+import { LeasePartnerHttpApi, type LeasePartnerHttpConfig } from './lease-partner-http.ts';
+import type { Mdm, MdmProviderName } from './mdm.ts';
 import type { OperatorApi } from './operator.ts';
 import { ControlCenterOperator, type ControlCenterConfig, type OperatorSimInventory } from './operator-control-center.ts';
 import { HeadwindMdm, type SecondMdmConfig } from './second-mdm.ts';
@@ -17,13 +21,17 @@ export interface ExternalSystemsConfig {
   operator: ControlCenterConfig;
   hr: HrHttpConfig;
   directory: GraphDirectoryConfig;
+  knoxGuard: KnoxGuardHttpConfig;
+  leasePartner: LeasePartnerHttpConfig;
 }
 
 export interface ExternalSystems {
-  mdm: Record<MdmProviderName, MdmProvider & MdmDeviceInventory>;
+  mdm: Record<MdmProviderName, Mdm>;
   operator: OperatorApi & OperatorSimInventory;
   hr: HrApi;
   directory: DirectoryApi;
+  knoxGuard: KnoxGuardApi;
+  leasePartner: LeasePartnerApi;
 }
 
 export function createExternalSystems(config: ExternalSystemsConfig): ExternalSystems {
@@ -35,6 +43,8 @@ export function createExternalSystems(config: ExternalSystemsConfig): ExternalSy
     operator: new ControlCenterOperator(config.operator),
     hr: new HrHttpApi(config.hr),
     directory: new GraphDirectory(config.directory),
+    knoxGuard: new KnoxGuardHttpApi(config.knoxGuard),
+    leasePartner: new LeasePartnerHttpApi(config.leasePartner),
   };
 }
 
@@ -46,6 +56,8 @@ export function externalSystemsFromSimulators(running: RunningSimulators): Exter
     operator: { baseUrl: urls.operator, user: c.operator.user, apiKey: c.operator.apiKey },
     hr: { baseUrl: urls.hr, token: c.hr.token },
     directory: { baseUrl: urls.directory, tenant: c.directory.tenant, clientId: c.directory.clientId, clientSecret: c.directory.clientSecret },
+    knoxGuard: { baseUrl: urls.knoxGuard, apiToken: c.knoxGuard.apiToken },
+    leasePartner: { baseUrl: urls.leasePartner, token: c.leasePartner.token },
   };
 }
 
@@ -106,6 +118,12 @@ export function externalSystemsConfigFromEnv(env: Env = process.env): Partial<Ex
       clientSecret: required('DIRECTORY_CLIENT_SECRET'),
       ...timeout('DIRECTORY_TIMEOUT_MS'),
     };
+  }
+  if (env.KNOX_GUARD_URL) {
+    config.knoxGuard = { baseUrl: env.KNOX_GUARD_URL, apiToken: required('KNOX_GUARD_API_TOKEN'), ...timeout('KNOX_GUARD_TIMEOUT_MS') };
+  }
+  if (env.LEASE_PARTNER_URL) {
+    config.leasePartner = { baseUrl: env.LEASE_PARTNER_URL, token: required('LEASE_PARTNER_TOKEN'), ...timeout('LEASE_PARTNER_TIMEOUT_MS') };
   }
   return config;
 }

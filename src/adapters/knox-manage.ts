@@ -1,9 +1,22 @@
 // Samsung Knox Manage Open API adapter (the primary MDM): OAuth2 client credentials at
 // /emm/oauth/token, then form-encoded POSTs under /emm/oapi answering
 // `{ resultCode, resultMessage, resultValue }` where resultCode '0' means success.
+// The lock/unlock controls, the command list and the group, registration routes are modelled on
+// the documented ones (APIS.md): adjust the paths here if the real API names them otherwise.
 import { PermanentSystemError } from './errors.ts';
 import { HttpClient, oauthClientCredentials, type HttpRequest } from './http.ts';
-import type { MdmDevice, MdmDeviceInventory, MdmDevicePage, MdmMessage, MdmProvider, MdmProviderName } from './mdm.ts';
+import type {
+  LockScreen,
+  Mdm,
+  MdmCommand,
+  MdmCommandStatus,
+  MdmCommandType,
+  MdmDevice,
+  MdmDevicePage,
+  MdmMessage,
+  MdmProviderName,
+  MdmRegistration,
+} from './mdm.ts';
 
 export interface KnoxManageConfig {
   /** e.g. https://eu01.manage.samsungknox.com (the /emm/... paths are appended). */
@@ -29,22 +42,57 @@ interface KnoxDevice {
   iccid?: string | null;
   userId?: string | null;
   profileId?: string | null;
+  groupId?: string | null;
   online?: boolean;
   lastSeenAt?: string | null;
 }
 
+interface KnoxCommand {
+  commandId: string | number;
+  deviceId: string;
+  commandType: string;
+  status: string;
+  requestTime: string;
+  completeTime?: string | null;
+  message?: string | null;
+  phoneNumber?: string | null;
+  packageName?: string | null;
+}
+
 const SYSTEM = 'knox-manage';
+const CONTROL = 'mdm/commonOTCServiceWrapper/sendDeviceControlFor';
+const COMMAND_TYPES: readonly MdmCommandType[] = ['LOCK', 'UNLOCK', 'WIPE', 'UNINSTALL_APP', 'MESSAGE'];
+const COMMAND_STATUSES: readonly MdmCommandStatus[] = ['PENDING', 'COMPLETED', 'FAILED'];
+
+function toMdmCommand(c: KnoxCommand): MdmCommand {
+  // An unknown type or status is a contract change to look at, not something to guess around.
+  if (!(COMMAND_TYPES as readonly string[]).includes(c.commandType) || !(COMMAND_STATUSES as readonly string[]).includes(c.status)) {
+    throw new PermanentSystemError(SYSTEM, `command ${c.commandId}: unknown type or status`);
+  }
+  const command: MdmCommand = {
+    commandId: String(c.commandId),
+    deviceId: String(c.deviceId),
+    type: c.commandType as MdmCommandType,
+    status: c.status as MdmCommandStatus,
+    issuedAt: c.requestTime,
+  };
+  if (c.completeTime) command.completedAt = c.completeTime;
+  if (command.type === 'LOCK') command.lockScreen = { message: c.message ?? '', phoneNumber: c.phoneNumber ?? '' };
+  if (c.packageName) command.packageName = c.packageName;
+  return command;
+}
 
 function toMdmDevice(d: KnoxDevice): MdmDevice {
   const device: MdmDevice = { deviceId: String(d.deviceId), imei: d.imei, serial: d.serial, model: d.model, online: d.online === true };
   if (d.iccid) device.iccid = d.iccid;
   if (d.userId) device.userId = d.userId;
   if (d.profileId) device.profileId = d.profileId;
+  if (d.groupId) device.groupId = d.groupId;
   if (d.lastSeenAt) device.lastSeenAt = d.lastSeenAt;
   return device;
 }
 
-export class KnoxManageMdm implements MdmProvider, MdmDeviceInventory {
+export class KnoxManageMdm implements Mdm {
   readonly name: MdmProviderName;
   private readonly http: HttpClient;
 
@@ -95,6 +143,61 @@ export class KnoxManageMdm implements MdmProvider, MdmDeviceInventory {
     );
     const value = this.resultOf('selectDeviceList', envelope, true);
     return { devices: value.list.map(toMdmDevice), total: value.totalCount };
+  }
+
+  lockDevice(deviceId: string, screen: LockScreen): Promise<MdmCommand> {
+    return this.sendCommand('LockDevice', { deviceId, message: screen.message, phoneNumber: screen.phoneNumber });
+  }
+
+  unlockDevice(deviceId: string): Promise<MdmCommand> {
+    return this.sendCommand('UnlockDevice', { deviceId });
+  }
+
+  wipeDevice(deviceId: string): Promise<MdmCommand> {
+    return this.sendCommand('FactoryReset', { deviceId });
+  }
+
+  uninstallApp(deviceId: string, packageName: string): Promise<MdmCommand> {
+    return this.sendCommand('UninstallApp', { deviceId, packageName });
+  }
+
+  async listCommands(deviceId: string): Promise<MdmCommand[]> {
+    const operation = 'selectDeviceCommandList';
+    const envelope = await this.http.request<KnoxEnvelope<{ totalCount: number; list: KnoxCommand[] }>>(
+      this.call(operation, 'device/selectDeviceCommandList', { deviceId }),
+    );
+    return this.resultOf(operation, envelope, true).list.map(toMdmCommand);
+  }
+
+  async getCommand(deviceId: string, commandId: string): Promise<MdmCommand> {
+    const operation = 'selectDeviceCommand';
+    const envelope = await this.http.request<KnoxEnvelope<KnoxCommand>>(this.call(operation, 'device/selectDeviceCommand', { deviceId, commandId }));
+    return toMdmCommand(this.resultOf(operation, envelope, true));
+  }
+
+  async moveToGroup(deviceId: string, groupId: string): Promise<void> {
+    await this.command('updateDeviceGroup', 'device/updateDeviceGroup', { deviceId, groupId });
+  }
+
+  async unenrol(deviceId: string): Promise<void> {
+    const operation = 'sendDeviceControlForUnEnrollment';
+    // 404: the device is not (or no longer) enrolled, which is what was asked.
+    const envelope = await this.http.lookup<KnoxEnvelope<unknown>>(this.call(operation, `${CONTROL}UnEnrollment`, { deviceId }));
+    if (envelope !== null) this.resultOf(operation, envelope, false);
+  }
+
+  async register(device: MdmRegistration): Promise<MdmDevice> {
+    const operation = 'registerDevice';
+    const form: Record<string, string> = { imei: device.imei, serial: device.serial, model: device.model };
+    if (device.iccid) form.iccid = device.iccid;
+    const envelope = await this.http.request<KnoxEnvelope<KnoxDevice>>(this.call(operation, 'device/registerDevice', form));
+    return toMdmDevice(this.resultOf(operation, envelope, true));
+  }
+
+  private async sendCommand(control: string, form: Record<string, string>): Promise<MdmCommand> {
+    const operation = `sendDeviceControlFor${control}`;
+    const envelope = await this.http.request<KnoxEnvelope<KnoxCommand>>(this.call(operation, `${CONTROL}${control}`, form));
+    return toMdmCommand(this.resultOf(operation, envelope, true));
   }
 
   private call(operation: string, path: string, form: Record<string, string>): HttpRequest {

@@ -14,6 +14,8 @@ export interface MdmDevice {
   /** Directory user id the device is assigned to, if any. */
   userId?: string;
   profileId?: string;
+  /** Device group (phonefleet keeps one per store), when the device is in one. */
+  groupId?: string;
   online: boolean;
   lastSeenAt?: string;
 }
@@ -66,6 +68,10 @@ export interface MdmCommand {
   status: MdmCommandStatus;
   issuedAt: string;
   completedAt?: string;
+  /** LOCK: what the lock screen shows. */
+  lockScreen?: LockScreen;
+  /** UNINSTALL_APP: which app, so that a retry can find the uninstall it already sent. */
+  packageName?: string;
 }
 
 /** What a locked phone shows: who owns it, why it is locked, whom to call, where to bring it. */

@@ -2,11 +2,24 @@
 // with the MD5 of the password, JSON answers `{ status: 'OK' | 'ERROR', message, data }`.
 // Devices are addressed by their "number", which this fleet sets to the IMEI; the MdmDevice
 // deviceId is that number. A role's profile is a Headwind "configuration" named after the
-// profileId. The directory user is kept in the device's custom1 field.
+// profileId. The directory user is kept in the device's custom1 field, the store's device group
+// in its group field. Remote commands go through a device-control plugin whose paths are
+// modelled (see src/simulators/headwind.ts): adjust them here for a real installation.
 import { createHash } from 'node:crypto';
 import { PermanentSystemError } from './errors.ts';
 import { CachedBearerToken, HttpClient, type HttpRequest } from './http.ts';
-import type { MdmDevice, MdmDeviceInventory, MdmDevicePage, MdmMessage, MdmProvider, MdmProviderName } from './mdm.ts';
+import type {
+  LockScreen,
+  Mdm,
+  MdmCommand,
+  MdmCommandStatus,
+  MdmCommandType,
+  MdmDevice,
+  MdmDevicePage,
+  MdmMessage,
+  MdmProviderName,
+  MdmRegistration,
+} from './mdm.ts';
 
 export interface SecondMdmConfig {
   baseUrl: string;
@@ -32,7 +45,20 @@ interface HeadwindDevice {
   iccid?: string | null;
   configurationId?: number | null;
   custom1?: string | null;
+  group?: string | null;
   lastUpdate?: number | null;
+}
+
+interface HeadwindCommand {
+  id: number;
+  deviceNumber: string;
+  type: string;
+  status: string;
+  createTime: number;
+  completeTime?: number | null;
+  lockMessage?: string | null;
+  phone?: string | null;
+  pkg?: string | null;
 }
 
 interface HeadwindConfiguration {
@@ -41,8 +67,28 @@ interface HeadwindConfiguration {
 }
 
 const SYSTEM = 'second-mdm';
+const CONTROL = '/rest/plugins/devicecontrol/private';
+const COMMAND_TYPES: readonly MdmCommandType[] = ['LOCK', 'UNLOCK', 'WIPE', 'UNINSTALL_APP', 'MESSAGE'];
+const COMMAND_STATUSES: readonly MdmCommandStatus[] = ['PENDING', 'COMPLETED', 'FAILED'];
 
-export class HeadwindMdm implements MdmProvider, MdmDeviceInventory {
+function toMdmCommand(c: HeadwindCommand): MdmCommand {
+  if (!(COMMAND_TYPES as readonly string[]).includes(c.type) || !(COMMAND_STATUSES as readonly string[]).includes(c.status)) {
+    throw new PermanentSystemError(SYSTEM, `command ${c.id}: unknown type or status`);
+  }
+  const command: MdmCommand = {
+    commandId: String(c.id),
+    deviceId: c.deviceNumber,
+    type: c.type as MdmCommandType,
+    status: c.status as MdmCommandStatus,
+    issuedAt: new Date(c.createTime).toISOString(),
+  };
+  if (typeof c.completeTime === 'number') command.completedAt = new Date(c.completeTime).toISOString();
+  if (command.type === 'LOCK') command.lockScreen = { message: c.lockMessage ?? '', phoneNumber: c.phone ?? '' };
+  if (c.pkg) command.packageName = c.pkg;
+  return command;
+}
+
+export class HeadwindMdm implements Mdm {
   readonly name: MdmProviderName = 'SECOND_MDM';
   private readonly http: HttpClient;
   private readonly onlineWindowMs: number;
@@ -115,7 +161,85 @@ export class HeadwindMdm implements MdmProvider, MdmDeviceInventory {
     return { devices: devices.items.map((d) => this.toMdmDevice(d, names)), total: devices.totalItemsCount };
   }
 
-  private async updateDevice(change: { number: string; custom1?: string; configurationId?: number }): Promise<void> {
+  lockDevice(deviceId: string, screen: LockScreen): Promise<MdmCommand> {
+    return this.sendCommand('lock', deviceId, { lockMessage: screen.message, phone: screen.phoneNumber });
+  }
+
+  unlockDevice(deviceId: string): Promise<MdmCommand> {
+    return this.sendCommand('unlock', deviceId);
+  }
+
+  wipeDevice(deviceId: string): Promise<MdmCommand> {
+    return this.sendCommand('reset', deviceId);
+  }
+
+  uninstallApp(deviceId: string, packageName: string): Promise<MdmCommand> {
+    return this.sendCommand('uninstall', deviceId, { pkg: packageName });
+  }
+
+  async listCommands(deviceId: string): Promise<MdmCommand[]> {
+    const operation = 'listCommands';
+    const envelope = await this.http.request<HeadwindEnvelope<HeadwindCommand[]>>({
+      operation,
+      method: 'GET',
+      path: `${CONTROL}/commands/${encodeURIComponent(deviceId)}`,
+    });
+    return this.dataOf(operation, envelope).map(toMdmCommand);
+  }
+
+  async getCommand(deviceId: string, commandId: string): Promise<MdmCommand> {
+    const operation = 'getCommand';
+    const envelope = await this.http.request<HeadwindEnvelope<HeadwindCommand>>({
+      operation,
+      method: 'GET',
+      path: `${CONTROL}/commands/${encodeURIComponent(deviceId)}/${encodeURIComponent(commandId)}`,
+    });
+    return toMdmCommand(this.dataOf(operation, envelope));
+  }
+
+  async moveToGroup(deviceId: string, groupId: string): Promise<void> {
+    await this.updateDevice({ number: deviceId, group: groupId });
+  }
+
+  async unenrol(deviceId: string): Promise<void> {
+    // Headwind deletes by its internal id: look the number up first; unknown = already gone.
+    const envelope = await this.http.lookup<HeadwindEnvelope<HeadwindDevice>>({
+      operation: 'getDeviceByNumber',
+      method: 'GET',
+      path: `/rest/private/devices/number/${encodeURIComponent(deviceId)}`,
+    });
+    if (envelope === null) return;
+    const { id } = this.dataOf('getDeviceByNumber', envelope);
+    const operation = 'deleteDevice';
+    const deleted = await this.http.lookup<HeadwindEnvelope<unknown>>({ operation, method: 'DELETE', path: `/rest/private/devices/${id}` });
+    if (deleted !== null) this.dataOf(operation, deleted, false);
+  }
+
+  async register(device: MdmRegistration): Promise<MdmDevice> {
+    // The device number is the IMEI in this fleet; a PUT with the scanned fields creates or updates it.
+    const operation = 'registerDevice';
+    const json: Record<string, string> = { number: device.imei, imei: device.imei, serial: device.serial, model: device.model };
+    if (device.iccid) json.iccid = device.iccid;
+    const registered = this.dataOf(
+      operation,
+      await this.http.request<HeadwindEnvelope<HeadwindDevice>>({ operation, method: 'PUT', path: '/rest/private/devices', json }),
+    );
+    return this.toMdmDevice(registered, await this.profileNames(registered.configurationId));
+  }
+
+  /** `action` is the plugin's path segment; the error messages name it, e.g. "devicecontrol/reset". */
+  private async sendCommand(action: string, deviceId: string, json: Record<string, string> = {}): Promise<MdmCommand> {
+    const operation = `devicecontrol/${action}`;
+    const envelope = await this.http.request<HeadwindEnvelope<HeadwindCommand>>({
+      operation,
+      method: 'POST',
+      path: `${CONTROL}/${action}/${encodeURIComponent(deviceId)}`,
+      json,
+    });
+    return toMdmCommand(this.dataOf(operation, envelope));
+  }
+
+  private async updateDevice(change: { number: string; custom1?: string; configurationId?: number; group?: string }): Promise<void> {
     await this.send({ operation: 'updateDevice', method: 'PUT', path: '/rest/private/devices', json: change });
   }
 
@@ -165,6 +289,7 @@ export class HeadwindMdm implements MdmProvider, MdmDeviceInventory {
     };
     if (d.iccid) device.iccid = d.iccid;
     if (d.custom1) device.userId = d.custom1;
+    if (d.group) device.groupId = d.group;
     const profile = d.configurationId == null ? undefined : profileNames.get(d.configurationId);
     if (profile) device.profileId = profile;
     if (typeof d.lastUpdate === 'number' && d.lastUpdate > 0) device.lastSeenAt = new Date(d.lastUpdate).toISOString();

@@ -76,9 +76,28 @@ export function parseHrEvent(ce: Record<string, unknown>): ParsedHrEvent {
       event = { ...base, kind: 'hired', hire: { storeId, position, startDate, displayName: data.displayName as string | undefined } };
       break;
     }
-    case 'hire-rescinded': {
+    case 'hire-rescinded':
+    case 'dismissal-revoked': {
       if (data.reason !== undefined) need('data.reason', data.reason, (v) => v.length <= 500, 'must be a string of at most 500 characters');
-      event = { ...base, kind: 'hire-rescinded', reason: data.reason as string | undefined };
+      event = { ...base, kind: HR_EVENT_TYPES[type] as 'hire-rescinded' | 'dismissal-revoked', reason: data.reason as string | undefined };
+      break;
+    }
+    case 'dismissed': {
+      const lastWorkingDay = need('data.lastWorkingDay', data.lastWorkingDay, isCalendarDate, 'must be a date YYYY-MM-DD');
+      event = { ...base, kind: 'dismissed', lastWorkingDay };
+      break;
+    }
+    case 'role-changed':
+    case 'transferred': {
+      if (data.urgent !== undefined && typeof data.urgent !== 'boolean') problems.push({ field: 'data.urgent', message: 'must be true or false' });
+      const urgent = data.urgent === true;
+      if (HR_EVENT_TYPES[type] === 'role-changed') {
+        const position = need('data.position', data.position, (v) => v.length > 0 && v.length <= 64, 'must be an HR position code');
+        event = { ...base, kind: 'role-changed', move: { kind: 'role', position, urgent } };
+      } else {
+        const storeId = need('data.storeId', data.storeId, (v) => STORE_ID.test(v), 'must be a store code');
+        event = { ...base, kind: 'transferred', move: { kind: 'transfer', storeId, urgent } };
+      }
       break;
     }
   }

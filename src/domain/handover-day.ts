@@ -2,12 +2,9 @@
 // otherwise day 2, at worst day 3). Days are counted in the store's time zone, because a phone
 // handed over at 00:30 local time on the start date is day one even if it is still the previous
 // day in UTC.
+import { localDate } from './store-calendar.ts';
 
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDate(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
+export { localDate };
 
 /** 1 when handed over on (or before) the start date, 2 the day after, and so on. */
 export function handoverDay(handedOverAt: Date, startDate: string, timeZone: string): number {

@@ -307,8 +307,8 @@ export interface SeedResult {
 }
 
 /**
- * Loads the fleet into the running simulators, in-process: phones into their store's MDM,
- * SIMs (and the accepted owner registrations of in-use ones) at the operator, employees and
+ * Loads the fleet into the running simulators, in-process: phones into their store's MDM and
+ * into Knox Guard, SIMs (and the accepted owner registrations of in-use ones) at the operator, employees and
  * identities at HR, accounts in the directory (visible at once: these people exist already).
  * Then saves the simulators' state file, if they have one.
  */
@@ -328,6 +328,9 @@ export async function seedSimulators(running: RunningSimulators, fleet: Fleet): 
       ...(holder ? { userId: holder.directoryUserId, profileId: roleOf(holder.roleCode).profileId, online: true } : {}),
     });
   }
+
+  // The reseller uploaded every leased phone to Knox Guard (Active) when it was bought.
+  for (const device of fleet.devices) running.knoxGuard.enrol(device.imei);
 
   for (const sim of fleet.sims) {
     running.operator.addSim({ iccid: sim.iccid, msisdn: sim.msisdn, status: sim.operatorStatus, imei: sim.imei });

@@ -4,21 +4,33 @@
 //   POST /rest/public/jwt/login {login, password: MD5 hex, upper case} -> {id_token}
 //   GET  /rest/private/devices/number/:number      (the device "number" is its IMEI here)
 //   POST /rest/private/devices/search {value?, pageNum?, pageSize?}
-//   PUT  /rest/private/devices {number, configurationId?, custom1?}  (custom1 = directory user;
-//        simplified to a partial update by number)
+//   PUT  /rest/private/devices {number, configurationId?, custom1?, group?}  (custom1 = directory
+//        user; simplified to a partial update by number, and one device group by name). With
+//        imei, serial and model it registers the device, creating it when the number is new
+//        (Headwind creates a device on a PUT without id).
+//   DELETE /rest/private/devices/:id   (the simulator keeps the record, unenrolled, for /_sim)
 //   GET  /rest/private/configurations, GET /rest/private/configurations/search/:value
 //   POST /rest/plugins/messaging/private/send {scope: 'device', deviceNumber, message}
+// Remote commands, modelled as a plugin in Headwind's style (its real device-control plugin
+// differs by edition):
+//   POST /rest/plugins/devicecontrol/private/{lock,unlock,reset}/:number  (lock: {lockMessage, phone})
+//   POST /rest/plugins/devicecontrol/private/uninstall/:number {pkg}
+//   GET  /rest/plugins/devicecontrol/private/commands/:number          (newest first)
+//   GET  /rest/plugins/devicecontrol/private/commands/:number/:id
 // Answers `{ status: 'OK' | 'ERROR', message, data }`. A configuration is the MDM profile;
 // its name is phonefleet's profileId.
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
+import { isValidImei } from '../domain/identifiers.ts';
 import { ROLES } from '../domain/roles.ts';
 import { TokenIssuer, mountTokenAdmin, randomSecret, requireBearer, safeEqual } from './auth.ts';
+import type { MdmCommandRequest, MdmDeviceCommand } from './mdm-commands.ts';
 import {
   MdmDeviceRegistry,
   mountMdmDeviceAdmin,
   type MdmDeviceRegistration,
   type MdmDeviceState,
+  type MdmRegistryState,
   type MdmSimulator,
 } from './mdm-devices.ts';
 import { Fields, SimHttpError, bodyOf, plainError } from './request-fields.ts';
@@ -56,9 +68,28 @@ function ok(res: Response, data: unknown = null): void {
   res.json({ status: 'OK', message: null, data });
 }
 
-export interface HeadwindState {
-  devices: MdmDeviceState[];
+export interface HeadwindState extends MdmRegistryState {
   configurations: HeadwindConfiguration[];
+}
+
+/** Headwind keeps times as epoch milliseconds. */
+function epochMs(iso: string | undefined): number | null {
+  return iso === undefined ? null : Date.parse(iso);
+}
+
+function commandView(deviceNumber: string, command: MdmDeviceCommand): Record<string, unknown> {
+  return {
+    id: Number(command.commandId),
+    deviceNumber,
+    type: command.type,
+    status: command.status,
+    createTime: epochMs(command.issuedAt),
+    completeTime: epochMs(command.completedAt),
+    lockMessage: command.lockScreen?.message ?? null,
+    phone: command.lockScreen?.phoneNumber ?? null,
+    pkg: command.packageName ?? null,
+    message: command.type === 'MESSAGE' ? command.body : null,
+  };
 }
 
 export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSimulator {
@@ -111,23 +142,57 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
       if (!Number.isInteger(pageNum) || pageNum < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
         throw badRequest('error.params.paging');
       }
-      const matching = this.devices.list().filter((d) => value === '' || d.imei.includes(value) || d.serial.includes(value));
+      const matching = this.devices.listEnrolled().filter((d) => value === '' || d.imei.includes(value) || d.serial.includes(value));
       const items = matching.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((d) => this.deviceView(d));
       ok(res, { configurations: this.listConfigurations(), devices: { items, totalItemsCount: matching.length } });
     });
 
     this.route('put', '/rest/private/devices', authenticated, (req, res) => {
       const fields = Fields.ofBody(req, badRequest);
-      const device = this.deviceByNumber(fields.string('number'));
+      const number = fields.string('number');
+      const device = fields.optionalString('model') === undefined ? this.deviceByNumber(number) : this.registerByPut(number, fields);
       const configurationId = fields.optionalNumber('configurationId');
       const custom1 = fields.optionalString('custom1');
+      const group = fields.optionalString('group');
       if (configurationId !== undefined) {
         const configuration = this.listConfigurations().find((c) => c.id === configurationId);
         if (!configuration) throw headwindError(404, 'error.notfound.configuration');
         this.devices.applyProfile(device, configuration.name);
       }
       if (custom1 !== undefined) this.devices.assignUser(device, custom1 === '' ? undefined : custom1);
+      if (group) this.devices.moveToGroup(device, group);
+      ok(res, this.deviceView(device));
+    });
+
+    this.route('delete', '/rest/private/devices/:id', authenticated, (req, res) => {
+      const device = this.devices.enrolledById(String(req.params.id));
+      if (!device) throw headwindError(404, 'error.notfound.device');
+      this.devices.unenrol(device);
       ok(res);
+    });
+
+    const control = '/rest/plugins/devicecontrol/private';
+    const commandRoute = (action: string, requestOf: (fields: Fields) => MdmCommandRequest): void =>
+      this.route('post', `${control}/${action}/:number`, authenticated, (req, res) => {
+        const device = this.deviceByNumber(String(req.params.number));
+        const command = this.devices.issueCommand(device, requestOf(Fields.ofBody(req, badRequest)));
+        ok(res, commandView(device.imei, command));
+      });
+    commandRoute('lock', (f) => ({ type: 'LOCK', lockScreen: { message: f.string('lockMessage'), phoneNumber: f.string('phone') } }));
+    commandRoute('unlock', () => ({ type: 'UNLOCK' }));
+    commandRoute('reset', () => ({ type: 'WIPE' }));
+    commandRoute('uninstall', (f) => ({ type: 'UNINSTALL_APP', packageName: f.string('pkg') }));
+
+    this.route('get', `${control}/commands/:number`, authenticated, (req, res) => {
+      const device = this.deviceByNumber(String(req.params.number));
+      ok(res, this.devices.commandsOf(device).map((c) => commandView(device.imei, c)));
+    });
+
+    this.route('get', `${control}/commands/:number/:id`, authenticated, (req, res) => {
+      const device = this.deviceByNumber(String(req.params.number));
+      const command = this.devices.command(device, String(req.params.id));
+      if (!command) throw headwindError(404, 'error.notfound.command');
+      ok(res, commandView(device.imei, command));
     });
 
     this.route('get', '/rest/private/configurations', authenticated, (_req, res) => {
@@ -150,11 +215,11 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
   }
 
   exportState(): HeadwindState {
-    return { devices: this.devices.list(), configurations: this.listConfigurations() };
+    return { ...this.devices.exportState(), configurations: this.listConfigurations() };
   }
 
   importState(state: HeadwindState): void {
-    this.devices.replaceAll(state.devices);
+    this.devices.importState(state);
     this.configurations.clear();
     for (const configuration of state.configurations) this.configurations.set(configuration.name, configuration);
   }
@@ -177,8 +242,18 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
     return this.devices.register(registration);
   }
 
+  /** The device "number" is its IMEI in this fleet, so a registration must agree with it. */
+  private registerByPut(number: string, fields: Fields): MdmDeviceState {
+    const imei = fields.optionalString('imei') ?? number;
+    if (imei !== number || !isValidImei(imei)) throw badRequest('error.params.imei');
+    const registration: MdmDeviceRegistration = { imei, serial: fields.string('serial'), model: fields.string('model') };
+    const iccid = fields.optionalString('iccid');
+    if (iccid) registration.iccid = iccid;
+    return this.registerDevice(registration);
+  }
+
   private deviceByNumber(number: string): MdmDeviceState {
-    const device = this.devices.byImei(number);
+    const device = this.devices.enrolledByImei(number);
     if (!device) throw headwindError(404, 'error.notfound.device');
     return device;
   }
@@ -196,6 +271,7 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
       phone: device.msisdn ?? null,
       configurationId: device.profileId ? (this.configurations.get(device.profileId)?.id ?? null) : null,
       custom1: device.userId ?? null,
+      group: device.groupId ?? null,
       lastUpdate,
     };
   }

@@ -1,22 +1,26 @@
-// Starts the five simulators phonefleet talks to when no real system is configured: Knox
-// Manage, the second MDM (Headwind-style), the operator (Control Center style), HR and the
-// directory (Microsoft Graph shaped). Each listens on its own port; credentials are generated
-// per start unless given, and handed back so the adapters can be configured. Given a state
-// file, their data outlives a restart, as the real systems' databases would.
+// Starts the seven simulators phonefleet talks to when no real system is configured: Knox
+// Manage, the second MDM (Headwind-style), the operator (Control Center style), HR, the
+// directory (Microsoft Graph shaped), Knox Guard and the leasing partner. Each listens on its
+// own port; credentials are generated per start unless given, and handed back so the adapters
+// can be configured. Given a state file, their data outlives a restart, as the real systems'
+// databases would.
 import type { MdmProviderName } from '../adapters/mdm.ts';
 import type { ClientCredentials } from './auth.ts';
 import { DirectorySimulator } from './directory.ts';
 import { HeadwindSimulator, type HeadwindCredentials } from './headwind.ts';
 import { HrSimulator } from './hr.ts';
+import { KnoxGuardSimulator } from './knox-guard.ts';
 import { KnoxManageSimulator } from './knox-manage.ts';
+import { LeasePartnerSimulator } from './lease-partner.ts';
 import type { MdmSimulator } from './mdm-devices.ts';
 import { OperatorSimulator } from './operator.ts';
 import type { Simulator } from './simulator.ts';
 import { StateFileSaver, readStateFile } from './state-file.ts';
 
-export type SimulatorName = 'knoxManage' | 'secondMdm' | 'operator' | 'hr' | 'directory';
+export type SimulatorName = 'knoxManage' | 'secondMdm' | 'operator' | 'hr' | 'directory' | 'knoxGuard' | 'leasePartner';
 
-export const SIMULATOR_NAMES: readonly SimulatorName[] = ['knoxManage', 'secondMdm', 'operator', 'hr', 'directory'];
+/** Port order (SIM_BASE_PORT + index): new simulators go at the end so existing ports stay. */
+export const SIMULATOR_NAMES: readonly SimulatorName[] = ['knoxManage', 'secondMdm', 'operator', 'hr', 'directory', 'knoxGuard', 'leasePartner'];
 
 export interface SimulatorCredentials {
   knoxManage: ClientCredentials;
@@ -24,6 +28,8 @@ export interface SimulatorCredentials {
   operator: { user: string; apiKey: string };
   hr: { token: string };
   directory: { tenant: string; clientId: string; clientSecret: string };
+  knoxGuard: { apiToken: string };
+  leasePartner: { token: string };
 }
 
 export interface StartSimulatorsOptions {
@@ -50,13 +56,17 @@ export interface StartSimulatorsOptions {
 /** The state file's content: every simulator's exportState(), by name. */
 interface SavedSimulators {
   version: 1;
-  simulators: Record<SimulatorName, unknown>;
+  /** A simulator added since the file was written is missing: it starts empty. */
+  simulators: Partial<Record<SimulatorName, unknown>>;
 }
+
+/** Simulators every state file has; the later ones may be missing from older files. */
+const ORIGINAL_SIMULATORS: readonly SimulatorName[] = ['knoxManage', 'secondMdm', 'operator', 'hr', 'directory'];
 
 function savedSimulatorsIn(file: string): SavedSimulators | undefined {
   const saved = readStateFile(file) as Partial<SavedSimulators> | undefined;
   if (saved === undefined) return undefined;
-  if (saved.version !== 1 || typeof saved.simulators !== 'object' || SIMULATOR_NAMES.some((n) => saved.simulators?.[n] === undefined)) {
+  if (saved.version !== 1 || typeof saved.simulators !== 'object' || ORIGINAL_SIMULATORS.some((n) => saved.simulators?.[n] === undefined)) {
     throw new Error(`${file} is not a state file of these simulators: delete it to start afresh`);
   }
   return saved as SavedSimulators;
@@ -70,6 +80,8 @@ export interface RunningSimulators {
   operator: OperatorSimulator;
   hr: HrSimulator;
   directory: DirectorySimulator;
+  knoxGuard: KnoxGuardSimulator;
+  leasePartner: LeasePartnerSimulator;
   /** The MDM simulator behind each provider name (stores are seeded by their provider). */
   mdm: Record<MdmProviderName, MdmSimulator & Simulator>;
   /** Every simulator, by name. */
@@ -106,11 +118,37 @@ export async function startSimulators(opts: StartSimulatorsOptions = {}): Promis
       : {}),
     ...(opts.directoryLagMs !== undefined ? { defaultLagMs: opts.directoryLagMs } : {}),
   });
-  const all: Record<SimulatorName, Simulator> = { knoxManage, secondMdm, operator, hr, directory };
+  const mdms: Record<MdmProviderName, MdmSimulator & Simulator> = { KNOX_MANAGE: knoxManage, SECOND_MDM: secondMdm };
+  // Knox Guard and the MDMs see the same physical phones: a phone is online for Knox Guard when
+  // an MDM sees it online, and coming online delivers the Knox Guard lock too.
+  const knoxGuard = new KnoxGuardSimulator({
+    ...base('knoxGuard'),
+    ...(given.knoxGuard ? { apiToken: given.knoxGuard.apiToken } : {}),
+    isOnline: (imei) => Object.values(mdms).some((m) => m.devices.enrolledByImei(imei)?.online === true),
+  });
+  for (const mdm of Object.values(mdms)) {
+    mdm.devices.onDeviceEvent((device, event) => {
+      // Every phone the partner registers in an MDM came from the reseller, who uploads each
+      // one to Knox Guard: so an MDM registration implies a Knox Guard enrolment.
+      if (event.type === 'REGISTERED') knoxGuard.enrol(device.imei);
+      if (event.type === 'ONLINE') knoxGuard.phoneCameOnline(device.imei);
+    });
+  }
+  const leasePartner = new LeasePartnerSimulator({ ...base('leasePartner'), ...(given.leasePartner ? { token: given.leasePartner.token } : {}) });
+  const all: Record<SimulatorName, Simulator> = { knoxManage, secondMdm, operator, hr, directory, knoxGuard, leasePartner };
 
   const saved = opts.stateFile ? savedSimulatorsIn(opts.stateFile) : undefined;
   // Before listening: no request sees a simulator half restored.
-  if (saved) for (const name of SIMULATOR_NAMES) all[name].importState(saved.simulators[name]);
+  if (saved) {
+    for (const name of SIMULATOR_NAMES) {
+      const state = saved.simulators[name];
+      if (state !== undefined) all[name].importState(state);
+    }
+    // A file from before Knox Guard existed: its phones are the ones the MDMs know.
+    if (saved.simulators.knoxGuard === undefined) {
+      for (const mdm of Object.values(mdms)) for (const device of mdm.devices.list()) knoxGuard.enrol(device.imei);
+    }
+  }
   const saver = opts.stateFile
     ? new StateFileSaver(opts.stateFile, (): SavedSimulators => ({
         version: 1,
@@ -135,13 +173,17 @@ export async function startSimulators(opts: StartSimulatorsOptions = {}): Promis
       operator: operator.credentials,
       hr: { token: hr.token },
       directory: { tenant: directory.tenant, ...directory.credentials },
+      knoxGuard: { apiToken: knoxGuard.apiToken },
+      leasePartner: { token: leasePartner.token },
     },
     knoxManage,
     secondMdm,
     operator,
     hr,
     directory,
-    mdm: { KNOX_MANAGE: knoxManage, SECOND_MDM: secondMdm },
+    knoxGuard,
+    leasePartner,
+    mdm: mdms,
     all,
     restored: saved !== undefined,
     async saveState() {

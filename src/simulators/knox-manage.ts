@@ -2,8 +2,11 @@
 // credentials at /emm/oauth/token, then form-encoded POSTs under /emm/oapi answering
 // `{ resultCode: '0', resultMessage: 'Success', resultValue }`; errors carry a non-'0'
 // resultCode with an HTTP 4xx. Paths follow third-party client code (see APIS.md); the
-// result codes other than '0' are modelled.
+// result codes other than '0', the lock/unlock paths, `device/selectDeviceCommandList`,
+// `device/selectDeviceCommand`, `device/updateDeviceGroup` and `device/registerDevice` are
+// modelled in the same style. Every command route answers the command it created.
 import type { RequestHandler, Response } from 'express';
+import { isValidImei } from '../domain/identifiers.ts';
 import {
   TokenIssuer,
   clientCredentialsTokenEndpoint,
@@ -12,11 +15,13 @@ import {
   requireBearer,
   type ClientCredentials,
 } from './auth.ts';
+import type { MdmCommandRequest, MdmDeviceCommand } from './mdm-commands.ts';
 import {
   MdmDeviceRegistry,
   mountMdmDeviceAdmin,
   type MdmDeviceRegistration,
   type MdmDeviceState,
+  type MdmRegistryState,
   type MdmSimulator,
 } from './mdm-devices.ts';
 import { Fields, SimHttpError } from './request-fields.ts';
@@ -27,6 +32,7 @@ export const KNOX_RESULT = {
   INVALID_PARAMETER: '1002',
   UNAUTHORIZED: '1401',
   DEVICE_NOT_FOUND: '2101',
+  COMMAND_NOT_FOUND: '2201',
 } as const;
 
 export interface KnoxManageSimulatorOptions extends SimulatorOptions {
@@ -58,14 +64,29 @@ function deviceView(device: MdmDeviceState): Record<string, unknown> {
     iccid: device.iccid,
     userId: device.userId,
     profileId: device.profileId,
+    groupId: device.groupId,
     online: device.online,
     lastSeenAt: device.lastSeenAt,
   };
 }
 
-export interface KnoxManageState {
-  devices: MdmDeviceState[];
+/** A device command as the Open API returns it. */
+function commandView(deviceId: string, command: MdmDeviceCommand): Record<string, unknown> {
+  return {
+    commandId: command.commandId,
+    deviceId,
+    commandType: command.type,
+    status: command.status,
+    requestTime: command.issuedAt,
+    completeTime: command.completedAt,
+    message: command.lockScreen?.message ?? command.body,
+    phoneNumber: command.lockScreen?.phoneNumber,
+    title: command.title,
+    packageName: command.packageName,
+  };
 }
+
+export type KnoxManageState = MdmRegistryState;
 
 export class KnoxManageSimulator extends Simulator<KnoxManageState> implements MdmSimulator {
   readonly devices: MdmDeviceRegistry;
@@ -92,7 +113,7 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
 
     oapi('device/selectDeviceInfoByImei', (req, res) => {
       const imei = Fields.ofBody(req, invalidParameter).string('imei');
-      const device = this.devices.byImei(imei);
+      const device = this.devices.enrolledByImei(imei);
       if (!device) throw knoxError(404, KNOX_RESULT.DEVICE_NOT_FOUND, 'Device not found');
       success(res, deviceView(device));
     });
@@ -103,7 +124,7 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
       const pageSize = fields.optionalNumber('pageSize') ?? 50;
       if (!Number.isInteger(pageNum) || pageNum < 1) throw invalidParameter('pageNum must be a positive integer');
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw invalidParameter('pageSize must be 1..500');
-      const all = this.devices.list();
+      const all = this.devices.listEnrolled();
       const list = all.slice((pageNum - 1) * pageSize, pageNum * pageSize).map(deviceView);
       success(res, { totalCount: all.length, pageNum, pageSize, list });
     });
@@ -130,14 +151,63 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
       this.devices.pushMessage(device, fields.string('title'), fields.string('message'));
       success(res);
     });
+
+    const commandRoute = (control: string, requestOf: (fields: Fields) => MdmCommandRequest): void =>
+      oapi(`mdm/commonOTCServiceWrapper/sendDeviceControlFor${control}`, (req, res) => {
+        const fields = Fields.ofBody(req, invalidParameter);
+        const device = this.deviceOf(fields);
+        success(res, commandView(device.deviceId, this.devices.issueCommand(device, requestOf(fields))));
+      });
+    commandRoute('LockDevice', (f) => ({ type: 'LOCK', lockScreen: { message: f.string('message'), phoneNumber: f.string('phoneNumber') } }));
+    commandRoute('UnlockDevice', () => ({ type: 'UNLOCK' }));
+    commandRoute('FactoryReset', () => ({ type: 'WIPE' }));
+    commandRoute('UninstallApp', (f) => ({ type: 'UNINSTALL_APP', packageName: f.string('packageName') }));
+
+    oapi('device/selectDeviceCommandList', (req, res) => {
+      const device = this.deviceOf(Fields.ofBody(req, invalidParameter));
+      const list = this.devices.commandsOf(device).map((c) => commandView(device.deviceId, c));
+      success(res, { totalCount: list.length, list });
+    });
+
+    oapi('device/selectDeviceCommand', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      const command = this.devices.command(device, fields.string('commandId'));
+      if (!command) throw knoxError(404, KNOX_RESULT.COMMAND_NOT_FOUND, 'Command not found');
+      success(res, commandView(device.deviceId, command));
+    });
+
+    oapi('device/updateDeviceGroup', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      this.devices.moveToGroup(device, fields.string('groupId'));
+      success(res);
+    });
+
+    oapi('mdm/commonOTCServiceWrapper/sendDeviceControlForUnEnrollment', (req, res) => {
+      this.devices.unenrol(this.deviceOf(Fields.ofBody(req, invalidParameter)));
+      success(res);
+    });
+
+    // As the provisioning partner registers a phone (or a store moves to this MDM): registering
+    // a known IMEI again updates what was scanned and answers the same device.
+    oapi('device/registerDevice', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const imei = fields.string('imei');
+      if (!isValidImei(imei)) throw invalidParameter('imei must be 15 digits with a valid Luhn check digit');
+      const iccid = fields.optionalString('iccid');
+      const registration: MdmDeviceRegistration = { imei, serial: fields.string('serial'), model: fields.string('model') };
+      if (iccid) registration.iccid = iccid;
+      success(res, deviceView(this.registerDevice(registration)));
+    });
   }
 
   exportState(): KnoxManageState {
-    return { devices: this.devices.list() };
+    return this.devices.exportState();
   }
 
   importState(state: KnoxManageState): void {
-    this.devices.replaceAll(state.devices);
+    this.devices.importState(state);
   }
 
   /** In-process seeding, as the provisioning partner registers a device. */
@@ -146,7 +216,7 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
   }
 
   private deviceOf(fields: Fields): MdmDeviceState {
-    const device = this.devices.byId(fields.string('deviceId'));
+    const device = this.devices.enrolledById(fields.string('deviceId'));
     if (!device) throw knoxError(404, KNOX_RESULT.DEVICE_NOT_FOUND, 'Device not found');
     return device;
   }

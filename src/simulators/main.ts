@@ -27,6 +27,8 @@ function credentialsFrom(env: Env): Partial<SimulatorCredentials> {
   if (env.DIRECTORY_TENANT && env.DIRECTORY_CLIENT_ID && env.DIRECTORY_CLIENT_SECRET) {
     c.directory = { tenant: env.DIRECTORY_TENANT, clientId: env.DIRECTORY_CLIENT_ID, clientSecret: env.DIRECTORY_CLIENT_SECRET };
   }
+  if (env.KNOX_GUARD_API_TOKEN) c.knoxGuard = { apiToken: env.KNOX_GUARD_API_TOKEN };
+  if (env.LEASE_PARTNER_TOKEN) c.leasePartner = { token: env.LEASE_PARTNER_TOKEN };
   return c;
 }
 
@@ -71,9 +73,13 @@ async function main(env: Env): Promise<void> {
       `DIRECTORY_TENANT=${c.directory.tenant}`,
       `DIRECTORY_CLIENT_ID=${c.directory.clientId}`,
       `DIRECTORY_CLIENT_SECRET=${c.directory.clientSecret}`,
+      `KNOX_GUARD_URL=${urls.knoxGuard}`,
+      `KNOX_GUARD_API_TOKEN=${c.knoxGuard.apiToken}`,
+      `LEASE_PARTNER_URL=${urls.leasePartner}`,
+      `LEASE_PARTNER_TOKEN=${c.leasePartner.token}`,
     ].join('\n'),
   );
-  console.log('admin API: <url>/_sim/... (faults, calls, devices, sims, registrations, employees, accounts); Ctrl-C to stop');
+  console.log('admin API: <url>/_sim/... (faults, calls, devices, sims, registrations, employees, accounts, cases); Ctrl-C to stop');
 
   const stop = async (): Promise<void> => {
     await running.close();

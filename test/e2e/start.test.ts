@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SIMULATOR_NAMES } from '../../src/simulators/index.ts';
 import { eventually } from '../support/harness.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,7 +25,7 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports (the simulators listen on SIM_BASE_PORT + 0..4). */
+/** `count` consecutive free ports (the simulators listen on SIM_BASE_PORT + 0..6). */
 async function freePorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
@@ -166,7 +167,7 @@ describe('npm start', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('runs the demo hire, and after Ctrl-C and a restart the same onboarding continues to the hand-over', async () => {
-    const [apiPort, temporalPort, uiPort, simBasePort] = [await freePorts(1), await freePorts(1), await freePorts(1), await freePorts(5)];
+    const [apiPort, temporalPort, uiPort, simBasePort] = [await freePorts(1), await freePorts(1), await freePorts(1), await freePorts(SIMULATOR_NAMES.length)];
     const env: Env = {
       ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIGURATION.test(name))),
       PHONEFLEET_DATA_DIR: dataDir,

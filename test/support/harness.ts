@@ -29,6 +29,15 @@ export const FAST_POLICY: FleetPolicy = {
     stockRetryInterval: '10 minutes',
     registrationPollInterval: '300 ms',
   },
+  leaver: {
+    reminderDaysBefore: [7, 3, 1, 0],
+    returnGracePeriod: '2 seconds',
+    brickGracePeriod: '6 seconds',
+    recoveryWatch: '1 minute',
+    commandPollInterval: '300 ms',
+    simOnReturn: 'suspend',
+  },
+  mover: { freezeRecheckInterval: '10 minutes' },
 };
 
 /** A fetch Response whose JSON body tests read freely. */
@@ -65,12 +74,12 @@ export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { store
   const database = await createTestDatabase();
   const db = database.db.prisma;
   const sims = await startSimulators();
-  const fleet = generateFleet({ stores: 2, employeesPerStore: 4, stockPerStore: 20, seed: 7, ...opts.fleet });
+  const fleet = generateFleet({ stores: 2, employeesPerStore: 12, stockPerStore: 20, seed: 7, ...opts.fleet });
   const { mdmDeviceIds } = await seedSimulators(sims, fleet);
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
   const systems = createExternalSystems(externalSystemsFromSimulators(sims));
-  const deps = { db, ...systems };
+  const deps = { db, ...systems, companyName: 'RetailCo' };
 
   let worker: Worker;
   let running: Promise<void>;
@@ -190,4 +199,28 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+function hrEvent(type: string, employeeId: string, data: Record<string, unknown>) {
+  return {
+    specversion: '1.0',
+    id: `${type.split('.').pop()}-${employeeId}-${randomBytes(4).toString('hex')}`,
+    source: '/hr/core',
+    type: `com.retailco.hr.employee.${type}`,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: { employeeId, ...data },
+  };
+}
+
+export const dismissEvent = (employeeId: string, lastWorkingDay: string) => hrEvent('dismissed', employeeId, { lastWorkingDay });
+export const revokeDismissalEvent = (employeeId: string) => hrEvent('dismissal-revoked', employeeId, { reason: 'dismissal withdrawn after appeal' });
+export const roleChangeEvent = (employeeId: string, position: string, urgent = false) => hrEvent('role-changed', employeeId, { position, urgent });
+export const transferEvent = (employeeId: string, storeId: string, urgent = false) => hrEvent('transferred', employeeId, { storeId, urgent });
+
+/** YYYY-MM-DD, `days` from today (UTC). */
+export function dayFromToday(days: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
 }

@@ -1,14 +1,24 @@
 // What a test does to the outside world before and while phonefleet works: HR hires someone, IT
 // creates (late) directory accounts, the partner registers phones, the operator rejects an
-// identity, a system goes down. Faults go through the simulators' HTTP admin API, as an operator
-// of a test rig would inject them; seeding uses the in-process handles.
+// identity, a phone stays off the network and comes back, a system goes down. Faults go through
+// the simulators' HTTP admin API, as an operator of a test rig would inject them; seeding and
+// reads use the in-process handles.
 import type { FaultConfig } from '../../src/simulators/faults.ts';
 import type { Fleet } from '../../src/simulators/fleet.ts';
 import type { RunningSimulators, SimulatorName } from '../../src/simulators/index.ts';
+import { statusOf } from '../../src/simulators/knox-guard.ts';
+import type { MdmDeviceCommand } from '../../src/simulators/mdm-commands.ts';
 
 export type SimAdmin = ReturnType<typeof simAdmin>;
 
 export function simAdmin(sims: RunningSimulators) {
+  // The MDM that manages the phone now; after a store moved MDMs, the old one keeps an unenrolled record.
+  const mdmDevice = (imei: string) => {
+    const mdms = Object.values(sims.mdm);
+    const device = mdms.map((m) => m.devices.enrolledByImei(imei)).find(Boolean) ?? mdms.map((m) => m.devices.byImei(imei)).find(Boolean);
+    if (!device) throw new Error(`no MDM knows device ${imei}`);
+    return device;
+  };
   return {
     async addHrEmployee(p: { employeeId: string; storeId: string; position: string; startDate: string; documentNumber: string }) {
       sims.hr.addEmployee(
@@ -36,12 +46,38 @@ export function simAdmin(sims: RunningSimulators) {
     async identityReads(employeeId: string) {
       return sims.hr.identityReads.get(employeeId) ?? 0;
     },
+    /** The device as its MDM keeps it: user, profile, group, locked + lockScreen, installedApps, wipedAt, commands, events. */
     async mdmDevice(imei: string) {
-      for (const mdm of Object.values(sims.mdm)) {
-        const device = mdm.devices.byImei(imei);
-        if (device) return device;
-      }
-      throw new Error(`no MDM knows device ${imei}`);
+      return mdmDevice(imei);
+    },
+    /**
+     * The phone reaches (or leaves) the network, for every MDM that knows it; reaching it runs
+     * the MDM commands that waited and applies a pending Knox Guard lock or unlock.
+     */
+    async setOnline(imei: string, online: boolean) {
+      const known = Object.values(sims.mdm).filter((mdm) => mdm.devices.setOnline(imei, online) !== undefined);
+      if (known.length === 0) throw new Error(`no MDM manages device ${imei}`);
+      await sims.saveState(); // in-process change: no request told the state file
+    },
+    /** The MDM commands sent to the phone, in the order they were issued (the APIs list newest first). */
+    async mdmCommands(imei: string): Promise<MdmDeviceCommand[]> {
+      return structuredClone(mdmDevice(imei).commands);
+    },
+    /** Knox Guard's record of the phone (status Active | Locking | Locked | Unlocking | Completed), or undefined. */
+    async knoxGuardDevice(imei: string) {
+      const record = sims.knoxGuard.device(imei);
+      if (!record) return undefined;
+      const { deviceUid, message, tel, updatedAt, actions } = structuredClone(record);
+      return { deviceUid, status: statusOf(record), message, tel, updatedAt, actions };
+    },
+    /** Every case opened with the leasing partner, oldest first, with its idempotency key. */
+    async leaseCases() {
+      return structuredClone(sims.leasePartner.listCases());
+    },
+    /** Calls to `system` whose route key ("METHOD /path/template") contains `routeKeySubstring`, summed. */
+    async callCount(system: SimulatorName, routeKeySubstring: string) {
+      const counts = sims.all[system].calls.snapshot();
+      return Object.entries(counts).reduce((sum, [route, n]) => (route.includes(routeKeySubstring) ? sum + n : sum), 0);
     },
     /** PUT /_sim/faults (null clears them). */
     async faults(system: SimulatorName, config: FaultConfig | null) {

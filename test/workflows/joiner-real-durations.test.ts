@@ -64,7 +64,7 @@ describe('joiner on real durations (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue: 'time-skipping',
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, ...systems, directory }),
+      activities: createActivities({ db, ...systems, directory, companyName: 'RetailCo' }),
     });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(joiner, {

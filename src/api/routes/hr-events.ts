@@ -64,37 +64,60 @@ export function hrEventsRouter(ctx: ApiContext): Router {
 async function deliver(ctx: ApiContext, event: HrEvent): Promise<Answer> {
   const workflowId = employeeWorkflowId(event.employeeId);
   const accepted: Answer = { status: 202, body: { accepted: true, eventId: event.eventId, workflowId } };
+  const unprocessable = (field: string, message: string) => new HttpError(422, 'unprocessable event', [{ field, message }]);
 
   switch (event.kind) {
     case 'hired': {
       await checkHireReferences(ctx, event.hire.storeId, event.hire.position);
-      await ctx.temporal.workflow.signalWithStart(employeeLifecycle, {
-        workflowId,
-        taskQueue: ctx.taskQueue,
-        args: [{ employeeId: event.employeeId, policy: ctx.policy }],
-        signal: hrEventSignal,
-        signalArgs: [event],
-        typedSearchAttributes: [
-          { key: EmployeeId, value: event.employeeId },
-          { key: StoreId, value: event.hire.storeId },
-        ],
-      });
+      await signalLifecycle(ctx, event, { storeId: event.hire.storeId });
       return accepted;
     }
-    case 'hire-rescinded': {
-      // Only a running lifecycle can be rescinded. Starting one here would let a hire that
-      // arrives later (out of order) onboard someone HR already rescinded.
+    case 'hire-rescinded':
+    case 'dismissal-revoked': {
+      // Only a running lifecycle can be rescinded or revoked. Starting one here would let a
+      // hire or dismissal that arrives later (out of order) go ahead although HR took it back.
       try {
         await ctx.temporal.workflow.getHandle(workflowId).signal(hrEventSignal, event);
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) {
-          throw new HttpError(422, 'unprocessable event', [{ field: 'data.employeeId', message: `no hire in progress for employee ${event.employeeId}` }]);
-        }
+        if (err instanceof WorkflowNotFoundError) throw unprocessable('data.employeeId', `nothing in progress for employee ${event.employeeId} to take back`);
         throw err;
       }
       return accepted;
     }
+    case 'dismissed':
+    case 'role-changed':
+    case 'transferred': {
+      // Employees hired before phonefleet have no lifecycle yet: the database knows them.
+      const employee = await ctx.db.employee.findUnique({ where: { id: event.employeeId } });
+      if (!employee || !['ACTIVE', 'ONBOARDING', 'LEAVING'].includes(employee.status)) {
+        throw unprocessable('data.employeeId', employee ? `employee ${event.employeeId} is ${employee.status.toLowerCase()}` : `unknown employee ${event.employeeId}`);
+      }
+      const move = event.kind === 'dismissed' ? undefined : event.move;
+      if (move?.kind === 'role' && !(await ctx.db.role.findFirst({ where: { positions: { has: move.position } } }))) {
+        throw unprocessable('data.position', `position ${move.position} maps to no role`);
+      }
+      if (move?.kind === 'transfer' && !(await ctx.db.store.findUnique({ where: { id: move.storeId } }))) {
+        throw unprocessable('data.storeId', `unknown store ${move.storeId}`);
+      }
+      await signalLifecycle(ctx, event, { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined });
+      return accepted;
+    }
   }
+}
+
+/** Signal-with-start: the employee's lifecycle is started by the first event that needs it. */
+async function signalLifecycle(ctx: ApiContext, event: HrEvent, where: { storeId: string; employedAt?: { storeId: string } }) {
+  await ctx.temporal.workflow.signalWithStart(employeeLifecycle, {
+    workflowId: employeeWorkflowId(event.employeeId),
+    taskQueue: ctx.taskQueue,
+    args: [{ employeeId: event.employeeId, policy: ctx.policy, employedAt: where.employedAt }],
+    signal: hrEventSignal,
+    signalArgs: [event],
+    typedSearchAttributes: [
+      { key: EmployeeId, value: event.employeeId },
+      { key: StoreId, value: where.storeId },
+    ],
+  });
 }
 
 async function checkHireReferences(ctx: ApiContext, storeId: string, position: string) {

@@ -4,6 +4,8 @@ import express, { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { employeeWorkflowId, lifecycleQuery, type LifecycleState } from '../../../workflows/employee-lifecycle.ts';
 import { handedOverSignal, joinerWorkflowId, progressQuery, retrySimOwnerRegistrationSignal, type JoinerProgress } from '../../../workflows/joiner.ts';
+import { leaverProgressQuery, leaverWorkflowId, returnedSignal } from '../../../workflows/leaver.ts';
+import { moverProgressQuery, moverWorkflowId } from '../../../workflows/mover.ts';
 import { isValidImei } from '../../domain/identifiers.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
@@ -35,24 +37,53 @@ export function peopleRouter(ctx: ApiContext): Router {
     res.status(202).json({ employeeId: device.employeeId, imei, workflowId: joinerWorkflowId(device.employeeId) });
   });
 
+  /** Store support received a leaver's phone (and maybe the SIM): the clearance sheet. */
+  router.post('/devices/:imei/returned', json, async (req, res) => {
+    const { imei } = req.params;
+    const problems = [
+      ...(isValidImei(imei) ? [] : [{ field: 'imei', message: 'must be a 15-digit IMEI with a valid check digit' }]),
+      ...(['ok', 'damaged'].includes(req.body?.condition) ? [] : [{ field: 'condition', message: 'must be "ok" or "damaged"' }]),
+      ...(typeof req.body?.simReturned === 'boolean' ? [] : [{ field: 'simReturned', message: 'must be true or false' }]),
+    ];
+    if (problems.length) throw badRequest(problems);
+    const device = await ctx.db.device.findUnique({ where: { imei } });
+    if (!device) throw new HttpError(404, `device ${imei} is not in the fleet`);
+    if (!device.employeeId) throw new HttpError(409, `device ${imei} is not held by anyone (state ${device.state})`);
+    const handle = ctx.temporal.workflow.getHandle(leaverWorkflowId(device.employeeId));
+    const progress = await queryOrUndefined(() => handle.query(leaverProgressQuery));
+    if (!progress || ['done', 'revoking', 'revoked'].includes(progress.stage)) {
+      throw new HttpError(409, `no clearance in progress for employee ${device.employeeId}${progress ? ` (stage: ${progress.stage})` : ''}: is the employee dismissed?`);
+    }
+    if (progress.returned) {
+      res.status(200).json({ employeeId: device.employeeId, imei, alreadyReturned: true });
+      return;
+    }
+    await handle.signal(returnedSignal, { condition: req.body.condition, simReturned: req.body.simReturned, at: new Date().toISOString(), by: res.locals.operator });
+    res.status(202).json({ employeeId: device.employeeId, imei, workflowId: handle.workflowId });
+  });
+
   /** An employee as phonefleet knows them: the database row and the live process state. */
   router.get('/employees/:id', async (req, res) => {
     const { id } = req.params;
     const employee = await ctx.db.employee.findUnique({
       where: { id },
       select: {
-        id: true, storeId: true, roleCode: true, position: true, status: true, startDate: true, handedOverAt: true, handoverDay: true,
+        id: true, storeId: true, roleCode: true, position: true, status: true, startDate: true, handedOverAt: true, handoverDay: true, lastWorkingDay: true,
         devices: { select: { imei: true, model: true, state: true } },
         sims: { select: { iccid: true, msisdn: true, state: true, ownerRegistration: true } },
       },
     });
     const lifecycle = await queryOrUndefined<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(id)).query(lifecycleQuery));
     const onboarding = await queryOrUndefined<JoinerProgress>(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(id)).query(progressQuery));
+    const clearance = await queryOrUndefined(() => ctx.temporal.workflow.getHandle(leaverWorkflowId(id)).query(leaverProgressQuery));
+    const move = await queryOrUndefined(() => ctx.temporal.workflow.getHandle(moverWorkflowId(id)).query(moverProgressQuery));
     if (!employee && !lifecycle && !onboarding) throw new HttpError(404, `employee ${id} is unknown to phonefleet`);
     res.json({
-      employee: employee ? { ...employee, startDate: employee.startDate.toISOString().slice(0, 10) } : null,
+      employee: employee ? { ...employee, startDate: day(employee.startDate), lastWorkingDay: employee.lastWorkingDay && day(employee.lastWorkingDay) } : null,
       lifecycle: lifecycle ? { status: lifecycle.status, pendingEvents: lifecycle.pending.length, phaseWorkflowId: lifecycle.phaseWorkflowId ?? null, outcomes: lifecycle.outcomes } : null,
       onboarding: onboarding ?? null,
+      clearance: clearance ?? null,
+      move: move ?? null,
     });
   });
 
@@ -69,6 +100,8 @@ export function peopleRouter(ctx: ApiContext): Router {
 
   return router;
 }
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** A query's answer, or undefined when no such workflow exists. */
 export async function queryOrUndefined<T>(query: () => Promise<T>): Promise<T | undefined> {

@@ -1,0 +1,216 @@
+// The leaver's side effects: messages to the phone, lock, permanent lock, wipe, SIM service,
+// write-off, restock. Every destructive one goes through the command ledger (sendOnce) or an
+// idempotency key the external system honours, so a retry never locks, wipes or bricks twice.
+import { backupInstructions, lockScreen, returnReminder, type StoreContact } from '../src/domain/phone-messages.ts';
+import { addDays, zonedInstant } from '../src/domain/store-calendar.ts';
+import type { KnoxGuardStatus } from '../src/adapters/knox-guard.ts';
+import { permanent } from './boundary.ts';
+import type { ActivityDeps } from './deps.ts';
+import { managedPhone, sendOnce } from './device-commands.ts';
+import { audit, createRecordActivities } from './records.ts';
+
+/** Local hour at which reminders reach the phone (a store opens in the morning). */
+const REMINDER_HOUR = 9;
+
+export interface LeaverPlan {
+  storeId: string;
+  /** The instant the last working day ends in the store's time zone. */
+  lastDayEndsAt: string;
+  reminders: { daysBefore: number; at: string }[];
+  phone?: { imei: string };
+  sim?: { iccid: string };
+}
+
+export interface PhoneProgress {
+  done: boolean;
+  online: boolean;
+  offlineSince?: string;
+}
+
+export function createLeaverActivities(deps: ActivityDeps) {
+  const { db, operator, knoxGuard, leasePartner, companyName } = deps;
+
+  async function contactFor(storeId: string): Promise<StoreContact> {
+    const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
+    return { companyName, storeName: store.name, supportPhone: store.supportPhone };
+  }
+
+  async function onlineState(imei: string): Promise<{ online: boolean; offlineSince?: string }> {
+    const { provider } = await managedPhone(deps, imei);
+    const device = await provider.findDeviceByImei(imei);
+    return { online: device?.online ?? false, offlineSince: device?.online ? undefined : device?.lastSeenAt };
+  }
+
+  return {
+    ...createRecordActivities(deps),
+
+    /** What the employee holds, and when the last day ends where they work. Marks them leaving. */
+    async planLeaver({ employeeId, lastWorkingDay, reminderDaysBefore }: { employeeId: string; lastWorkingDay: string; reminderDaysBefore: number[] }): Promise<LeaverPlan> {
+      const employee = await db.employee.findUnique({ where: { id: employeeId }, include: { store: true, devices: true, sims: true } });
+      if (!employee) throw permanent('UnknownEmployee', `employee ${employeeId} is not known to phonefleet`);
+      await db.employee.update({ where: { id: employeeId }, data: { status: 'LEAVING', lastWorkingDay: new Date(`${lastWorkingDay}T00:00:00Z`) } });
+      await audit(db, { action: 'employee.dismissed', employeeId, storeId: employee.storeId, details: { lastWorkingDay } });
+      const tz = employee.store.timeZone;
+      const dayAfter = addDays(lastWorkingDay, 1);
+      const phone = employee.devices.find((d) => ['IN_USE', 'LOCKED', 'BRICKED', 'ENROLLED'].includes(d.state));
+      const sim = employee.sims.find((s) => ['IN_USE', 'SUSPENDED'].includes(s.state));
+      return {
+        storeId: employee.storeId,
+        lastDayEndsAt: zonedInstant(dayAfter, 0, tz).toISOString(),
+        reminders: [...new Set(reminderDaysBefore)]
+          .sort((a, b) => b - a)
+          .map((daysBefore) => ({ daysBefore, at: zonedInstant(addDays(lastWorkingDay, -daysBefore), REMINDER_HOUR, tz).toISOString() })),
+        phone: phone ? { imei: phone.imei } : undefined,
+        sim: sim ? { iccid: sim.iccid } : undefined,
+      };
+    },
+
+    async messagePhone({ idempotencyKey, imei, kind, lastWorkingDay, daysBefore = 0 }: { idempotencyKey: string; imei: string; kind: 'backup-instructions' | 'return-reminder'; lastWorkingDay: string; daysBefore?: number }): Promise<void> {
+      const phone = await managedPhone(deps, imei);
+      const contact = await contactFor(phone.storeId);
+      const message = kind === 'backup-instructions' ? backupInstructions(contact, lastWorkingDay) : returnReminder(contact, lastWorkingDay, daysBefore);
+      await sendOnce(deps, phone, idempotencyKey, 'MESSAGE', () => phone.provider.sendMessage(phone.deviceId, message));
+      await audit(db, { action: `phone.${kind}`, imei, storeId: phone.storeId, details: { daysBefore } });
+    },
+
+    async lockPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ commandId: string }> {
+      const phone = await managedPhone(deps, imei);
+      const screen = lockScreen(await contactFor(phone.storeId), false);
+      const commandId = await sendOnce(deps, phone, idempotencyKey, 'LOCK', () => phone.provider.lockDevice(phone.deviceId, screen));
+      await db.device.update({ where: { imei }, data: { state: 'LOCKED' } });
+      await audit(db, { action: 'phone.locked', imei, storeId: phone.storeId, details: { commandId: commandId ?? null } });
+      return { commandId: commandId! };
+    },
+
+    async unlockPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ commandId: string }> {
+      const phone = await managedPhone(deps, imei);
+      const commandId = await sendOnce(deps, phone, idempotencyKey, 'UNLOCK', () => phone.provider.unlockDevice(phone.deviceId));
+      await audit(db, { action: 'phone.unlocked', imei, storeId: phone.storeId });
+      return { commandId: commandId! };
+    },
+
+    async wipePhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ commandId: string }> {
+      const phone = await managedPhone(deps, imei);
+      const commandId = await sendOnce(deps, phone, idempotencyKey, 'WIPE', () => phone.provider.wipeDevice(phone.deviceId));
+      await audit(db, { action: 'phone.wipe-sent', imei, storeId: phone.storeId });
+      return { commandId: commandId! };
+    },
+
+    /** Whether an MDM command reached the phone; if not, since when the phone is offline. */
+    async commandProgress({ imei, commandId }: { imei: string; commandId: string }): Promise<PhoneProgress> {
+      const phone = await managedPhone(deps, imei);
+      const command = await phone.provider.getCommand(phone.deviceId, commandId);
+      if (command.status === 'FAILED') throw permanent('CommandFailed', `${command.type} failed on device ${imei}`);
+      return { done: command.status === 'COMPLETED', ...(await onlineState(imei)) };
+    },
+
+    /** Knox Guard's lock survives a factory reset: the phone is useless until unlocked. */
+    async brickPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ status: KnoxGuardStatus }> {
+      const device = await db.device.findUniqueOrThrow({ where: { imei } });
+      const screen = lockScreen(await contactFor(device.storeId), true);
+      const guarded = await knoxGuard.lock(imei, { message: screen.message, tel: screen.phoneNumber }, idempotencyKey);
+      await db.device.update({ where: { imei }, data: { state: 'BRICKED' } });
+      await audit(db, { action: 'phone.bricked', imei, storeId: device.storeId, details: { status: guarded.status } });
+      return { status: guarded.status };
+    },
+
+    async permanentLockProgress({ imei }: { imei: string }): Promise<PhoneProgress> {
+      const guarded = await knoxGuard.getDevice(imei);
+      if (!guarded) throw permanent('NotInKnoxGuard', `Knox Guard does not know device ${imei}`);
+      return { done: guarded.status === 'Locked', ...(await onlineState(imei)) };
+    },
+
+    async unbrickPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<void> {
+      const device = await db.device.findUniqueOrThrow({ where: { imei } });
+      await knoxGuard.unlock(imei, idempotencyKey);
+      await audit(db, { action: 'phone.unbricked', imei, storeId: device.storeId });
+    },
+
+    async writeOffPhone({ idempotencyKey, imei, employeeId }: { idempotencyKey: string; imei: string; employeeId: string }): Promise<{ caseId: string }> {
+      const device = await db.device.findUniqueOrThrow({ where: { imei } });
+      const leaseCase = await leasePartner.reportLoss({ imei, leaseContract: device.leaseContract, reason: 'not returned by a dismissed employee; permanently locked' }, idempotencyKey);
+      await db.device.update({ where: { imei }, data: { state: 'LOST' } });
+      await audit(db, { action: 'phone.written-off', imei, employeeId, storeId: device.storeId, details: { caseId: leaseCase.caseId } });
+      return { caseId: leaseCase.caseId };
+    },
+
+    async setSimService({ iccid, service, reason }: { iccid: string; service: 'SUSPENDED' | 'ACTIVATED'; reason: string }): Promise<void> {
+      await operator.setSimStatus(iccid, service);
+      await db.sim.update({ where: { iccid }, data: { state: service === 'SUSPENDED' ? 'SUSPENDED' : 'IN_USE' } });
+      await audit(db, { action: service === 'SUSPENDED' ? 'sim.suspended' : 'sim.resumed', iccid, details: { reason } });
+    },
+
+    /**
+     * The phone (and maybe the SIM) came back: release the SIM, and put both in the store's
+     * stock; a damaged phone goes to the leasing partner for a swap instead.
+     */
+    async restockReturned(r: {
+      idempotencyKey: string;
+      employeeId: string;
+      imei?: string;
+      iccid?: string;
+      condition: 'ok' | 'damaged';
+      simReturned: boolean;
+      simOnReturn: 'suspend' | 'reuse';
+    }): Promise<void> {
+      if (r.iccid) {
+        const sim = await db.sim.findUniqueOrThrow({ where: { iccid: r.iccid } });
+        if (sim.ownerRegistrationId && sim.ownerRegistration !== 'WITHDRAWN') await operator.withdrawOwnerRegistration(sim.ownerRegistrationId);
+        // A SIM that did not come back can never be reused: it stays suspended.
+        const reuse = r.simReturned && r.simOnReturn === 'reuse';
+        await operator.setSimStatus(r.iccid, reuse ? 'ACTIVATED' : 'SUSPENDED');
+        await db.sim.update({
+          where: { iccid: r.iccid },
+          data: { state: reuse ? 'IN_STOCK' : r.simReturned ? 'IN_STOCK' : 'SUSPENDED', employeeId: null, reservedBy: null, ownerRegistration: 'WITHDRAWN' },
+        });
+        await audit(db, { action: reuse ? 'sim.restocked-active' : 'sim.restocked-suspended', iccid: r.iccid, employeeId: r.employeeId, details: { simReturned: r.simReturned } });
+      }
+      if (r.imei) {
+        const phone = await managedPhone(deps, r.imei);
+        const current = await phone.provider.findDeviceByImei(r.imei);
+        if (current?.userId) await phone.provider.unassignUser(phone.deviceId);
+        if (r.condition === 'damaged') {
+          const leaseCase = await leasePartner.requestSwap({ imei: r.imei, leaseContract: phone.leaseContract, reason: 'returned damaged by a leaving employee' }, r.idempotencyKey);
+          await db.device.update({ where: { imei: r.imei }, data: { state: 'AWAITING_SWAP', employeeId: null, reservedBy: null } });
+          await audit(db, { action: 'phone.swap-requested', imei: r.imei, employeeId: r.employeeId, storeId: phone.storeId, details: { caseId: leaseCase.caseId } });
+        } else {
+          await db.device.update({ where: { imei: r.imei }, data: { state: 'IN_STOCK', employeeId: null, reservedBy: null } });
+          await audit(db, { action: 'phone.restocked', imei: r.imei, employeeId: r.employeeId, storeId: phone.storeId });
+        }
+      }
+    },
+
+    async closeEmployment({ employeeId, status }: { employeeId: string; status: 'LEFT' | 'ACTIVE' }): Promise<void> {
+      await db.employee.update({ where: { id: employeeId }, data: { status } });
+      await audit(db, { action: status === 'LEFT' ? 'employee.left' : 'employee.reinstated', employeeId });
+    },
+
+    /** Dismissal revoked: undo the lock, the permanent lock and the SIM suspension. */
+    async revokeDismissal(r: { idempotencyKey: string; employeeId: string; imei?: string; iccid?: string; unbrick: boolean; unlock: boolean; resumeSim: boolean; returned: boolean }): Promise<void> {
+      if (r.imei && r.unbrick) await knoxGuard.unlock(r.imei, `${r.idempotencyKey}:unbrick`);
+      if (r.imei && r.unlock) {
+        const phone = await managedPhone(deps, r.imei);
+        await sendOnce(deps, phone, `${r.idempotencyKey}:unlock`, 'UNLOCK', () => phone.provider.unlockDevice(phone.deviceId));
+      }
+      if (r.imei && !r.returned) await db.device.update({ where: { imei: r.imei }, data: { state: 'IN_USE' } });
+      if (r.iccid && r.resumeSim) {
+        await operator.setSimStatus(r.iccid, 'ACTIVATED');
+        await db.sim.update({ where: { iccid: r.iccid }, data: { state: 'IN_USE' } });
+      }
+      await db.employee.update({ where: { id: r.employeeId }, data: { status: 'ACTIVE', lastWorkingDay: null } });
+      await audit(db, { action: 'employee.dismissal-revoked', employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, details: { unbrick: r.unbrick, unlock: r.unlock, resumeSim: r.resumeSim } });
+      if (r.returned) {
+        const employee = await db.employee.findUniqueOrThrow({ where: { id: r.employeeId } });
+        await createRecordActivities(deps).openSupportTask({
+          idempotencyKey: `${r.idempotencyKey}:reissue`,
+          storeId: employee.storeId,
+          employeeId: r.employeeId,
+          kind: 'dismissal-revoked-after-return',
+          summary: `Dismissal of employee ${r.employeeId} was revoked after the phone had been handed in: give the employee a phone again.`,
+        });
+      }
+    },
+  };
+}
+
+export type LeaverActivities = ReturnType<typeof createLeaverActivities>;

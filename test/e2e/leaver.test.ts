@@ -1,0 +1,202 @@
+// Dismissal end to end: signed HR CloudEvent -> API -> lifecycle -> leaver on the real Temporal
+// dev server -> MDM, Knox Guard, operator and leasing-partner simulators over HTTP -> PostgreSQL.
+// Grace periods are seconds here (FAST_POLICY); test/workflows crosses the real days.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leaverWorkflowId } from '../../workflows/leaver.ts';
+import { dayFromToday, dismissEvent, eventually, hireEvent, revokeDismissalEvent, startHarness, type Harness } from '../support/harness.ts';
+import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
+
+let h: Harness;
+let sim: SimAdmin;
+let nextEmployee = 1; // the fleet's S001 employees, one per test (0 is the curator)
+
+beforeAll(async () => {
+  h = await startHarness();
+  sim = simAdmin(h.sims);
+});
+afterAll(async () => h?.close());
+
+/** An employee of S001 who holds a phone and a SIM, and the two. */
+async function employeeWithPhone() {
+  const employee = h.fleet.employees.filter((e) => e.storeId === 'S001')[nextEmployee++];
+  const row = await h.db.employee.findUniqueOrThrow({ where: { id: employee.employeeId }, include: { devices: true, sims: true } });
+  return { employeeId: employee.employeeId, imei: row.devices[0].imei, iccid: row.sims[0].iccid };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function employee(employeeId: string): Promise<any> {
+  return (await h.call('GET', `/employees/${employeeId}`)).json();
+}
+
+async function clearance(employeeId: string, stage: string, timeoutMs?: number) {
+  return eventually(async () => {
+    const e = await employee(employeeId);
+    return e.clearance?.stage === stage ? e : undefined;
+  }, `${employeeId}'s clearance to reach ${stage}`, timeoutMs);
+}
+
+const returned = (imei: string, condition = 'ok', simReturned = true) => h.call('POST', `/devices/${imei}/returned`, { condition, simReturned });
+const commandsOf = async (imei: string, type: string) => (await sim.mdmCommands(imei)).filter((c) => c.type === type);
+
+describe('leaver: dismissal', () => {
+  it('phone returned before the last day: backup instructions sent, wiped, SIM released, both restocked', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
+    await clearance(employeeId, 'awaiting-return');
+    // The backup instructions reached the phone, contacts named explicitly.
+    await eventually(async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('CONTACTS')), 'backup instructions on the phone');
+
+    expect((await returned(imei)).status).toBe(202);
+    const done = await clearance(employeeId, 'done');
+    expect(done.clearance.outcome).toBe('returned');
+    expect(done.lifecycle.status).toBe('left');
+    expect(done.employee.status).toBe('LEFT');
+    expect(await commandsOf(imei, 'WIPE')).toEqual([expect.objectContaining({ status: 'COMPLETED' })]);
+    expect(await commandsOf(imei, 'LOCK')).toHaveLength(0);
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_STOCK', employeeId: null });
+    expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_STOCK', employeeId: null, ownerRegistration: 'WITHDRAWN' });
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('SUSPENDED'); // policy: suspend returned SIMs
+    const actions = (await h.db.auditLog.findMany({ where: { OR: [{ imei }, { iccid }, { employeeId }] }, orderBy: { id: 'asc' } })).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['employee.dismissed', 'phone.backup-instructions', 'phone.wipe-sent', 'sim.restocked-suspended', 'phone.restocked', 'employee.left']));
+  });
+
+  it('not returned: locked with a clear message and SIM suspended, then bricked, written off; recovered when it comes back', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)))).status).toBe(202); // the event arrived late
+
+    await clearance(employeeId, 'locked');
+    const [lock] = await commandsOf(imei, 'LOCK');
+    expect(lock.status).toBe('COMPLETED');
+    const screen = (await sim.mdmDevice(imei)).lockScreen!;
+    expect(screen.message).toContain('belongs to RetailCo');
+    expect(screen.message).toContain('not returned after the end of employment');
+    expect(screen.message).toContain(screen.phoneNumber);
+    expect(screen.message).not.toMatch(/hack|ransom|pay|bitcoin/i);
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('SUSPENDED');
+
+    const bricked = await clearance(employeeId, 'bricked', 30_000);
+    expect(bricked.employee.status).toBe('LEFT');
+    const guarded = await sim.knoxGuardDevice(imei);
+    expect(guarded).toMatchObject({ status: 'Locked' });
+    expect(guarded!.message).toContain('belongs to RetailCo');
+    expect((await sim.leaseCases()).filter((c) => c.imei === imei)).toEqual([expect.objectContaining({ kind: 'WRITE_OFF' })]);
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'LOST' });
+
+    // The phone turns up after all: unlocked for good, wiped, restocked.
+    expect((await returned(imei)).status).toBe(202);
+    const recovered = await clearance(employeeId, 'done');
+    expect(recovered.clearance.outcome).toBe('returned');
+    expect((await sim.knoxGuardDevice(imei))!.status).toBe('Active');
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
+    expect(await commandsOf(imei, 'WIPE')).toHaveLength(1);
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_STOCK' });
+  });
+
+  it('returned after the lock, before the brick: unlocked, wiped, restocked; Knox Guard never used', async () => {
+    const { employeeId, imei } = await employeeWithPhone();
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+    await clearance(employeeId, 'locked');
+    expect((await returned(imei, 'damaged', false)).status).toBe(202);
+    await clearance(employeeId, 'done');
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
+    expect(await commandsOf(imei, 'WIPE')).toHaveLength(1);
+    expect(await sim.knoxGuardDevice(imei)).toMatchObject({ status: 'Active' });
+    // Damaged: swapped by the leasing partner instead of restocked; the SIM that did not come back stays suspended.
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'AWAITING_SWAP' });
+    expect((await sim.leaseCases()).filter((c) => c.imei === imei)).toEqual([expect.objectContaining({ kind: 'SWAP' })]);
+  });
+
+  it('phone offline: "lock pending: device offline since" in the query and the Web UI, done the moment it checks in', async () => {
+    const { employeeId, imei } = await employeeWithPhone();
+    await sim.setOnline(imei, false);
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+    const pending = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e.clearance?.pending?.startsWith('lock pending: device offline since') ? e : undefined;
+    }, 'lock pending while offline');
+    expect(pending.clearance.stage).toBe('locking');
+    expect(await commandsOf(imei, 'LOCK')).toEqual([expect.objectContaining({ status: 'PENDING' })]);
+    // Support finds it in the Web UI by its search attributes.
+    await eventually(async () => {
+      for await (const wf of h.client.workflow.list({ query: `EmployeeId = '${employeeId}' AND Phase = 'locking-pending-offline'` })) return wf.workflowId === leaverWorkflowId(employeeId);
+      return false;
+    }, 'the leaver listed as locking-pending-offline');
+
+    await sim.setOnline(imei, true);
+    const locked = await clearance(employeeId, 'locked');
+    expect(locked.clearance.pending).toBeUndefined();
+    expect(await commandsOf(imei, 'LOCK')).toEqual([expect.objectContaining({ status: 'COMPLETED' })]);
+    await returned(imei);
+    await clearance(employeeId, 'done');
+  });
+
+  it('dismissal revoked after the lock: phone unlocked, SIM resumed, owner registration kept, employee active again', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+    await clearance(employeeId, 'locked');
+    expect((await h.sendHrEvent(revokeDismissalEvent(employeeId))).status).toBe(202);
+    const revoked = await clearance(employeeId, 'revoked');
+    expect(revoked.clearance.outcome).toBe('revoked');
+    await eventually(async () => (await employee(employeeId)).lifecycle.status === 'active', 'lifecycle active again');
+    expect(await commandsOf(imei, 'UNLOCK')).toEqual([expect.objectContaining({ status: 'COMPLETED' })]);
+    expect((await sim.mdmDevice(imei)).locked).toBe(false);
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
+    expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_USE', ownerRegistration: 'ACCEPTED' });
+    expect(await h.db.employee.findUniqueOrThrow({ where: { id: employeeId } })).toMatchObject({ status: 'ACTIVE', lastWorkingDay: null });
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_USE', employeeId });
+  });
+
+  it('dismissal during onboarding: the joiner is undone, then the leaver finds nothing handed out', async () => {
+    const employeeId = h.newEmployeeId();
+    await sim.addHrEmployee({ employeeId, storeId: 'S001', position: h.fleet.employees[0].position, startDate: dayFromToday(0), documentNumber: `DOC-${employeeId}` });
+    await sim.addDirectoryAccount(employeeId, 0);
+    await h.sendHrEvent(hireEvent(employeeId, 'S001', h.fleet.employees[0].position));
+    const ready = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e.onboarding?.stage === 'awaiting-handover' ? e : undefined;
+    }, 'phone prepared');
+    const { imei } = ready.onboarding;
+
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(0)))).status).toBe(202);
+    const left = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e.lifecycle?.status === 'left' ? e : undefined;
+    }, 'employee left');
+    expect(left.onboarding.stage).toBe('rescinded');
+    expect(left.clearance.outcome).toBe('nothing-to-return');
+    expect(left.lifecycle.outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(['onboarding cancelled by a dismissal; compensations done', 'left: nothing-to-return']);
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_STOCK', employeeId: null });
+  });
+
+  it('a worker killed mid-leaver and a lock call that timed out after reaching the MDM: one lock, one wipe', async () => {
+    const { employeeId, imei } = await employeeWithPhone();
+    await sim.setOnline(imei, false);
+    // The MDM answers after the client gave up (10 s): the first attempt's lock reaches the MDM
+    // but is never recorded as sent; the retry must find it instead of locking again.
+    await sim.faults('knoxManage', { latencyMs: 11_000 });
+    try {
+      await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+      await eventually(async () => (await commandsOf(imei, 'LOCK')).length > 0, 'the slow lock reaching the MDM', 60_000);
+    } finally {
+      await sim.faults('knoxManage', null);
+    }
+    await eventually(async () => (await employee(employeeId)).clearance?.pending?.startsWith('lock pending: device offline'), 'lock pending', 60_000);
+    await h.restartWorker();
+    await sim.setOnline(imei, true);
+    await clearance(employeeId, 'locked');
+    await returned(imei);
+    await clearance(employeeId, 'done');
+    expect(await commandsOf(imei, 'LOCK')).toHaveLength(1);
+    expect(await commandsOf(imei, 'WIPE')).toHaveLength(1);
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
+    expect(await h.db.deviceCommand.count({ where: { imei, kind: 'LOCK' } })).toBe(1);
+  });
+
+  it('refuses a return for a phone whose holder is not leaving, and bad input', async () => {
+    const { imei } = await employeeWithPhone();
+    expect((await returned(imei)).status).toBe(409);
+    const bad = await h.call('POST', `/devices/${imei}/returned`, { condition: 'broken' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).problems.map((p: { field: string }) => p.field)).toEqual(['condition', 'simReturned']);
+  });
+});

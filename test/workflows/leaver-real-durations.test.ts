@@ -1,0 +1,78 @@
+// The leaver with the production policy on Temporal's time-skipping test server: reminders 7,
+// 3 and 1 days before and on the last day, the lock 3 days after it, the brick 14 days later,
+// and a year of watching for the phone to come back: 390 days crossed in seconds, against the
+// real database and simulators.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
+import { DEFAULT_POLICY } from '../../src/config.ts';
+import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
+import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/fleet.ts';
+import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { timeSkippingServerOptions } from '../../src/temporal/server.ts';
+import { workflowBundle } from '../../src/worker/worker.ts';
+import { leaver, leaverProgressQuery } from '../../workflows/leaver.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { dayFromToday } from '../support/harness.ts';
+import { simAdmin } from '../support/sim-admin.ts';
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let sims: RunningSimulators;
+let fleet: Fleet;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping(timeSkippingServerOptions());
+  database = await createTestDatabase();
+  sims = await startSimulators();
+  fleet = generateFleet({ stores: 1, employeesPerStore: 3, stockPerStore: 1, seed: 5 });
+  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
+  await seedReferenceData(database.db.prisma);
+  await seedFleet(database.db.prisma, fleet, { mdmDeviceIds });
+});
+afterAll(async () => {
+  await env?.teardown();
+  await sims?.close();
+  await database?.drop();
+});
+
+describe('leaver on real durations (time-skipping)', () => {
+  it('reminds four times, locks 3 days after the last day, bricks 14 days later, writes off after a year', async () => {
+    const db = database.db.prisma;
+    const { employeeId } = fleet.employees[1];
+    const imei = (await db.device.findFirstOrThrow({ where: { employeeId } })).imei;
+    const lastWorkingDay = dayFromToday(8);
+    const systems = createExternalSystems(externalSystemsFromSimulators(sims));
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'leaver-time-skipping',
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ db, ...systems, companyName: 'RetailCo' }),
+    });
+
+    await worker.runUntil(async () => {
+      const started = await env.currentTimeMs();
+      const handle = await env.client.workflow.start(leaver, {
+        workflowId: `leaver-${employeeId}`,
+        taskQueue: 'leaver-time-skipping',
+        args: [{ employeeId, lastWorkingDay, policy: DEFAULT_POLICY.leaver }],
+      });
+      expect(await handle.result()).toBe('written-off');
+      const days = (Number(await env.currentTimeMs()) - Number(started)) / 86_400_000;
+      expect(days).toBeGreaterThan(8 + 3 + 14 + 365 - 1);
+
+      const progress = await handle.query(leaverProgressQuery);
+      expect(progress.remindersSent).toEqual([7, 3, 1, 0]);
+      const messages = sims.mdm[fleet.stores[0].mdmProvider].devices.byImei(imei)!.messages;
+      expect(messages.filter((m) => m.title.includes('hand in this phone'))).toHaveLength(4);
+      expect(messages.filter((m) => m.title.includes('back up your data'))).toHaveLength(1);
+      const admin = simAdmin(sims);
+      expect((await admin.mdmCommands(imei)).filter((c) => c.type === 'LOCK')).toHaveLength(1);
+      expect(await admin.knoxGuardDevice(imei)).toMatchObject({ status: 'Locked' });
+      expect(await db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'LOST' });
+      expect(await db.employee.findUniqueOrThrow({ where: { id: employeeId } })).toMatchObject({ status: 'LEFT' });
+    });
+  });
+});
