@@ -12,6 +12,7 @@
 //
 // It prints figures and asserts nothing about them: timings depend on the machine.
 // First: it installs Temporal's runtime with warnings-only logging before anything creates one.
+import { DEFAULT_POLICY } from '../src/config.ts';
 import '../test/support/quiet-temporal.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -49,6 +50,8 @@ const POLICY: FleetPolicy = {
     stockRetryInterval: '1 minute',
     registrationPollInterval: '1 second',
   },
+  leaver: DEFAULT_POLICY.leaver,
+  mover: DEFAULT_POLICY.mover,
 };
 
 function positiveInt(name: string, fallback: number): number {
@@ -87,7 +90,7 @@ async function startRig(stops: (() => Promise<unknown>)[]) {
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
 
-  const deps = { db, ...createExternalSystems(externalSystemsFromSimulators(sims)) };
+  const deps = { db, ...createExternalSystems(externalSystemsFromSimulators(sims)), companyName: 'RetailCo' };
   const { worker, connection: workerConnection } = await createWorker({
     address: devServer.address,
     namespace,

@@ -19,6 +19,12 @@ export interface FaultConfig {
   retryAfterSeconds?: number;
   /** Every request answered 503, until switched off or until the given moment. */
   outage?: Outage;
+  /**
+   * Only requests whose path contains one of these are faulted (default: all). A lock call that
+   * answers after the client gave up, while the rest of the MDM is healthy, is how a command
+   * reaches the MDM without phonefleet recording it.
+   */
+  paths?: string[];
 }
 
 export class FaultInjector {
@@ -70,8 +76,9 @@ export class FaultInjector {
     return undefined;
   }
 
-  readonly middleware: RequestHandler = async (_req, res, next) => {
-    const { latencyMs = 0 } = this.config;
+  readonly middleware: RequestHandler = async (req, res, next) => {
+    const { latencyMs = 0, paths } = this.config;
+    if (paths && !paths.some((p) => req.path.includes(p))) return next();
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const fault = this.nextFault();
     if (!fault) return next();
@@ -110,6 +117,10 @@ export function parseFaultConfig(body: Record<string, unknown>): { config: Fault
       if (Number.isNaN(Date.parse(until))) throw reject('outage.until must be an ISO date-time');
       config.outage = { until };
     }
+  }
+  if (body.paths !== undefined) {
+    if (!Array.isArray(body.paths) || !body.paths.every((p) => typeof p === 'string' && p.length > 0)) throw reject('paths must be a list of non-empty strings');
+    config.paths = body.paths as string[];
   }
   const seed = fields.optionalNumber('seed');
   return seed === undefined ? { config } : { config, seed };

@@ -173,7 +173,7 @@ describe('leaver: dismissal', () => {
     await sim.setOnline(imei, false);
     // The MDM answers after the client gave up (10 s): the first attempt's lock reaches the MDM
     // but is never recorded as sent; the retry must find it instead of locking again.
-    await sim.faults('knoxManage', { latencyMs: 11_000 });
+    await sim.faults('knoxManage', { latencyMs: 11_000, paths: ['ForLockDevice'] });
     try {
       await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
       await eventually(async () => (await commandsOf(imei, 'LOCK')).length > 0, 'the slow lock reaching the MDM', 60_000);

@@ -98,7 +98,7 @@ describe('mover', () => {
     const managed = h.sims.secondMdm.devices.byImei(imei)!;
     expect(managed).toMatchObject({ userId: employee.directoryUserId });
     expect(managed.groupId).toBe('S002');
-    expect(h.sims.knoxManage.devices.byImei(imei)?.enrolled ?? false).toBe(false);
+    expect(h.sims.knoxManage.devices.byImei(imei)?.enrolled).toBe(false);
     await eventually(async () => (await (await h.call('GET', `/employees/${employeeId}`)).json()).lifecycle.outcomes.length === 1, 'outcome recorded');
   });
 });
