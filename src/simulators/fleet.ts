@@ -24,6 +24,11 @@ export interface FleetOptions {
   seed?: number;
   /** "Today" for the generated data (start dates, warranties). Default 2026-01-01. */
   referenceDate?: string;
+  /**
+   * Prefix of employee ids (default "E"). Employee ids are workflow ids (`employee-<id>`), so
+   * fleets that share one Temporal namespace, like parallel test suites, need their own.
+   */
+  employeeIdPrefix?: string;
 }
 
 export interface FleetStore {
@@ -270,7 +275,7 @@ export function generateFleet(options: FleetOptions): Fleet {
       const role = roleOf(roleCode);
       const position = prng.pick(role.positions);
       employeeSeq += 1;
-      const employeeId = `E${String(employeeSeq).padStart(6, '0')}`;
+      const employeeId = `${options.employeeIdPrefix ?? 'E'}${String(employeeSeq).padStart(6, '0')}`;
       const employee: FleetEmployee = {
         employeeId,
         storeId: id,

@@ -2,8 +2,10 @@
 // dev server -> MDM, Knox Guard, operator and leasing-partner simulators over HTTP -> PostgreSQL.
 // Grace periods are seconds here (FAST_POLICY); test/workflows crosses the real days.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { employeeWorkflowId } from '../../workflows/employee-lifecycle.ts';
 import { leaverWorkflowId } from '../../workflows/leaver.ts';
 import { dayFromToday, dismissEvent, eventually, hireEvent, revokeDismissalEvent, startHarness, type Harness } from '../support/harness.ts';
+import { recording, saveHistories } from '../support/histories.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let h: Harness;
@@ -90,6 +92,10 @@ describe('leaver: dismissal', () => {
     expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
     expect(await commandsOf(imei, 'WIPE')).toHaveLength(1);
     expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_STOCK' });
+    if (recording) {
+      await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-locked-bricked-recovered');
+      await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-dismissed');
+    }
   });
 
   it('returned after the lock, before the brick: unlocked, wiped, restocked; Knox Guard never used', async () => {
@@ -144,6 +150,10 @@ describe('leaver: dismissal', () => {
     expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_USE', ownerRegistration: 'ACCEPTED' });
     expect(await h.db.employee.findUniqueOrThrow({ where: { id: employeeId } })).toMatchObject({ status: 'ACTIVE', lastWorkingDay: null });
     expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_USE', employeeId });
+    if (recording) {
+      await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-revoked');
+      await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-dismissal-revoked');
+    }
   });
 
   it('dismissal during onboarding: the joiner is undone, then the leaver finds nothing handed out', async () => {
@@ -190,6 +200,7 @@ describe('leaver: dismissal', () => {
     expect(await commandsOf(imei, 'WIPE')).toHaveLength(1);
     expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
     expect(await h.db.deviceCommand.count({ where: { imei, kind: 'LOCK' } })).toBe(1);
+    if (recording) await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-offline-worker-restart');
   });
 
   it('refuses a return for a phone whose holder is not leaving, and bad input', async () => {

@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../src/domain/roles.ts';
 import { eventually, roleChangeEvent, startHarness, transferEvent, type Harness } from '../support/harness.ts';
+import { moverWorkflowId } from '../../workflows/mover.ts';
+import { recording, saveHistories } from '../support/histories.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let h: Harness;
@@ -67,6 +69,7 @@ describe('mover', () => {
     const done = await move(employeeId, 'done', 30_000);
     expect(Date.parse(done.move.since)).toBeGreaterThanOrEqual(secondEnds);
     expect((await sim.mdmDevice(imei)).profileId).toBe(target.profileId);
+    if (recording) await saveHistories(h.client, moverWorkflowId(employeeId), 'mover-role-change-after-freezes');
   });
 
   it('an urgent role change does not wait for the freeze', async () => {
@@ -100,5 +103,6 @@ describe('mover', () => {
     expect(managed.groupId).toBe('S002');
     expect(h.sims.knoxManage.devices.byImei(imei)?.enrolled).toBe(false);
     await eventually(async () => (await (await h.call('GET', `/employees/${employeeId}`)).json()).lifecycle.outcomes.length === 1, 'outcome recorded');
+    if (recording) await saveHistories(h.client, moverWorkflowId(employeeId), 'mover-transfer-across-mdms');
   });
 });

@@ -15,9 +15,8 @@ import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay of committed histories', () => {
-  it('has histories of the joiner and the lifecycle to replay', () => {
-    expect(files.some((f) => f.startsWith('joiner-'))).toBe(true);
-    expect(files.some((f) => f.startsWith('lifecycle-'))).toBe(true);
+  it('has histories of every process to replay', () => {
+    for (const process of ['lifecycle-', 'joiner-', 'leaver-', 'mover-']) expect(files.some((f) => f.startsWith(process))).toBe(true);
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {

@@ -74,7 +74,7 @@ export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { store
   const database = await createTestDatabase();
   const db = database.db.prisma;
   const sims = await startSimulators();
-  const fleet = generateFleet({ stores: 2, employeesPerStore: 12, stockPerStore: 20, seed: 7, ...opts.fleet });
+  const fleet = generateFleet({ stores: 2, employeesPerStore: 12, stockPerStore: 20, seed: 7, employeeIdPrefix: `E${run}-`, ...opts.fleet });
   const { mdmDeviceIds } = await seedSimulators(sims, fleet);
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
