@@ -5,17 +5,16 @@
 // the documented ones (APIS.md): adjust the paths here if the real API names them otherwise.
 import { PermanentSystemError } from './errors.ts';
 import { HttpClient, oauthClientCredentials, type HttpRequest } from './http.ts';
-import type {
-  LockScreen,
-  Mdm,
-  MdmCommand,
-  MdmCommandStatus,
-  MdmCommandType,
-  MdmDevice,
-  MdmDevicePage,
-  MdmMessage,
-  MdmProviderName,
-  MdmRegistration,
+import {
+  knownCommand,
+  type LockScreen,
+  type Mdm,
+  type MdmCommand,
+  type MdmDevice,
+  type MdmDevicePage,
+  type MdmMessage,
+  type MdmProviderName,
+  type MdmRegistration,
 } from './mdm.ts';
 
 export interface KnoxManageConfig {
@@ -61,19 +60,14 @@ interface KnoxCommand {
 
 const SYSTEM = 'knox-manage';
 const CONTROL = 'mdm/commonOTCServiceWrapper/sendDeviceControlFor';
-const COMMAND_TYPES: readonly MdmCommandType[] = ['LOCK', 'UNLOCK', 'WIPE', 'UNINSTALL_APP', 'MESSAGE'];
-const COMMAND_STATUSES: readonly MdmCommandStatus[] = ['PENDING', 'COMPLETED', 'FAILED'];
 
 function toMdmCommand(c: KnoxCommand): MdmCommand {
-  // An unknown type or status is a contract change to look at, not something to guess around.
-  if (!(COMMAND_TYPES as readonly string[]).includes(c.commandType) || !(COMMAND_STATUSES as readonly string[]).includes(c.status)) {
-    throw new PermanentSystemError(SYSTEM, `command ${c.commandId}: unknown type or status`);
-  }
+  const { type, status } = knownCommand(SYSTEM, c.commandId, c.commandType, c.status);
   const command: MdmCommand = {
     commandId: String(c.commandId),
     deviceId: String(c.deviceId),
-    type: c.commandType as MdmCommandType,
-    status: c.status as MdmCommandStatus,
+    type,
+    status,
     issuedAt: c.requestTime,
   };
   if (c.completeTime) command.completedAt = c.completeTime;

@@ -1,3 +1,5 @@
+import { PermanentSystemError } from './errors.ts';
+
 // The MDM as phonefleet sees it. Knox Manage is the primary implementation; a second provider
 // sits behind the same interface (the story ran two MDMs at once).
 
@@ -58,8 +60,21 @@ export interface MdmDeviceInventory {
 // MDM's command list is what makes a destructive command idempotent across retries: before
 // sending again, phonefleet looks for the one it may already have sent.
 
-export type MdmCommandType = 'LOCK' | 'UNLOCK' | 'WIPE' | 'UNINSTALL_APP' | 'MESSAGE';
-export type MdmCommandStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+export const MDM_COMMAND_TYPES = ['LOCK', 'UNLOCK', 'WIPE', 'UNINSTALL_APP', 'MESSAGE'] as const;
+export const MDM_COMMAND_STATUSES = ['PENDING', 'COMPLETED', 'FAILED'] as const;
+export type MdmCommandType = (typeof MDM_COMMAND_TYPES)[number];
+export type MdmCommandStatus = (typeof MDM_COMMAND_STATUSES)[number];
+
+/**
+ * A provider's command type and status in phonefleet's terms. An unknown one is a contract
+ * change to look at, not something to guess around.
+ */
+export function knownCommand(system: string, commandId: string | number, type: string, status: string): { type: MdmCommandType; status: MdmCommandStatus } {
+  if (!(MDM_COMMAND_TYPES as readonly string[]).includes(type) || !(MDM_COMMAND_STATUSES as readonly string[]).includes(status)) {
+    throw new PermanentSystemError(system, `command ${commandId}: unknown type or status`);
+  }
+  return { type: type as MdmCommandType, status: status as MdmCommandStatus };
+}
 
 export interface MdmCommand {
   commandId: string;

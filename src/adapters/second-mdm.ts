@@ -8,17 +8,16 @@
 import { createHash } from 'node:crypto';
 import { PermanentSystemError } from './errors.ts';
 import { CachedBearerToken, HttpClient, type HttpRequest } from './http.ts';
-import type {
-  LockScreen,
-  Mdm,
-  MdmCommand,
-  MdmCommandStatus,
-  MdmCommandType,
-  MdmDevice,
-  MdmDevicePage,
-  MdmMessage,
-  MdmProviderName,
-  MdmRegistration,
+import {
+  knownCommand,
+  type LockScreen,
+  type Mdm,
+  type MdmCommand,
+  type MdmDevice,
+  type MdmDevicePage,
+  type MdmMessage,
+  type MdmProviderName,
+  type MdmRegistration,
 } from './mdm.ts';
 
 export interface SecondMdmConfig {
@@ -68,18 +67,14 @@ interface HeadwindConfiguration {
 
 const SYSTEM = 'second-mdm';
 const CONTROL = '/rest/plugins/devicecontrol/private';
-const COMMAND_TYPES: readonly MdmCommandType[] = ['LOCK', 'UNLOCK', 'WIPE', 'UNINSTALL_APP', 'MESSAGE'];
-const COMMAND_STATUSES: readonly MdmCommandStatus[] = ['PENDING', 'COMPLETED', 'FAILED'];
 
 function toMdmCommand(c: HeadwindCommand): MdmCommand {
-  if (!(COMMAND_TYPES as readonly string[]).includes(c.type) || !(COMMAND_STATUSES as readonly string[]).includes(c.status)) {
-    throw new PermanentSystemError(SYSTEM, `command ${c.id}: unknown type or status`);
-  }
+  const { type, status } = knownCommand(SYSTEM, c.id, c.type, c.status);
   const command: MdmCommand = {
     commandId: String(c.id),
     deviceId: c.deviceNumber,
-    type: c.type as MdmCommandType,
-    status: c.status as MdmCommandStatus,
+    type,
+    status,
     issuedAt: new Date(c.createTime).toISOString(),
   };
   if (typeof c.completeTime === 'number') command.completedAt = new Date(c.completeTime).toISOString();

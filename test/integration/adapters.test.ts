@@ -15,7 +15,7 @@ import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
 import { roleByCode } from '../../src/domain/roles.ts';
 import { generateFleet, seedSimulators, type Fleet, type FleetDevice, type FleetSim, type SeedResult } from '../../src/simulators/fleet.ts';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
-import type { Simulator } from '../../src/simulators/simulator.ts';
+import { admin, failure } from '../support/simulator-calls.ts';
 
 let sims: RunningSimulators;
 let systems: ExternalSystems;
@@ -38,25 +38,6 @@ afterAll(async () => {
   await sims?.close();
 });
 
-/** Calls a simulator's admin API, as tests and the demo do. */
-async function admin<T = unknown>(sim: Simulator, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sim.url}/_sim${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
-async function failure<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
-  const outcome = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(outcome).toBeInstanceOf(type);
-  return outcome as E;
-}
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -16,7 +16,7 @@ import { roleByCode } from '../../src/domain/roles.ts';
 import { generateFleet, seedSimulators, type Fleet, type FleetDevice } from '../../src/simulators/fleet.ts';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
 import type { MdmDeviceState } from '../../src/simulators/mdm-devices.ts';
-import type { Simulator } from '../../src/simulators/simulator.ts';
+import { admin, failure } from '../support/simulator-calls.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let sims: RunningSimulators;
@@ -40,24 +40,6 @@ afterAll(async () => {
   await sims?.close();
 });
 
-async function admin<T = unknown>(sim: Simulator, method: string, urlPath: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sim.url}/_sim${urlPath}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`admin ${method} ${urlPath}: HTTP ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
-async function failure<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
-  const outcome = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(outcome).toBeInstanceOf(type);
-  return outcome as E;
-}
 
 /** Hands out each fleet phone once, so that tests do not share devices. */
 const taken = new Set<string>();

@@ -3,39 +3,22 @@
 // in seconds. Real database and simulators; only the directory is a typed double, because its
 // account must appear in workflow time, which a wall-clock simulator cannot follow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import type { DirectoryApi } from '../../src/adapters/directory.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
-import { generateFleet, seedSimulators } from '../../src/simulators/fleet.ts';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
-import { timeSkippingServerOptions } from '../../src/temporal/server.ts';
 import { workflowBundle } from '../../src/worker/worker.ts';
 import { handedOverSignal, joiner, progressQuery } from '../../workflows/joiner.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { simAdmin } from '../support/sim-admin.ts';
+import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let sims: RunningSimulators;
+let rig: TimeSkippingRig;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping(timeSkippingServerOptions());
-  database = await createTestDatabase();
-  sims = await startSimulators();
-  const fleet = generateFleet({ stores: 1, employeesPerStore: 2, stockPerStore: 2, seed: 3 });
-  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
-  await seedReferenceData(database.db.prisma);
-  await seedFleet(database.db.prisma, fleet, { mdmDeviceIds });
+  rig = await startTimeSkippingRig({ stores: 1, employeesPerStore: 2, stockPerStore: 2, seed: 3 });
 });
-afterAll(async () => {
-  await env?.teardown();
-  await sims?.close();
-  await database?.drop();
-});
+afterAll(async () => rig?.close());
 
 /** The directory as IT fills it: the account exists only after `lateBy` of workflow time. */
 function lateDirectory(lateBy: number): DirectoryApi & { lookups: number } {
@@ -52,6 +35,7 @@ function lateDirectory(lateBy: number): DirectoryApi & { lookups: number } {
 
 describe('joiner on real durations (time-skipping)', () => {
   it('waits 25 hours for the directory account, escalates once after a day, then completes', async () => {
+    const { env, sims, database } = rig;
     const db = database.db.prisma;
     const employeeId = 'TS-1';
     const storeId = 'S001';

@@ -3,43 +3,26 @@
 // and a year of watching for the phone to come back: 390 days crossed in seconds, against the
 // real database and simulators.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
-import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/fleet.ts';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
-import { timeSkippingServerOptions } from '../../src/temporal/server.ts';
 import { workflowBundle } from '../../src/worker/worker.ts';
 import { leaver, leaverProgressQuery } from '../../workflows/leaver.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { dayFromToday } from '../support/harness.ts';
 import { simAdmin } from '../support/sim-admin.ts';
+import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let sims: RunningSimulators;
-let fleet: Fleet;
+let rig: TimeSkippingRig;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping(timeSkippingServerOptions());
-  database = await createTestDatabase();
-  sims = await startSimulators();
-  fleet = generateFleet({ stores: 1, employeesPerStore: 3, stockPerStore: 1, seed: 5 });
-  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
-  await seedReferenceData(database.db.prisma);
-  await seedFleet(database.db.prisma, fleet, { mdmDeviceIds });
+  rig = await startTimeSkippingRig({ stores: 1, employeesPerStore: 3, stockPerStore: 1, seed: 5 });
 });
-afterAll(async () => {
-  await env?.teardown();
-  await sims?.close();
-  await database?.drop();
-});
+afterAll(async () => rig?.close());
 
 describe('leaver on real durations (time-skipping)', () => {
   it('reminds four times, locks 3 days after the last day, bricks 14 days later, writes off after a year', async () => {
+    const { env, sims, database, fleet } = rig;
     const db = database.db.prisma;
     const { employeeId } = fleet.employees[1];
     const imei = (await db.device.findFirstOrThrow({ where: { employeeId } })).imei;
