@@ -1,0 +1,250 @@
+// What the benchmarks share: phonefleet assembled from real parts (a Temporal dev server, a fresh
+// PostgreSQL database, the worker and the API) with simulators that answer at once (no latency,
+// no faults, SIM owners accepted on submission), signed HR webhooks sent with bounded
+// concurrency, and the figures every benchmark prints (latency percentiles, RSS, CPU).
+//
+// First: it installs Temporal's runtime with warnings-only logging before anything creates one.
+import '../test/support/quiet-temporal.ts';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/api/app.ts';
+import { sign } from '../src/api/webhook-signature.ts';
+import { createExternalSystems, externalSystemsFromSimulators } from '../src/adapters/index.ts';
+import { seedFleet, seedReferenceData } from '../src/db/seed.ts';
+import { generateFleet, seedSimulators, type FleetOptions } from '../src/simulators/fleet.ts';
+import { startSimulators } from '../src/simulators/index.ts';
+import { EncryptionCodec, payloadKeyFromBase64 } from '../src/temporal/codec.ts';
+import { connectClient } from '../src/temporal/connection.ts';
+import { startDevServer } from '../src/temporal/server.ts';
+import { createWorker } from '../src/worker/worker.ts';
+import { createTestDatabase } from '../test/support/database.ts';
+import type { FleetPolicy } from '../workflows/policy.ts';
+
+export function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+export const seconds = (ms: number) => ms / 1000;
+export const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+// --- the parts -------------------------------------------------------------------------------
+
+export interface RigOptions {
+  /** The policy the API hands to the workflows it starts. */
+  policy: FleetPolicy;
+  /** The fleet seeded into the simulators and the database. */
+  fleet: FleetOptions;
+  /** The secret HR signs its webhooks with. */
+  hrSecret: string;
+  /** The worker's maxConcurrentActivityTaskExecutions; createWorker's default when absent. */
+  activitySlots?: number;
+}
+
+/** Starts every part, newest last in `stops`, so a failure half-way still stops what started. */
+export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptions) {
+  const devServer = await startDevServer({ headless: true });
+  stops.push(() => devServer.stop());
+  const namespace = 'default';
+  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
+  // A fresh key per run: the payloads are thrown away with the in-memory server.
+  const keys = { current: payloadKeyFromBase64(randomBytes(32).toString('base64')), previous: [] };
+
+  const database = await createTestDatabase();
+  stops.push(() => database.drop());
+  const db = database.db.prisma;
+
+  // decideAfterMs 0: the operator answers a SIM owner registration in the submission's response.
+  const sims = await startSimulators({ decideAfterMs: 0, directoryLagMs: 0 });
+  stops.push(() => sims.close());
+  const fleet = generateFleet(opts.fleet);
+  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
+  await seedReferenceData(db);
+  await seedFleet(db, fleet, { mdmDeviceIds });
+
+  const deps = { db, ...createExternalSystems(externalSystemsFromSimulators(sims)), companyName: 'RetailCo' };
+  const { worker, connection: workerConnection } = await createWorker({
+    address: devServer.address,
+    namespace,
+    taskQueue,
+    keys,
+    deps,
+    ...(opts.activitySlots !== undefined ? { maxConcurrentActivityTaskExecutions: opts.activitySlots } : {}),
+  });
+  const running = worker.run();
+  stops.push(async () => {
+    // Temporal's runtime starts a shutdown by itself on SIGINT/SIGTERM.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await workerConnection.close();
+  });
+
+  const { client, connection } = await connectClient({ address: devServer.address, namespace, keys });
+  stops.push(() => connection.close());
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue,
+    policy: opts.policy,
+    hrWebhookSecrets: [opts.hrSecret],
+    apiTokens: new Map(),
+    codec: new EncryptionCodec(keys.current),
+    codecOrigins: [],
+    codecAccess: 'token', // nobody decrypts through /codec during a benchmark
+    readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  stops.push(() => new Promise((resolve) => server.close(resolve)));
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return { api, db, sims, worker, client, fleet, taskQueue };
+}
+
+export type Rig = Awaited<ReturnType<typeof startRig>>;
+
+// --- sending ---------------------------------------------------------------------------------
+
+/** A CloudEvent as HR sends it (structured mode), signed the Standard Webhooks way. */
+export function signedCloudEvent(secret: string, event: object) {
+  const body = JSON.stringify(event);
+  const webhookId = `msg_${randomBytes(8).toString('hex')}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/cloudevents+json',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': sign(secret, webhookId, timestamp, body),
+    },
+  };
+}
+
+export interface SendResult {
+  latenciesMs: number[];
+  statuses: Map<number | string, number>;
+  accepted: number;
+  durationMs: number;
+}
+
+/**
+ * POSTs `count` events to /hr/events with at most `concurrency` requests in flight, timing each
+ * one; `request(i)` builds the i-th signed request when its turn comes.
+ */
+export async function sendEvents(api: string, count: number, concurrency: number, request: (i: number) => { body: string; headers: Record<string, string> }): Promise<SendResult> {
+  const latenciesMs: number[] = [];
+  const statuses = new Map<number | string, number>();
+  let next = 0;
+  const started = performance.now();
+  const sender = async () => {
+    while (next < count) {
+      const { body, headers } = request(next++);
+      const t0 = performance.now();
+      let status: number | string;
+      try {
+        const res = await fetch(`${api}/hr/events`, { method: 'POST', headers, body });
+        await res.arrayBuffer(); // read the answer: latency is until the whole response is in
+        status = res.status;
+      } catch (err) {
+        status = `error: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      latenciesMs.push(performance.now() - t0);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, sender));
+  return { latenciesMs, statuses, accepted: statuses.get(202) ?? 0, durationMs: performance.now() - started };
+}
+
+// --- figures ---------------------------------------------------------------------------------
+
+/** The worker's effective concurrency settings, as the SDK compiled them. */
+export function workerSettings(worker: Rig['worker']) {
+  const o = worker.options;
+  const slots = (s: (typeof o.tuner)['workflowTaskSlotSupplier']) => (s.type === 'fixed-size' ? s.numSlots : s.type);
+  const polls = (b: typeof o.workflowTaskPollerBehavior) => (b.type === 'simple-maximum' ? b.maximum : `autoscaling ≤${b.maximum}`);
+  return {
+    maxConcurrentWorkflowTaskExecutions: slots(o.tuner.workflowTaskSlotSupplier),
+    maxConcurrentActivityTaskExecutions: slots(o.tuner.activityTaskSlotSupplier),
+    maxCachedWorkflows: o.maxCachedWorkflows,
+    workflowTaskPolls: polls(o.workflowTaskPollerBehavior),
+    activityTaskPolls: polls(o.activityTaskPollerBehavior),
+    workflowThreadPoolSize: o.workflowThreadPoolSize,
+    reuseV8Context: o.reuseV8Context,
+    // openDatabase gives PrismaPg only a connection string, so node-postgres' default pool applies.
+    dbPoolMax: 10,
+  };
+}
+
+/** This process's children (the Temporal dev server), from /proc: RSS and CPU time; undefined elsewhere. */
+export function children(): { rssMib: number; cpuSeconds: number } | undefined {
+  try {
+    const ticksPerSecond = 100; // USER_HZ, 100 on every Linux that matters
+    let rssKib = 0;
+    let ticks = 0;
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+        rssKib += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return { rssMib: Math.round(rssKib / 1024), cpuSeconds: ticks / ticksPerSecond };
+  } catch {
+    return undefined;
+  }
+}
+
+// --- running ---------------------------------------------------------------------------------
+
+/**
+ * Runs `main`, then stops everything it started and exits explicitly (0 when it returned true):
+ * open handles (pooled sockets, the Temporal runtime) would keep Node alive. Stops run newest
+ * first, each on its own, so one that fails does not leave the others (the dev server, the
+ * throw-away database) behind; Ctrl-C still runs them.
+ */
+export async function runBench(main: (stops: (() => Promise<unknown>)[]) => Promise<boolean>): Promise<never> {
+  const stops: (() => Promise<unknown>)[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const stop of stops.reverse()) await stop().catch((err) => log(`error while stopping: ${err instanceof Error ? err.message : err}`));
+    })());
+  process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+
+  let ok = false;
+  try {
+    ok = await main(stops);
+  } catch (err) {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  } finally {
+    await stopAll();
+  }
+  process.exit(ok ? 0 : 1);
+}
