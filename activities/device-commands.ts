@@ -15,6 +15,11 @@ export interface ManagedPhone {
   leaseContract: string;
   deviceId: string;
   provider: Mdm;
+  /** Whether the MDM sees the phone online now, and when it last saw it. */
+  online: boolean;
+  lastSeenAt?: string;
+  /** The directory user the phone is assigned to, if any. */
+  userId?: string;
 }
 
 export async function managedPhone({ db, mdm }: Pick<ActivityDeps, 'db' | 'mdm'>, imei: string): Promise<ManagedPhone> {
@@ -23,7 +28,7 @@ export async function managedPhone({ db, mdm }: Pick<ActivityDeps, 'db' | 'mdm'>
   const provider = mdm[device.mdmProvider];
   const managed = await provider.findDeviceByImei(imei);
   if (!managed) throw permanent('DeviceNotInMdm', `${provider.name} does not know device ${imei}`);
-  return { imei, storeId: device.storeId, leaseContract: device.leaseContract, deviceId: managed.deviceId, provider };
+  return { imei, storeId: device.storeId, leaseContract: device.leaseContract, deviceId: managed.deviceId, provider, online: managed.online, lastSeenAt: managed.lastSeenAt, userId: managed.userId };
 }
 
 /**

@@ -6,7 +6,7 @@ import { addDays, zonedInstant } from '../src/domain/store-calendar.ts';
 import type { KnoxGuardStatus } from '../src/adapters/knox-guard.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
-import { managedPhone, sendOnce } from './device-commands.ts';
+import { managedPhone, sendOnce, type ManagedPhone } from './device-commands.ts';
 import { audit, createRecordActivities } from './records.ts';
 
 /** Local hour at which reminders reach the phone (a store opens in the morning). */
@@ -35,11 +35,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
     return { companyName, storeName: store.name, supportPhone: store.supportPhone };
   }
 
-  async function onlineState(imei: string): Promise<{ online: boolean; offlineSince?: string }> {
-    const { provider } = await managedPhone(deps, imei);
-    const device = await provider.findDeviceByImei(imei);
-    return { online: device?.online ?? false, offlineSince: device?.online ? undefined : device?.lastSeenAt };
-  }
+  const onlineState = (phone: ManagedPhone) => ({ online: phone.online, offlineSince: phone.online ? undefined : phone.lastSeenAt });
 
   return {
     ...createRecordActivities(deps),
@@ -101,7 +97,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
       const phone = await managedPhone(deps, imei);
       const command = await phone.provider.getCommand(phone.deviceId, commandId);
       if (command.status === 'FAILED') throw permanent('CommandFailed', `${command.type} failed on device ${imei}`);
-      return { done: command.status === 'COMPLETED', ...(await onlineState(imei)) };
+      return { done: command.status === 'COMPLETED', ...onlineState(phone) };
     },
 
     /** Knox Guard's lock survives a factory reset: the phone is useless until unlocked. */
@@ -117,7 +113,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
     async permanentLockProgress({ imei }: { imei: string }): Promise<PhoneProgress> {
       const guarded = await knoxGuard.getDevice(imei);
       if (!guarded) throw permanent('NotInKnoxGuard', `Knox Guard does not know device ${imei}`);
-      return { done: guarded.status === 'Locked', ...(await onlineState(imei)) };
+      return { done: guarded.status === 'Locked', ...onlineState(await managedPhone(deps, imei)) };
     },
 
     async unbrickPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<void> {
@@ -167,8 +163,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
       }
       if (r.imei) {
         const phone = await managedPhone(deps, r.imei);
-        const current = await phone.provider.findDeviceByImei(r.imei);
-        if (current?.userId) await phone.provider.unassignUser(phone.deviceId);
+        if (phone.userId) await phone.provider.unassignUser(phone.deviceId);
         if (r.condition === 'damaged') {
           const leaseCase = await leasePartner.requestSwap({ imei: r.imei, leaseContract: phone.leaseContract, reason: 'returned damaged by a leaving employee' }, r.idempotencyKey);
           await db.device.update({ where: { imei: r.imei }, data: { state: 'AWAITING_SWAP', employeeId: null, reservedBy: null } });
