@@ -64,6 +64,9 @@ export const DEMO_POLICY_DEFAULTS: Env = {
   POLICY_STOCK_RETRY_INTERVAL: '10 minutes',
   POLICY_REGISTRATION_POLL_INTERVAL: '2 seconds',
   POLICY_COMMAND_POLL_INTERVAL: '5 seconds',
+  POLICY_RETURN_GRACE_PERIOD: '30 seconds',
+  POLICY_BRICK_GRACE_PERIOD: '2 minutes',
+  POLICY_RECOVERY_WATCH: '1 hour',
 };
 
 type Env = Record<string, string | undefined>;

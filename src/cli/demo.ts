@@ -1,5 +1,7 @@
 // What the demo commands share: the running phonefleet's address and secrets (from the same
 // data folder / environment as `npm start`), and the simulators' admin API.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sign } from '../api/webhook-signature.ts';
 import { loadConfig } from '../config.ts';
 import { SIMULATOR_NAMES, type SimulatorName } from '../simulators/index.ts';
 
@@ -19,4 +21,21 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 export function fail(message: string): never {
   console.error(`error: ${message}`);
   process.exit(1);
+}
+
+/** Sends an HR CloudEvent signed as HR signs it, prints the answer, exits on refusal. */
+export async function sendHrEvent(type: string, employeeId: string, data: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify({
+    specversion: '1.0', id: randomUUID(), source: '/hr/demo', type: `com.retailco.hr.employee.${type}`, time: new Date().toISOString(),
+    subject: employeeId, datacontenttype: 'application/json', data: { employeeId, ...data },
+  });
+  const id = `msg_${randomBytes(8).toString('hex')}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${api}/hr/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(config.hrWebhookSecrets[0], id, timestamp, body) },
+    body,
+  }).catch(() => fail(`phonefleet's API does not answer at ${api}: is \`npm start\` running?`));
+  console.log(`POST ${api}/hr/events -> ${res.status} ${await res.text()}`);
+  if (!res.ok) process.exit(1);
 }
