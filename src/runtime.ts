@@ -7,15 +7,12 @@ import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFro
 import { DEMO_POLICY_DEFAULTS, policyFromEnv, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { seedFleet, seedReferenceData } from './db/seed.ts';
-import { generateFleet, mdmDeviceIdsOf, seedSimulators, type FleetOptions } from './simulators/fleet.ts';
+import { DEMO_FLEET, generateFleet, mdmDeviceIdsOf, seedSimulators } from './simulators/fleet.ts';
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
 import { EncryptionCodec } from './temporal/codec.ts';
 import { connectClient } from './temporal/connection.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
 import { createWorker } from './worker/worker.ts';
-
-/** The demo fleet the simulators and the embedded database start with. */
-export const DEMO_FLEET: FleetOptions = { stores: 3, employeesPerStore: 30, stockPerStore: 40, seed: 2026 };
 
 export interface Running {
   apiUrl: string;

@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ROLES } from '../domain/roles.ts';
+import { localDate } from '../domain/store-calendar.ts';
+import { DEMO_FLEET, generateFleet } from '../simulators/fleet.ts';
 import { api, fail, post, sendHrEvent, simulatorUrl, token } from './demo.ts';
 
 const { values } = parseArgs({
@@ -14,7 +16,9 @@ const { values } = parseArgs({
   },
 });
 const employeeId = `H${Date.now().toString().slice(-7)}`;
-const startDate = new Date().toISOString().slice(0, 10);
+// "Today" is the store's today: day one is counted in the store's time zone.
+const store = generateFleet(DEMO_FLEET).stores.find((s) => s.id === values.store);
+const startDate = localDate(new Date(), store?.timeZone ?? 'UTC');
 
 const hr = await post(`${simulatorUrl('hr')}/_sim/employees`, {
   employeeId, storeId: values.store, position: values.position, startDate, status: 'HIRED',

@@ -196,6 +196,9 @@ function roleOf(code: RoleCode): Role {
   return role;
 }
 
+/** The demo fleet the simulators and the embedded database start with (`npm start`). */
+export const DEMO_FLEET: FleetOptions = { stores: 3, employeesPerStore: 30, stockPerStore: 40, seed: 2026 };
+
 export function generateFleet(options: FleetOptions): Fleet {
   const { stores: storeCount, employeesPerStore, stockPerStore } = options;
   for (const [name, value] of Object.entries({ stores: storeCount, employeesPerStore, stockPerStore })) {

@@ -5,7 +5,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
 import { employeeWorkflowId } from '../../workflows/employee-lifecycle.ts';
 import { joinerWorkflowId } from '../../workflows/joiner.ts';
-import { eventually, hireEvent, rescindEvent, startHarness, type Harness } from '../support/harness.ts';
+import { eventually, hireEvent, rescindEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
 import { recording, saveHistories } from '../support/histories.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
@@ -24,7 +24,7 @@ afterAll(async () => h?.close());
 async function newHire(opts: { directoryLagMs?: number; documentNumber?: string; store?: string } = {}) {
   const employeeId = h.newEmployeeId();
   const storeId = opts.store ?? STORE;
-  await sim.addHrEmployee({ employeeId, storeId, position: POSITION(), startDate: today(), documentNumber: opts.documentNumber ?? `DOC-${employeeId}` });
+  await sim.addHrEmployee({ employeeId, storeId, position: POSITION(), startDate: today(storeId), documentNumber: opts.documentNumber ?? `DOC-${employeeId}` });
   await sim.addDirectoryAccount(employeeId, opts.directoryLagMs ?? 0);
   return { employeeId, storeId };
 }
@@ -42,14 +42,14 @@ async function stage(employeeId: string, wanted: string, timeoutMs?: number) {
   }, `${employeeId} to reach stage ${wanted}`, timeoutMs);
 }
 
-function today() {
-  return new Date().toISOString().slice(0, 10);
+function today(storeId = STORE) {
+  return storeToday(h.fleet, storeId);
 }
 
 describe('joiner: a hire gets a phone', () => {
   it('hire -> phone enrolled for the role, curator told, handed over on day one', async () => {
     const { employeeId } = await newHire();
-    const res = await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION(), { displayName: 'Anna Example' }));
+    const res = await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION(), { displayName: 'Anna Example', startDate: today() }));
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: true, workflowId: employeeWorkflowId(employeeId) });
 

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app.ts';
 import { sign } from '../../src/api/webhook-signature.ts';
+import { localDate } from '../../src/domain/store-calendar.ts';
 import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
 import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/fleet.ts';
@@ -161,7 +162,12 @@ export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { store
   };
 }
 
-/** A hire CloudEvent as HR sends it. */
+/** Today's date where the store is: a start date of "today" means the store's today (UTC+3 is tomorrow at 21:30 UTC). */
+export function storeToday(fleet: Fleet, storeId: string): string {
+  return localDate(new Date(), fleet.stores.find((s) => s.id === storeId)?.timeZone ?? 'UTC');
+}
+
+/** A hire CloudEvent as HR sends it; pass the store's today as `startDate` when day one matters. */
 export function hireEvent(employeeId: string, storeId: string, position: string, extra: Partial<{ startDate: string; displayName: string; id: string }> = {}) {
   return {
     specversion: '1.0',
