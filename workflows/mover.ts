@@ -28,11 +28,14 @@ export interface MoverInput {
 export interface MoverProgress {
   employeeId: string;
   move: Move;
-  stage: 'checking-freezes' | 'waiting-for-freeze' | 'applying' | 'done';
+  stage: 'checking-freezes' | typeof WAITING_FOR_FREEZE | 'applying' | 'done';
   since: string;
   freeze?: { storeId: string | null; endsAt: string; reason: string };
   applied?: MoveApplied;
 }
+
+/** The `Phase` of a mover sleeping until a freeze ends: operators' freeze changes wake these. */
+export const WAITING_FOR_FREEZE = 'waiting-for-freeze';
 
 export const moverProgressQuery = defineQuery<MoverProgress>('progress');
 /** Operators created or removed a freeze window: look again now. */
@@ -56,7 +59,7 @@ export async function mover({ employeeId, move, policy }: MoverInput): Promise<M
       const freeze = await systems.freezeInForce({ storeIds: stores });
       if (!freeze) break;
       progress.freeze = freeze;
-      enter('waiting-for-freeze');
+      enter(WAITING_FOR_FREEZE);
       freezeChanged = false;
       const untilEnd = Math.max(0, Date.parse(freeze.endsAt) - Date.now());
       await condition(() => freezeChanged, Math.min(untilEnd, msToNumber(policy.freezeRecheckInterval)));

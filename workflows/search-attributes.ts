@@ -7,3 +7,9 @@ export const StoreId = defineSearchAttributeKey('StoreId', SearchAttributeType.K
 export const Imei = defineSearchAttributeKey('Imei', SearchAttributeType.KEYWORD);
 /** Where a process stands (e.g. "awaiting-stock"): lets support list every stuck hire of a store. */
 export const Phase = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWORD);
+/** App releases: the package being released and the release's id. */
+export const Package = defineSearchAttributeKey('Package', SearchAttributeType.KEYWORD);
+export const ReleaseId = defineSearchAttributeKey('ReleaseId', SearchAttributeType.KEYWORD);
+
+/** Every attribute above: what src/temporal/server.ts registers on each server. */
+export const SEARCH_ATTRIBUTES = [EmployeeId, StoreId, Imei, Phase, Package, ReleaseId] as const;

@@ -1,15 +1,9 @@
 // Freeze windows: while a store takes inventory (or the whole fleet sells through a peak), its
 // phones must not change under the staff's hands, so role changes and app releases wait for the
 // window to end. Operators declare the windows; processes ask `activeFreeze` before acting.
-// Only type imports: the constants below are safe to import from workflow code.
 import type { Db } from '../db/client.ts';
 import type { Freeze } from '../db/generated/client.ts';
 import type { Problem } from '../api/hr-cloudevents.ts';
-
-/** The `Phase` search attribute of a process sleeping until a freeze ends. */
-export const WAITING_FOR_FREEZE_PHASE = 'waiting-for-freeze';
-/** Sent (no arguments) to those processes when a freeze is declared or lifted, so they re-check at once. */
-export const FREEZE_CHANGED_SIGNAL = 'freezeChanged';
 
 /**
  * Same cap as Google's Android Management API puts on freeze periods: a longer window is a

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createApp } from '../../src/api/app.ts';
 import type { ApiContext } from '../../src/api/context.ts';
-import { PHASE, STORE_ID } from '../../src/temporal/search-attributes.ts';
+import { Phase as PHASE, StoreId as STORE_ID } from '../../workflows/search-attributes.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 
 let h: Harness;

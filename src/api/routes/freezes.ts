@@ -4,7 +4,8 @@
 import express, { Router, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Freeze } from '../../db/generated/client.ts';
-import { FREEZE_CHANGED_SIGNAL, validateFreeze, WAITING_FOR_FREEZE_PHASE } from '../../domain/freezes.ts';
+import { freezeChangedSignal, WAITING_FOR_FREEZE } from '../../../workflows/mover.ts';
+import { validateFreeze } from '../../domain/freezes.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
 
@@ -84,11 +85,11 @@ async function wakeFreezeWaiters(ctx: ApiContext, storeId: Scope): Promise<numbe
   let woken = 0;
   try {
     const waiting = ctx.temporal.workflow.list({
-      query: `Phase = '${WAITING_FOR_FREEZE_PHASE}' AND ExecutionStatus = 'Running'${storeId === null ? '' : ` AND StoreId = '${storeId}'`}`,
+      query: `Phase = '${WAITING_FOR_FREEZE}' AND ExecutionStatus = 'Running'${storeId === null ? '' : ` AND StoreId = '${storeId}'`}`,
     });
     for await (const wf of waiting) {
       try {
-        await ctx.temporal.workflow.getHandle(wf.workflowId).signal(FREEZE_CHANGED_SIGNAL);
+        await ctx.temporal.workflow.getHandle(wf.workflowId).signal(freezeChangedSignal);
         woken++;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err; // it finished since the list was read
