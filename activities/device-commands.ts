@@ -22,12 +22,18 @@ export interface ManagedPhone {
   userId?: string;
 }
 
-export async function managedPhone({ db, mdm }: Pick<ActivityDeps, 'db' | 'mdm'>, imei: string): Promise<ManagedPhone> {
+/** The device in phonefleet's inventory, and the MDM its store runs. */
+export async function inventoryDevice({ db, mdm }: Pick<ActivityDeps, 'db' | 'mdm'>, imei: string) {
   const device = await db.device.findUnique({ where: { imei } });
   if (!device) throw permanent('UnknownDevice', `device ${imei} is not in phonefleet's inventory`);
-  const provider = mdm[device.mdmProvider];
+  return { device, provider: mdm[device.mdmProvider] };
+}
+
+/** The device as its MDM knows it; a permanent error when the MDM has never seen it. */
+export async function managedPhone(deps: Pick<ActivityDeps, 'db' | 'mdm'>, imei: string): Promise<ManagedPhone> {
+  const { device, provider } = await inventoryDevice(deps, imei);
   const managed = await provider.findDeviceByImei(imei);
-  if (!managed) throw permanent('DeviceNotInMdm', `${provider.name} does not know device ${imei}`);
+  if (!managed) throw permanent('DeviceNotInMdm', `${provider.name} does not know device ${imei}: the provisioning partner has not registered it`);
   return { imei, storeId: device.storeId, leaseContract: device.leaseContract, deviceId: managed.deviceId, provider, online: managed.online, lastSeenAt: managed.lastSeenAt, userId: managed.userId };
 }
 

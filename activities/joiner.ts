@@ -4,6 +4,7 @@ import type { Prisma } from '../src/db/generated/client.ts';
 import { handoverDay } from '../src/domain/handover-day.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
+import { inventoryDevice, managedPhone } from './device-commands.ts';
 import { audit, createRecordActivities } from './records.ts';
 
 export interface HireRecord {
@@ -29,13 +30,7 @@ class OutOfStock extends Error {
 }
 
 export function createJoinerActivities(deps: ActivityDeps) {
-  const { db, mdm, operator, hr, directory } = deps;
-
-  async function mdmFor(imei: string) {
-    const device = await db.device.findUnique({ where: { imei } });
-    if (!device) throw permanent('UnknownDevice', `device ${imei} is not in phonefleet's inventory`);
-    return { device, provider: mdm[device.mdmProvider] };
-  }
+  const { db, operator, hr, directory } = deps;
 
   return {
     ...createRecordActivities(deps),
@@ -128,19 +123,18 @@ export function createJoinerActivities(deps: ActivityDeps) {
 
     /** Assigns the device to the employee's directory account with the role's profile. */
     async enrolDevice({ imei, employeeId, directoryUserId, profileId }: { imei: string; employeeId: string; directoryUserId: string; profileId: string }): Promise<{ mdmDeviceId: string }> {
-      const { device, provider } = await mdmFor(imei);
-      const managed = await provider.findDeviceByImei(imei);
-      if (!managed) throw permanent('DeviceNotInMdm', `${provider.name} does not know device ${imei}: the provisioning partner has not registered it`);
-      await provider.assignUser(managed.deviceId, directoryUserId);
-      await provider.applyProfile(managed.deviceId, profileId);
-      await db.device.update({ where: { imei }, data: { state: 'ENROLLED', mdmDeviceId: managed.deviceId } });
-      await audit(db, { action: 'device.enrolled', employeeId, storeId: device.storeId, imei, details: { mdm: provider.name, profileId } });
-      return { mdmDeviceId: managed.deviceId };
+      const phone = await managedPhone(deps, imei);
+      await phone.provider.assignUser(phone.deviceId, directoryUserId);
+      await phone.provider.applyProfile(phone.deviceId, profileId);
+      await db.device.update({ where: { imei }, data: { state: 'ENROLLED', mdmDeviceId: phone.deviceId } });
+      await audit(db, { action: 'device.enrolled', employeeId, storeId: phone.storeId, imei, details: { mdm: phone.provider.name, profileId } });
+      return { mdmDeviceId: phone.deviceId };
     },
 
     /** Compensation: the device is a stock device again in the MDM. */
     async unenrolDevice({ imei, employeeId }: { imei: string; employeeId: string }): Promise<void> {
-      const { device, provider } = await mdmFor(imei);
+      // Also the compensation of an enrolment the MDM refused: the phone may be unknown to it.
+      const { device, provider } = await inventoryDevice(deps, imei);
       const managed = await provider.findDeviceByImei(imei);
       if (managed?.userId) await provider.unassignUser(managed.deviceId);
       if (device.state === 'ENROLLED') await db.device.update({ where: { imei }, data: { state: 'RESERVED' } });

@@ -68,7 +68,7 @@ async function deliver(ctx: ApiContext, event: HrEvent): Promise<Answer> {
 
   switch (event.kind) {
     case 'hired': {
-      await checkHireReferences(ctx, event.hire.storeId, event.hire.position);
+      await checkReferences(ctx, { storeId: event.hire.storeId, position: event.hire.position });
       await signalLifecycle(ctx, event, { storeId: event.hire.storeId });
       return accepted;
     }
@@ -92,13 +92,7 @@ async function deliver(ctx: ApiContext, event: HrEvent): Promise<Answer> {
       if (!employee || !['ACTIVE', 'ONBOARDING', 'LEAVING'].includes(employee.status)) {
         throw unprocessable('data.employeeId', employee ? `employee ${event.employeeId} is ${employee.status.toLowerCase()}` : `unknown employee ${event.employeeId}`);
       }
-      const move = event.kind === 'dismissed' ? undefined : event.move;
-      if (move?.kind === 'role' && !(await ctx.db.role.findFirst({ where: { positions: { has: move.position } } }))) {
-        throw unprocessable('data.position', `position ${move.position} maps to no role`);
-      }
-      if (move?.kind === 'transfer' && !(await ctx.db.store.findUnique({ where: { id: move.storeId } }))) {
-        throw unprocessable('data.storeId', `unknown store ${move.storeId}`);
-      }
+      if (event.kind !== 'dismissed') await checkReferences(ctx, event.move.kind === 'role' ? { position: event.move.position } : { storeId: event.move.storeId });
       await signalLifecycle(ctx, event, { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined });
       return accepted;
     }
@@ -120,11 +114,15 @@ async function signalLifecycle(ctx: ApiContext, event: HrEvent, where: { storeId
   });
 }
 
-async function checkHireReferences(ctx: ApiContext, storeId: string, position: string) {
-  const [store, role] = await Promise.all([ctx.db.store.findUnique({ where: { id: storeId } }), ctx.db.role.findFirst({ where: { positions: { has: position } } })]);
+/** 422 naming each store or position the event refers to that phonefleet does not know. */
+async function checkReferences(ctx: ApiContext, refs: { storeId?: string; position?: string }) {
+  const [store, role] = await Promise.all([
+    refs.storeId === undefined ? true : ctx.db.store.findUnique({ where: { id: refs.storeId } }),
+    refs.position === undefined ? true : ctx.db.role.findFirst({ where: { positions: { has: refs.position } } }),
+  ]);
   const problems = [
-    ...(store ? [] : [{ field: 'data.storeId', message: `unknown store ${storeId}` }]),
-    ...(role ? [] : [{ field: 'data.position', message: `position ${position} maps to no role` }]),
+    ...(store ? [] : [{ field: 'data.storeId', message: `unknown store ${refs.storeId}` }]),
+    ...(role ? [] : [{ field: 'data.position', message: `position ${refs.position} maps to no role` }]),
   ];
   if (problems.length) throw new HttpError(422, 'unprocessable event', problems);
 }

@@ -65,18 +65,21 @@ export function peopleRouter(ctx: ApiContext): Router {
   /** An employee as phonefleet knows them: the database row and the live process state. */
   router.get('/employees/:id', async (req, res) => {
     const { id } = req.params;
-    const employee = await ctx.db.employee.findUnique({
-      where: { id },
-      select: {
-        id: true, storeId: true, roleCode: true, position: true, status: true, startDate: true, handedOverAt: true, handoverDay: true, lastWorkingDay: true,
-        devices: { select: { imei: true, model: true, state: true } },
-        sims: { select: { iccid: true, msisdn: true, state: true, ownerRegistration: true } },
-      },
-    });
-    const lifecycle = await queryOrUndefined<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(id)).query(lifecycleQuery));
-    const onboarding = await queryOrUndefined<JoinerProgress>(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(id)).query(progressQuery));
-    const clearance = await queryOrUndefined(() => ctx.temporal.workflow.getHandle(leaverWorkflowId(id)).query(leaverProgressQuery));
-    const move = await queryOrUndefined(() => ctx.temporal.workflow.getHandle(moverWorkflowId(id)).query(moverProgressQuery));
+    // Independent reads (a query on a closed workflow replays it): ask them all at once.
+    const [employee, lifecycle, onboarding, clearance, move] = await Promise.all([
+      ctx.db.employee.findUnique({
+        where: { id },
+        select: {
+          id: true, storeId: true, roleCode: true, position: true, status: true, startDate: true, handedOverAt: true, handoverDay: true, lastWorkingDay: true,
+          devices: { select: { imei: true, model: true, state: true } },
+          sims: { select: { iccid: true, msisdn: true, state: true, ownerRegistration: true } },
+        },
+      }),
+      queryOrUndefined<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(id)).query(lifecycleQuery)),
+      queryOrUndefined<JoinerProgress>(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(id)).query(progressQuery)),
+      queryOrUndefined(() => ctx.temporal.workflow.getHandle(leaverWorkflowId(id)).query(leaverProgressQuery)),
+      queryOrUndefined(() => ctx.temporal.workflow.getHandle(moverWorkflowId(id)).query(moverProgressQuery)),
+    ]);
     if (!employee && !lifecycle && !onboarding) throw new HttpError(404, `employee ${id} is unknown to phonefleet`);
     res.json({
       employee: employee ? { ...employee, startDate: day(employee.startDate), lastWorkingDay: employee.lastWorkingDay && day(employee.lastWorkingDay) } : null,
