@@ -48,7 +48,7 @@ describe('joiner on real durations (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue: 'time-skipping',
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, ...systems, directory, companyName: 'RetailCo' }),
+      activities: createActivities({ db, ...systems, directory, companyName: 'RetailCo', policy: DEFAULT_POLICY }),
     });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(joiner, {
