@@ -56,7 +56,7 @@ const enrolment = proxyActivities<JoinerActivities>({
 // Compensations: each tried a bounded number of times; what still fails is listed for support.
 const undoing = proxyActivities<JoinerActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
 /** Waiting for a system that is down: 5 minutes, doubling, at most 6 hours between attempts. */
