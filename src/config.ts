@@ -8,6 +8,7 @@ import type { FleetPolicy } from '../workflows/policy.ts';
 import { missingSystemVariables, systemVariablesSet } from './adapters/index.ts';
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
 import { loadOrCreateSecret } from './secrets.ts';
+import { EVERY_SCOPE, scopeProblem, type Operator } from './api/auth.ts';
 
 export interface Config {
   /** The embedded demo: simulators, the demo fleet and demo timings (see demoModeProblems). */
@@ -27,8 +28,8 @@ export interface Config {
   api: {
     host: string;
     port: number;
-    /** Bearer tokens for operator endpoints, by token -> name (the name goes in the audit log). */
-    tokens: Map<string, string>;
+    /** Bearer tokens for operator endpoints: token -> holder (name for the audit log, scopes). */
+    tokens: Map<string, Operator>;
     /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
     codecOrigins: string[];
     codecAccess: 'token' | 'ui-origin';
@@ -220,18 +221,25 @@ export function demoModeProblems(env: Env, parts: readonly Part[]): { demo: bool
   return { demo, problems };
 }
 
-/** `name:token,name:token` or a bare token (named "operator"). */
-function parseTokens(value: string): Map<string, string> {
-  return new Map(
-    value
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean)
-      .map((t) => {
-        const i = t.indexOf(':');
-        return i > 0 ? [t.slice(i + 1), t.slice(0, i)] : [t, 'operator'];
-      }),
-  );
+/**
+ * API_TOKENS: `name:token:scope+scope,...` (e.g. `anna:s3cr3t:curator:S001`,
+ * `ops:t0k3n:operations+support`). The forms from before scopes still work: `name:token` and a
+ * bare `token` (named "operator") get every scope, as they had every permission then.
+ */
+export function parseTokens(value: string): Map<string, Operator> {
+  const tokens = new Map<string, Operator>();
+  for (const entry of value.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const [first, second, ...rest] = entry.split(':');
+    const [name, token] = second === undefined ? ['operator', first] : [first, second];
+    if (!name || !token) throw new Error(`API_TOKENS: "${entry.slice(0, 20)}…" must be name:token:scope+scope`);
+    const scopes = rest.length ? rest.join(':').split('+').map((s) => s.trim()) : [EVERY_SCOPE];
+    for (const scope of scopes) {
+      const problem = scopeProblem(scope);
+      if (problem) throw new Error(`API_TOKENS: token "${name}": ${problem}`);
+    }
+    tokens.set(token, { name, scopes });
+  }
+  return tokens;
 }
 
 /**
@@ -269,7 +277,8 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
     api: {
       host: env.API_HOST ?? '127.0.0.1',
       port: Number(env.API_PORT ?? 8080),
-      tokens: parseTokens(env.API_TOKENS ?? `operator:${secret('api-token', () => randomBytes(24).toString('base64url'))}`),
+      // The generated token is the embedded demo's only one: it may do everything.
+      tokens: parseTokens(env.API_TOKENS ?? `operator:${secret('api-token', () => randomBytes(24).toString('base64url'))}:${EVERY_SCOPE}`),
       // The embedded dev server's UI has no login, so it cannot pass a token.
       codecAccess: env.CODEC_ACCESS === 'ui-origin' || (!env.CODEC_ACCESS && !env.TEMPORAL_ADDRESS) ? 'ui-origin' : 'token',
       codecOrigins: (env.CODEC_ALLOWED_ORIGINS ?? `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()),

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../db/generated/client.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import type { EncryptionCodec } from '../temporal/codec.ts';
+import type { ApiTokens } from './auth.ts';
 
 export interface ApiContext {
   db: PrismaClient;
@@ -10,8 +11,8 @@ export interface ApiContext {
   taskQueue: string;
   policy: FleetPolicy;
   hrWebhookSecrets: string[];
-  /** token -> name of its holder (recorded as the actor of what they do). */
-  apiTokens: Map<string, string>;
+  /** token -> its holder: the name recorded as the actor of what they do, and its scopes. */
+  apiTokens: ApiTokens;
   codec: EncryptionCodec;
   codecOrigins: string[];
   /**
