@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './api/app.ts';
 import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators } from './adapters/index.ts';
-import { DEMO_POLICY_DEFAULTS, policyFromEnv, type Config } from './config.ts';
+import type { Config, Part } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { seedFleet, seedReferenceData } from './db/seed.ts';
 import { DEMO_FLEET, generateFleet, mdmDeviceIdsOf, seedSimulators } from './simulators/fleet.ts';
@@ -26,8 +26,7 @@ export interface Running {
 
 type Env = Record<string, string | undefined>;
 
-/** What this process runs: all of it (`npm start`), or one stateless part of a larger topology. */
-export type Part = 'worker' | 'api';
+export type { Part } from './config.ts';
 
 export async function startPhonefleet(
   config: Config,
@@ -69,10 +68,11 @@ export async function startPhonefleet(
     if (database.kind === 'pglite') embedded.push('PGlite');
     await seedReferenceData(database.prisma);
 
-    // External systems: each real one its URL names; simulators (with a demo fleet) for the rest.
+    // External systems: the real ones the configuration names. Only the demo (loadConfig decides,
+    // and has refused a partial configuration) adds simulators with a demo fleet for the rest.
     const real = externalSystemsConfigFromEnv(env);
     let simulators: RunningSimulators | undefined;
-    if (SIMULATOR_NAMES.some((name) => !real[name])) {
+    if (config.demo && SIMULATOR_NAMES.some((name) => !real[name])) {
       const basePort = Number(env.SIM_BASE_PORT ?? 7101);
       simulators = await startSimulators({
         ports: Object.fromEntries(SIMULATOR_NAMES.map((n, i) => [n, basePort + i])),
@@ -86,15 +86,19 @@ export async function startPhonefleet(
       const { mdmDeviceIds } = simulators.restored ? mdmDeviceIdsOf(simulators, fleet) : await seedSimulators(simulators, fleet);
       await seedFleet(database.prisma, fleet, { mdmDeviceIds });
       embedded.push(`simulators (${SIMULATOR_NAMES.filter((n) => !real[n]).join(', ')})`);
-      config = { ...config, policy: policyFromEnv({ ...DEMO_POLICY_DEFAULTS, ...env }) };
     }
-    const systems = createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0]);
+    const missing = SIMULATOR_NAMES.filter((name) => !real[name] && !simulators);
+    // The API alone calls no external system; a worker without all of them cannot work.
+    if (parts.includes('worker') && missing.length > 0) throw new Error(`no configuration for ${missing.join(', ')}`);
+    const systems = parts.includes('worker')
+      ? createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0])
+      : undefined;
 
     const readiness: Record<string, () => Promise<unknown>> = {
       database: () => database.prisma.$queryRaw`SELECT 1`,
       temporal: () => connection.healthService.check({}),
     };
-    if (parts.includes('worker')) {
+    if (systems) {
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress,
         namespace: config.temporal.namespace,
