@@ -10,6 +10,7 @@ import { seedFleet, seedReferenceData } from './db/seed.ts';
 import { DEMO_FLEET, generateFleet, mdmDeviceIdsOf, seedSimulators } from './simulators/fleet.ts';
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
 import { EncryptionCodec } from './temporal/codec.ts';
+import { HrHttpApi, type HrHttpConfig } from './adapters/hr-http.ts';
 import { connectClient } from './temporal/connection.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
 import { createWorker } from './worker/worker.ts';
@@ -128,6 +129,8 @@ export async function startPhonefleet(
         hrWebhookSecrets: config.hrWebhookSecrets,
         apiTokens: config.api.tokens,
         codec: new EncryptionCodec(config.payloadKeys.current, config.payloadKeys.previous),
+        // Curators' views fetch names from HR (the API alone too, when HR is configured).
+        hr: systems?.hr ?? hrForNames(real.hr ?? (simulators ? externalSystemsFromSimulators(simulators).hr : undefined)),
         codecOrigins: config.api.codecOrigins,
         codecAccess: config.api.codecAccess,
         readiness,
@@ -146,3 +149,5 @@ export async function startPhonefleet(
     throw err;
   }
 }
+
+const hrForNames = (config: HrHttpConfig | undefined) => (config ? new HrHttpApi(config) : undefined);

@@ -169,3 +169,12 @@ export function requireOperator(tokens: ApiTokens, db?: StoreLookup): RequestHan
     }
   };
 }
+
+/**
+ * Names are personal data beyond what a route shows: a store's curator sees the names of its
+ * own new hires (fetched from HR when shown), `pii` everyone's. Support and operations read the
+ * same notices without them.
+ */
+export function mayKnowNamesOf(scopes: readonly string[] | undefined, storeId: string): boolean {
+  return !!scopes && (grants(scopes, `curator:${storeId}`) || grants(scopes, 'pii'));
+}

@@ -4,6 +4,7 @@ import type { PrismaClient } from '../db/generated/client.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import type { EncryptionCodec } from '../temporal/codec.ts';
 import type { ApiTokens } from './auth.ts';
+import type { NameSource } from './names.ts';
 
 export interface ApiContext {
   db: PrismaClient;
@@ -14,6 +15,8 @@ export interface ApiContext {
   /** token -> its holder: the name recorded as the actor of what they do, and its scopes. */
   apiTokens: ApiTokens;
   codec: EncryptionCodec;
+  /** HR, where a curator's view fetches names (phonefleet stores none); unset = names unavailable. */
+  hr?: NameSource;
   codecOrigins: string[];
   /**
    * Who may decrypt through /codec: 'token' = operators with a bearer token (a Web UI with

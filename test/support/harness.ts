@@ -106,6 +106,7 @@ export async function startHarness(
     hrWebhookSecrets: [HR_SECRET],
     apiTokens: new Map([[token, 'test-operator'], ...(opts.tokens ?? [])]),
     codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
+    hr: systems.hr,
     codecOrigins: ['http://localhost:8233'],
     codecAccess: 'token',
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
