@@ -4,6 +4,7 @@ import { activityInfo } from '@temporalio/activity';
 import type { Prisma } from '../src/db/generated/client.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
 import type { ActivityDeps } from './deps.ts';
+import { withoutName } from '../src/domain/curator-notices.ts';
 
 export interface SupportTaskRequest {
   idempotencyKey: string;
@@ -17,7 +18,10 @@ export interface CuratorNotice {
   idempotencyKey: string;
   storeId: string;
   kind: string;
+  /** Never the person's name: the curator's view fetches it from HR. */
   message: string;
+  /** Whom it is about (found in the text when not given). */
+  employeeId?: string;
 }
 
 export interface AuditEntry {
@@ -82,7 +86,7 @@ export function createRecordActivities({ db, policy }: Pick<ActivityDeps, 'db' |
 
     async notifyCurator(notice: CuratorNotice): Promise<void> {
       await db.$transaction(async (tx) => {
-        const { count } = await tx.notification.createMany({ data: [{ ...notice, recipient: 'curator' }], skipDuplicates: true });
+        const { count } = await tx.notification.createMany({ data: [{ ...withoutName(notice), recipient: 'curator' }], skipDuplicates: true });
         if (count) await audit(tx, { action: 'curator.notified', storeId: notice.storeId, details: { kind: notice.kind }, stepKey: notice.idempotencyKey });
       });
     },

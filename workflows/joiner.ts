@@ -261,6 +261,7 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
                 await systems.notifyCurator({
                   idempotencyKey: key('out-of-stock'),
                   storeId: hire.storeId,
+                  employeeId,
                   kind: 'out-of-stock',
                   message: `No ${stock.missing.join(' or ')} in stock for new employee ${employeeId} (starts ${hire.startDate}). Register the delivery in phonefleet and the phone will be prepared at once.`,
                 });
@@ -374,6 +375,7 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
           await systems.notifyCurator({
             idempotencyKey: key('phone-ready'),
             storeId: hire.storeId,
+            employeeId,
             kind: 'phone-ready',
             message: `Phone ${progress.imei} for new employee ${employeeId} (starts ${hire.startDate}) is ready. Hand it over and confirm in phonefleet.`,
           });
