@@ -151,8 +151,8 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           record(event, `phone ${run.done.imei} handed over on day ${run.done.handoverDay}`);
         } else if ('interruptedBy' in run && run.interruptedBy.kind === 'hire-rescinded') {
           consume(state, run.interruptedBy);
+          await records.markEmployeeRescinded({ employeeId }); // before the query says so
           state.status = 'rescinded';
-          await records.markEmployeeRescinded({ employeeId });
           record(event, 'onboarding cancelled; compensations done');
           record(run.interruptedBy, 'hire rescinded during onboarding');
         } else if ('interruptedBy' in run) {
