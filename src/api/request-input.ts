@@ -39,7 +39,7 @@ export function controlCharacterProblems(value: unknown, path: string): Problem[
 
 /**
  * JSON.parse, but an object naming the same key twice is refused: JSON.parse keeps the last
- * value, while whoever signed or checked the body may have read the first.
+ * value, while whoever signed or checked the body may have read the first. So is "__proto__".
  */
 export function parseStrictJson(text: string, prefix = ''): { ok: true; value: unknown } | { ok: false; problems: Problem[] } {
   let value: unknown;
@@ -55,7 +55,10 @@ export function parseStrictJson(text: string, prefix = ''): { ok: true; value: u
     onObjectEnd: () => void keys.pop(),
     onObjectProperty: (key, _offset, _length, _line, _char, pathSupplier) => {
       const seen = keys.at(-1)!;
-      if (seen.has(key) && problems.length < 20) problems.push({ field: fieldPath(prefix, [...pathSupplier(), key]), message: 'appears more than once in its object' });
+      if (problems.length >= 20) return;
+      if (seen.has(key)) problems.push({ field: fieldPath(prefix, [...pathSupplier(), key]), message: 'appears more than once in its object' });
+      // JSON.parse makes it an own property, but spread, merge and assign treat it as the prototype.
+      else if (key === '__proto__') problems.push({ field: fieldPath(prefix, [...pathSupplier(), key]), message: 'is not accepted as a key' });
       seen.add(key);
     },
   });
@@ -77,15 +80,17 @@ const hasBody = (req: express.Request) => req.headers['transfer-encoding'] !== u
  * JSON, duplicate keys or control characters (naming each field). A request without a body has
  * `req.body` undefined; the route decides whether it needs one.
  */
-export function jsonBody(opts: { limit: string }): RequestHandler[] {
-  return [
-    (req, _res, next) => {
-      const mediaType = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (hasBody(req) && !JSON_MEDIA_TYPE.test(mediaType)) return next(new HttpError(415, `send the body as application/json${mediaType ? `, not ${mediaType.slice(0, 100)}` : ''}`));
-      next();
-    },
-    express.text({ type: () => true, limit: opts.limit }),
-    (req, _res, next) => {
+// Typed as body-parser's own middleware, so routes keep the parameter types of their paths.
+type BodyParser = ReturnType<typeof express.text>;
+
+export function jsonBody(opts: { limit: string }): BodyParser {
+  const readText = express.text({ type: () => true, limit: opts.limit });
+  return (rawReq, res, next) => {
+    const req = rawReq as express.Request;
+    const mediaType = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (hasBody(req) && !JSON_MEDIA_TYPE.test(mediaType)) return next(new HttpError(415, `send the body as application/json${mediaType ? `, not ${mediaType.slice(0, 100)}` : ''}`));
+    readText(req, res, (err?: unknown) => {
+      if (err) return next(err);
       if (typeof req.body !== 'string' || req.body.length === 0) {
         req.body = undefined;
         return next();
@@ -96,8 +101,8 @@ export function jsonBody(opts: { limit: string }): RequestHandler[] {
       if (problems.length) return next(badRequest(problems));
       req.body = parsed.value;
       next();
-    },
-  ];
+    });
+  };
 }
 
 /**

@@ -19,5 +19,5 @@ export function requestLog(write: (line: string) => void = (l) => console.log(l)
 /** The path without its query, cut to MAX_LOGGED_PATH characters (still percent-encoded as sent). */
 export function loggedPath(url: string): string {
   const path = url.split('?')[0]!;
-  return path.length <= MAX_LOGGED_PATH ? path : `${path.slice(0, MAX_LOGGED_PATH)}...(${path.length} chars)`;
+  return path.length <= MAX_LOGGED_PATH ? path : `${path.slice(0, MAX_LOGGED_PATH)}...(+${path.length - MAX_LOGGED_PATH})`;
 }
