@@ -4,6 +4,7 @@
 // its value: values may be personal data, and a hostile one may be megabytes long.
 import express, { type RequestHandler, type Router } from 'express';
 import { visit } from 'jsonc-parser';
+import { routeScopeOf } from './auth.ts';
 import type { Problem } from './hr-cloudevents.ts';
 import { badRequest, HttpError } from './http-errors.ts';
 
@@ -118,6 +119,26 @@ export function checkPathParameters(router: Router, formats: Record<string, { te
     });
   }
 }
+
+/**
+ * Path segments, before anything (the scope check too) reads them: a segment that does not
+ * decode, or decodes to control characters, -> 400 naming the route's parameter (or "path").
+ */
+export const checkPath: RequestHandler = (req, _res, next) => {
+  const segments = req.path.split('/');
+  const decoded: string[] = [];
+  for (const segment of segments) {
+    try {
+      decoded.push(decodeURIComponent(segment));
+    } catch {
+      return next(badRequest([{ field: 'path', message: 'has a malformed percent-encoding' }]));
+    }
+  }
+  if (!decoded.some(hasControlCharacters)) return next();
+  const params = routeScopeOf(req.method, req.path)?.params ?? {};
+  const named = Object.entries(params).filter(([, v]) => hasControlCharacters(v)).map(([name]) => name);
+  next(badRequest((named.length ? named : ['path']).map((field) => ({ field, message: NO_CONTROL_CHARACTERS }))));
+};
 
 /** Query strings: control characters in any name or value -> 400 naming the parameter. */
 export const checkQueryString: RequestHandler = (req, _res, next) => {

@@ -20,6 +20,8 @@ let api: string;
 let server: Server;
 const logLines: string[] = [];
 const TOKEN = randomBytes(12).toString('hex');
+/** A curator of another store: its scope check looks the path's device or employee up. */
+const CURATOR_TOKEN = randomBytes(12).toString('hex');
 
 beforeAll(async () => {
   h = await startHarness();
@@ -31,7 +33,10 @@ beforeAll(async () => {
       taskQueue: h.taskQueue,
       policy: FAST_POLICY,
       hrWebhookSecrets: [HR_SECRET],
-      apiTokens: new Map([[TOKEN, 'battery']]),
+      apiTokens: new Map<string, string | { name: string; scopes: string[] }>([
+        [TOKEN, 'battery'],
+        [CURATOR_TOKEN, { name: 'curator-elsewhere', scopes: ['curator:S002'] }],
+      ]),
       codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
       codecOrigins: [],
       codecAccess: 'token',
@@ -87,8 +92,8 @@ const signedPost = (body: string, contentType = 'application/cloudevents+json') 
   const ts = Math.floor(Date.now() / 1000);
   return fetch(`${api}/hr/events`, { method: 'POST', headers: { 'content-type': contentType, 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(HR_SECRET, id, ts, body) }, body });
 };
-const operator = (method: string, path: string, body?: string, contentType = 'application/json') =>
-  fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': contentType }) }, body });
+const operator = (method: string, path: string, body?: string, contentType = 'application/json', token = TOKEN) =>
+  fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) }, body });
 const json = (v: unknown) => JSON.stringify(v);
 
 /** Sets `path` (a.b.c) in a copy of `obj`. */
@@ -208,6 +213,9 @@ function pathCases(): Case[] {
     for (const [what, seg] of HOSTILE_SEGMENTS) {
       const [method, path, body] = build(seg);
       cases.push({ name: `${route}: ${what} in ${field}`, send: () => operator(method, path, body), status: 400, field });
+      if (field !== 'storeId' && what !== 'dots and spaces' && what !== 'unicode' && what !== '1,000 characters') {
+        cases.push({ name: `${route} (curator of another store): ${what} in ${field}`, send: () => operator(method, path, body, 'application/json', CURATOR_TOKEN), status: 400, field });
+      }
     }
   }
   cases.push(

@@ -10,6 +10,8 @@ import type { ApiContext } from '../context.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
 import { checkPathParameters, isCalendarDate, jsonBody, queryParameter } from '../request-input.ts';
 import { withTemporal } from '../temporal-calls.ts';
+import { mayKnowNamesOf } from '../auth.ts';
+import { withNamesFromHr } from '../names.ts';
 
 interface DeliveredDevice {
   imei: string;
@@ -64,6 +66,14 @@ export function storesRouter(ctx: ApiContext): Router {
   router.get('/stores/:storeId/notifications', async (req, res) => {
     const { id: storeId } = await knownStore(req.params.storeId);
     const notifications = await ctx.db.notification.findMany({ where: { storeId }, orderBy: { id: 'desc' }, take: 200 });
+    // `?include=names`: each new hire's name, fetched from HR now (phonefleet stores none).
+    const include = queryParameter(req.query, 'include');
+    if (include === 'names') {
+      if (!mayKnowNamesOf(res.locals.scopes, storeId)) throw new HttpError(403, `names of store ${storeId}'s people need scope curator:${storeId} or pii`);
+      if (!ctx.hr) throw new HttpError(503, 'names come from HR, which this API is not configured to reach');
+      res.json({ storeId, notifications: await withNamesFromHr(ctx.hr, ctx.db, notifications, { actor: `api:${res.locals.operator}`, storeId }) });
+      return;
+    }
     res.json({ storeId, notifications });
   });
 
