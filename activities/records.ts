@@ -3,6 +3,7 @@
 import { activityInfo } from '@temporalio/activity';
 import type { Prisma } from '../src/db/generated/client.ts';
 import type { ActivityDeps } from './deps.ts';
+import { withoutName } from '../src/domain/curator-notices.ts';
 
 export interface SupportTaskRequest {
   idempotencyKey: string;
@@ -16,7 +17,10 @@ export interface CuratorNotice {
   idempotencyKey: string;
   storeId: string;
   kind: string;
+  /** Never the person's name: the curator's view fetches it from HR. */
   message: string;
+  /** Whom it is about (found in the text when not given). */
+  employeeId?: string;
 }
 
 export interface AuditEntry {
@@ -49,7 +53,7 @@ export function createRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
     },
 
     async notifyCurator(notice: CuratorNotice): Promise<void> {
-      const { count } = await db.notification.createMany({ data: [{ ...notice, recipient: 'curator' }], skipDuplicates: true });
+      const { count } = await db.notification.createMany({ data: [{ ...withoutName(notice), recipient: 'curator' }], skipDuplicates: true });
       if (count) await audit(db, { action: 'curator.notified', storeId: notice.storeId, details: { kind: notice.kind } });
     },
   };

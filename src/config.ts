@@ -1,12 +1,18 @@
-// phonefleet's configuration, from the environment. Every part has an embedded default so that
-// `npm start` runs with nothing set; setting a variable switches that part to the real one.
+// phonefleet's configuration, from the environment. With nothing set, `npm start` is the demo:
+// every part embedded (dev server, PGlite, simulators, demo timings). A real fleet sets all its
+// external systems; anything in between is refused at start-up, as is any unreadable policy.
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { msOptionalToNumber, type Duration } from '@temporalio/common/lib/time';
 import type { FleetPolicy } from '../workflows/policy.ts';
+import { missingSystemVariables, systemVariablesSet } from './adapters/index.ts';
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
 import { loadOrCreateSecret } from './secrets.ts';
+import { EVERY_SCOPE, scopeProblem, type Operator } from './api/auth.ts';
 
 export interface Config {
+  /** The embedded demo: simulators, the demo fleet and demo timings (see demoModeProblems). */
+  demo: boolean;
   /** Embedded state: PGlite, Temporal dev-server file, generated secrets. */
   dataDir: string;
   /** PostgreSQL; unset = embedded PGlite in dataDir. */
@@ -22,8 +28,8 @@ export interface Config {
   api: {
     host: string;
     port: number;
-    /** Bearer tokens for operator endpoints, by token -> name (the name goes in the audit log). */
-    tokens: Map<string, string>;
+    /** Bearer tokens for operator endpoints: token -> holder (name for the audit log, scopes). */
+    tokens: Map<string, Operator>;
     /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
     codecOrigins: string[];
     codecAccess: 'token' | 'ui-origin';
@@ -55,10 +61,7 @@ export const DEFAULT_POLICY: FleetPolicy = {
   mover: { freezeRecheckInterval: '1 hour' },
 };
 
-/**
- * Against the simulators (the embedded demo) nobody wants to wait five minutes for an operator
- * that answers in milliseconds; any POLICY_* variable still wins.
- */
+/** The demo's timings (see loadConfig): a dismissal plays out in minutes, not weeks. */
 export const DEMO_POLICY_DEFAULTS: Env = {
   POLICY_DIRECTORY_POLL_INTERVAL: '10 seconds',
   POLICY_DIRECTORY_ESCALATE_AFTER: '5 minutes',
@@ -73,53 +76,199 @@ export const DEMO_POLICY_DEFAULTS: Env = {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Start-up refused: every problem found, so one attempt names all that must be fixed. Its
+ * message is one line, printed as the process's last word.
+ */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
+const SECOND = 1000;
+const DAY = 86_400 * SECOND;
+
+/**
+ * Every POLICY_* variable and the range that makes sense for it. A value outside it is a typo
+ * or a unit mix-up ("15" is 15 ms), refused at start-up: inside a workflow the same mistake
+ * would be a failing workflow task on every phone. The lower bounds let the demo and tests
+ * use seconds; the upper ones keep a typo from postponing a deadline for years.
+ */
+const POLICY_DURATIONS = {
+  POLICY_DIRECTORY_POLL_INTERVAL: { min: SECOND, max: DAY },
+  POLICY_DIRECTORY_ESCALATE_AFTER: { min: SECOND, max: 30 * DAY },
+  POLICY_STOCK_RETRY_INTERVAL: { min: SECOND, max: DAY },
+  POLICY_REGISTRATION_POLL_INTERVAL: { min: SECOND, max: DAY },
+  POLICY_RETURN_GRACE_PERIOD: { min: 0, max: 90 * DAY },
+  POLICY_BRICK_GRACE_PERIOD: { min: SECOND, max: 365 * DAY },
+  POLICY_RECOVERY_WATCH: { min: SECOND, max: 3650 * DAY },
+  POLICY_COMMAND_POLL_INTERVAL: { min: SECOND, max: DAY },
+  POLICY_COMMAND_POLL_MAX_INTERVAL: { min: SECOND, max: 7 * DAY },
+  POLICY_FREEZE_RECHECK_INTERVAL: { min: SECOND, max: DAY },
+} as const satisfies Record<string, { min: number; max: number }>;
+
+const POLICY_OTHERS = ['POLICY_REMINDER_DAYS_BEFORE', 'POLICY_SIM_ON_RETURN'] as const;
+
+/** The policy variables start-up knows; any other POLICY_* name is a typo, refused. */
+export const POLICY_VARIABLES: readonly string[] = [...Object.keys(POLICY_DURATIONS), ...POLICY_OTHERS];
+
+function describeMs(value: number): string {
+  if (value === 0) return '0';
+  if (value % DAY === 0) return `${value / DAY} day${value === DAY ? '' : 's'}`;
+  return `${value / SECOND} second${value === SECOND ? '' : 's'}`;
+}
+
+/**
+ * A policy duration as Temporal will read it (`msToNumber`, the `ms` package), checked here so
+ * that Temporal never meets a value it cannot read.
+ */
+function durationProblem(name: keyof typeof POLICY_DURATIONS, value: string): string | undefined {
+  let millis: number | undefined;
+  try {
+    millis = msOptionalToNumber(value as Duration);
+  } catch {
+    return `${name} "${value}" is not a duration (e.g. "15 minutes", "3 days")`;
+  }
+  const { min, max } = POLICY_DURATIONS[name];
+  if (millis === undefined || !Number.isFinite(millis)) return `${name} "${value}" is not a duration (e.g. "15 minutes", "3 days")`;
+  if (millis < min || millis > max) return `${name} "${value}" must be between ${describeMs(min)} and ${describeMs(max)}`;
+  return undefined;
+}
+
+/** Empty counts as unset (docker-compose passes `VAR=` for a variable left out). */
+const valueOf = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+};
+
+/** The policy, with every POLICY_* variable checked; all problems at once. */
 export function policyFromEnv(env: Env): FleetPolicy {
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('POLICY_') && !POLICY_VARIABLES.includes(name)) problems.push(`${name} is not a policy setting (known: ${POLICY_VARIABLES.join(', ')})`);
+  }
+  const duration = (name: keyof typeof POLICY_DURATIONS, fallback: Duration): Duration => {
+    const value = valueOf(env, name);
+    if (value === undefined) return fallback;
+    const problem = durationProblem(name, value);
+    if (problem) problems.push(problem);
+    return value as Duration;
+  };
   const d = DEFAULT_POLICY.joiner;
   const l = DEFAULT_POLICY.leaver;
-  const simOnReturn = env.POLICY_SIM_ON_RETURN ?? l.simOnReturn;
-  if (simOnReturn !== 'suspend' && simOnReturn !== 'reuse') throw new Error('POLICY_SIM_ON_RETURN must be "suspend" or "reuse"');
-  const days = env.POLICY_REMINDER_DAYS_BEFORE?.split(',').map((d) => Number(d.trim())) ?? l.reminderDaysBefore;
-  if (days.some((d) => !Number.isInteger(d) || d < 0)) throw new Error('POLICY_REMINDER_DAYS_BEFORE must be whole days, e.g. "7,3,1,0"');
-  return {
+  const simOnReturn = valueOf(env, 'POLICY_SIM_ON_RETURN') ?? l.simOnReturn;
+  if (simOnReturn !== 'suspend' && simOnReturn !== 'reuse') problems.push(`POLICY_SIM_ON_RETURN "${simOnReturn}" must be "suspend" or "reuse"`);
+  const daysText = valueOf(env, 'POLICY_REMINDER_DAYS_BEFORE');
+  const dayList = daysText?.split(',').map((day) => day.trim());
+  if (dayList && dayList.some((day) => !/^\d{1,3}$/.test(day) || Number(day) > 365)) {
+    problems.push(`POLICY_REMINDER_DAYS_BEFORE "${daysText}" must be whole days from 0 to 365, e.g. "7,3,1,0"`);
+  }
+  const policy: FleetPolicy = {
     joiner: {
-      directoryPollInterval: env.POLICY_DIRECTORY_POLL_INTERVAL ?? d.directoryPollInterval,
-      directoryEscalateAfter: env.POLICY_DIRECTORY_ESCALATE_AFTER ?? d.directoryEscalateAfter,
-      stockRetryInterval: env.POLICY_STOCK_RETRY_INTERVAL ?? d.stockRetryInterval,
-      registrationPollInterval: env.POLICY_REGISTRATION_POLL_INTERVAL ?? d.registrationPollInterval,
+      directoryPollInterval: duration('POLICY_DIRECTORY_POLL_INTERVAL', d.directoryPollInterval),
+      directoryEscalateAfter: duration('POLICY_DIRECTORY_ESCALATE_AFTER', d.directoryEscalateAfter),
+      stockRetryInterval: duration('POLICY_STOCK_RETRY_INTERVAL', d.stockRetryInterval),
+      registrationPollInterval: duration('POLICY_REGISTRATION_POLL_INTERVAL', d.registrationPollInterval),
     },
     leaver: {
-      reminderDaysBefore: days,
-      returnGracePeriod: env.POLICY_RETURN_GRACE_PERIOD ?? l.returnGracePeriod,
-      brickGracePeriod: env.POLICY_BRICK_GRACE_PERIOD ?? l.brickGracePeriod,
-      recoveryWatch: env.POLICY_RECOVERY_WATCH ?? l.recoveryWatch,
-      commandPollInterval: env.POLICY_COMMAND_POLL_INTERVAL ?? l.commandPollInterval,
-      commandPollMaxInterval: env.POLICY_COMMAND_POLL_MAX_INTERVAL ?? l.commandPollMaxInterval,
-      simOnReturn,
+      reminderDaysBefore: dayList ? dayList.map(Number) : l.reminderDaysBefore,
+      returnGracePeriod: duration('POLICY_RETURN_GRACE_PERIOD', l.returnGracePeriod),
+      brickGracePeriod: duration('POLICY_BRICK_GRACE_PERIOD', l.brickGracePeriod),
+      recoveryWatch: duration('POLICY_RECOVERY_WATCH', l.recoveryWatch),
+      commandPollInterval: duration('POLICY_COMMAND_POLL_INTERVAL', l.commandPollInterval),
+      commandPollMaxInterval: duration('POLICY_COMMAND_POLL_MAX_INTERVAL', l.commandPollMaxInterval ?? '6 hours'),
+      simOnReturn: simOnReturn as FleetPolicy['leaver']['simOnReturn'],
     },
-    mover: { freezeRecheckInterval: env.POLICY_FREEZE_RECHECK_INTERVAL ?? DEFAULT_POLICY.mover.freezeRecheckInterval },
+    mover: { freezeRecheckInterval: duration('POLICY_FREEZE_RECHECK_INTERVAL', DEFAULT_POLICY.mover.freezeRecheckInterval) },
   };
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return policy;
 }
 
-/** `name:token,name:token` or a bare token (named "operator"). */
-function parseTokens(value: string): Map<string, string> {
-  return new Map(
-    value
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean)
-      .map((t) => {
-        const i = t.indexOf(':');
-        return i > 0 ? [t.slice(i + 1), t.slice(0, i)] : [t, 'operator'];
-      }),
-  );
+/** What a process runs: `npm start` runs both; `npm run worker` / `npm run api` one each. */
+export type Part = 'worker' | 'api';
+
+const COMMAND_OF = (parts: readonly Part[]): string => (parts.length === 1 ? `npm run ${parts[0]}` : 'npm start');
+
+/**
+ * Whether this start is the demo (simulators, the demo fleet, demo timings): only for `npm start`
+ * with no external system configured at all, or when PHONEFLEET_DEMO=1 asks for it. Anything in
+ * between is a real fleet with something forgotten, and must not run on simulators: refused,
+ * naming every variable still missing. `npm run worker` / `npm run api` are the parts of a real
+ * deployment and never run the demo.
+ */
+export function demoModeProblems(env: Env, parts: readonly Part[]): { demo: boolean; problems: string[] } {
+  const problems: string[] = [];
+  const flag = valueOf(env, 'PHONEFLEET_DEMO');
+  if (flag !== undefined && !['0', '1', 'true', 'false'].includes(flag)) problems.push(`PHONEFLEET_DEMO "${flag}" must be 1 or 0`);
+  const asked = flag === '1' || flag === 'true' ? true : flag === '0' || flag === 'false' ? false : undefined;
+  const standalone = !(parts.includes('worker') && parts.includes('api'));
+  if (standalone) {
+    if (asked) problems.push(`PHONEFLEET_DEMO is for npm start: ${COMMAND_OF(parts)} runs against real systems only`);
+    const missing = ['TEMPORAL_ADDRESS', 'DATABASE_URL'].filter((name) => valueOf(env, name) === undefined);
+    // The API calls no external system; the worker needs every one of them.
+    if (parts.includes('worker')) missing.push(...missingSystemVariables(env, 'all'));
+    if (missing.length > 0) problems.push(`${COMMAND_OF(parts)} needs a real deployment; missing ${missing.join(', ')}`);
+    return { demo: false, problems };
+  }
+  const demo = asked ?? systemVariablesSet(env).length === 0;
+  const missing = missingSystemVariables(env, demo ? 'partial' : 'all');
+  if (missing.length > 0) {
+    problems.push(
+      demo
+        ? `missing ${missing.join(', ')} (a system whose variables are set needs all of them)`
+        : `missing ${missing.join(', ')} (a real fleet needs all seven external systems; for the demo unset them all, or set PHONEFLEET_DEMO=1)`,
+    );
+  }
+  return { demo, problems };
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * API_TOKENS: `name:token:scope+scope,...` (e.g. `anna:s3cr3t:curator:S001`,
+ * `ops:t0k3n:operations+support`). The forms from before scopes still work: `name:token` and a
+ * bare `token` (named "operator") get every scope, as they had every permission then.
+ */
+export function parseTokens(value: string): Map<string, Operator> {
+  const tokens = new Map<string, Operator>();
+  for (const entry of value.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const [first, second, ...rest] = entry.split(':');
+    const [name, token] = second === undefined ? ['operator', first] : [first, second];
+    if (!name || !token) throw new Error(`API_TOKENS: "${entry.slice(0, 20)}…" must be name:token:scope+scope`);
+    const scopes = rest.length ? rest.join(':').split('+').map((s) => s.trim()) : [EVERY_SCOPE];
+    for (const scope of scopes) {
+      const problem = scopeProblem(scope);
+      if (problem) throw new Error(`API_TOKENS: token "${name}": ${problem}`);
+    }
+    tokens.set(token, { name, scopes });
+  }
+  return tokens;
+}
+
+/**
+ * The configuration for a process running `parts` (default: all of it, `npm start`). Throws a
+ * ConfigurationError naming every problem: a partial set of external systems, an unreadable or
+ * out-of-range POLICY_* value.
+ */
+export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['worker', 'api']): Config {
+  const { demo, problems } = demoModeProblems(env, parts);
+  let policy: FleetPolicy | undefined;
+  try {
+    // The demo's phones answer in milliseconds: nobody should wait minutes for them. Any
+    // POLICY_* variable still wins.
+    policy = policyFromEnv(demo ? { ...DEMO_POLICY_DEFAULTS, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) } : env);
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0 || !policy) throw new ConfigurationError(problems);
   const dataDir = path.resolve(env.PHONEFLEET_DATA_DIR ?? '.data');
   const temporalPort = Number(env.TEMPORAL_DEV_PORT ?? 7233);
   const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
   const secret = (name: string, make?: () => string) => loadOrCreateSecret(dataDir, name, make);
   return {
+    demo,
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     temporal: {
@@ -132,7 +281,8 @@ export function loadConfig(env: Env = process.env): Config {
     api: {
       host: env.API_HOST ?? '127.0.0.1',
       port: Number(env.API_PORT ?? 8080),
-      tokens: parseTokens(env.API_TOKENS ?? `operator:${secret('api-token', () => randomBytes(24).toString('base64url'))}`),
+      // The generated token is the embedded demo's only one: it may do everything.
+      tokens: parseTokens(env.API_TOKENS ?? `operator:${secret('api-token', () => randomBytes(24).toString('base64url'))}:${EVERY_SCOPE}`),
       // The embedded dev server's UI has no login, so it cannot pass a token.
       codecAccess: env.CODEC_ACCESS === 'ui-origin' || (!env.CODEC_ACCESS && !env.TEMPORAL_ADDRESS) ? 'ui-origin' : 'token',
       codecOrigins: (env.CODEC_ALLOWED_ORIGINS ?? `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()),
@@ -142,7 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
       current: payloadKeyFromBase64(env.PAYLOAD_KEY ?? secret('payload-key')),
       previous: (env.PAYLOAD_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map(payloadKeyFromBase64),
     },
-    policy: policyFromEnv(env),
+    policy,
     companyName: env.COMPANY_NAME ?? 'RetailCo',
   };
 }

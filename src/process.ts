@@ -1,10 +1,24 @@
 // Runs phonefleet (or some of its parts) as this process, until SIGINT/SIGTERM.
-import { loadConfig } from './config.ts';
-import { startPhonefleet, type Part, type Running } from './runtime.ts';
+import { ConfigurationError, loadConfig, type Config, type Part } from './config.ts';
+import { startPhonefleet, type Running } from './runtime.ts';
 
-export async function runProcess(parts?: readonly Part[]): Promise<{ running: Running; config: ReturnType<typeof loadConfig>; seconds: string }> {
+/** sysexits.h EX_CONFIG: what a supervisor sees when start-up refused its configuration. */
+export const EXIT_CONFIGURATION = 78;
+
+/** The configuration, or one line on stderr naming every problem and the process ends. */
+function configurationOrExit(parts: readonly Part[]): Config {
+  try {
+    return loadConfig(process.env, parts);
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    process.stderr.write(`phonefleet: refusing to start: ${err.message}\n`);
+    process.exit(EXIT_CONFIGURATION);
+  }
+}
+
+export async function runProcess(parts: readonly Part[] = ['worker', 'api']): Promise<{ running: Running; config: Config; seconds: string }> {
   const started = performance.now();
-  const config = loadConfig();
+  const config = configurationOrExit(parts);
   const running = await startPhonefleet(config, process.env, console.log, parts);
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -4,12 +4,13 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './api/app.ts';
 import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators } from './adapters/index.ts';
-import { DEMO_POLICY_DEFAULTS, policyFromEnv, type Config } from './config.ts';
+import type { Config, Part } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { seedFleet, seedReferenceData } from './db/seed.ts';
 import { DEMO_FLEET, generateFleet, mdmDeviceIdsOf, seedSimulators } from './simulators/fleet.ts';
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
 import { EncryptionCodec } from './temporal/codec.ts';
+import { HrHttpApi, type HrHttpConfig } from './adapters/hr-http.ts';
 import { connectClient } from './temporal/connection.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
 import { createWorker } from './worker/worker.ts';
@@ -26,8 +27,7 @@ export interface Running {
 
 type Env = Record<string, string | undefined>;
 
-/** What this process runs: all of it (`npm start`), or one stateless part of a larger topology. */
-export type Part = 'worker' | 'api';
+export type { Part } from './config.ts';
 
 export async function startPhonefleet(
   config: Config,
@@ -69,10 +69,11 @@ export async function startPhonefleet(
     if (database.kind === 'pglite') embedded.push('PGlite');
     await seedReferenceData(database.prisma);
 
-    // External systems: each real one its URL names; simulators (with a demo fleet) for the rest.
+    // External systems: the real ones the configuration names. Only the demo (loadConfig decides,
+    // and has refused a partial configuration) adds simulators with a demo fleet for the rest.
     const real = externalSystemsConfigFromEnv(env);
     let simulators: RunningSimulators | undefined;
-    if (SIMULATOR_NAMES.some((name) => !real[name])) {
+    if (config.demo && SIMULATOR_NAMES.some((name) => !real[name])) {
       const basePort = Number(env.SIM_BASE_PORT ?? 7101);
       simulators = await startSimulators({
         ports: Object.fromEntries(SIMULATOR_NAMES.map((n, i) => [n, basePort + i])),
@@ -86,15 +87,19 @@ export async function startPhonefleet(
       const { mdmDeviceIds } = simulators.restored ? mdmDeviceIdsOf(simulators, fleet) : await seedSimulators(simulators, fleet);
       await seedFleet(database.prisma, fleet, { mdmDeviceIds });
       embedded.push(`simulators (${SIMULATOR_NAMES.filter((n) => !real[n]).join(', ')})`);
-      config = { ...config, policy: policyFromEnv({ ...DEMO_POLICY_DEFAULTS, ...env }) };
     }
-    const systems = createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0]);
+    const missing = SIMULATOR_NAMES.filter((name) => !real[name] && !simulators);
+    // The API alone calls no external system; a worker without all of them cannot work.
+    if (parts.includes('worker') && missing.length > 0) throw new Error(`no configuration for ${missing.join(', ')}`);
+    const systems = parts.includes('worker')
+      ? createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0])
+      : undefined;
 
     const readiness: Record<string, () => Promise<unknown>> = {
       database: () => database.prisma.$queryRaw`SELECT 1`,
       temporal: () => connection.healthService.check({}),
     };
-    if (parts.includes('worker')) {
+    if (systems) {
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress,
         namespace: config.temporal.namespace,
@@ -124,6 +129,8 @@ export async function startPhonefleet(
         hrWebhookSecrets: config.hrWebhookSecrets,
         apiTokens: config.api.tokens,
         codec: new EncryptionCodec(config.payloadKeys.current, config.payloadKeys.previous),
+        // Curators' views fetch names from HR (the API alone too, when HR is configured).
+        hr: systems?.hr ?? hrForNames(real.hr ?? (simulators ? externalSystemsFromSimulators(simulators).hr : undefined)),
         codecOrigins: config.api.codecOrigins,
         codecAccess: config.api.codecAccess,
         readiness,
@@ -142,3 +149,5 @@ export async function startPhonefleet(
     throw err;
   }
 }
+
+const hrForNames = (config: HrHttpConfig | undefined) => (config ? new HrHttpApi(config) : undefined);

@@ -64,6 +64,42 @@ export function externalSystemsFromSimulators(running: RunningSimulators): Exter
 type Env = Record<string, string | undefined>;
 
 /**
+ * Each external system's variables: its URL, the credentials it cannot work without, and the
+ * optional ones. Start-up decides from this table whether anything is configured at all (the demo)
+ * and, for a real fleet, names every variable still missing at once.
+ */
+export const SYSTEM_VARIABLES: Readonly<Record<keyof ExternalSystemsConfig, { required: readonly string[]; optional: readonly string[] }>> = {
+  knoxManage: { required: ['KNOX_MANAGE_URL', 'KNOX_MANAGE_CLIENT_ID', 'KNOX_MANAGE_CLIENT_SECRET'], optional: ['KNOX_MANAGE_TIMEOUT_MS'] },
+  secondMdm: { required: ['SECOND_MDM_URL', 'SECOND_MDM_LOGIN', 'SECOND_MDM_PASSWORD'], optional: ['SECOND_MDM_TIMEOUT_MS'] },
+  operator: { required: ['OPERATOR_URL', 'OPERATOR_USER', 'OPERATOR_API_KEY'], optional: ['OPERATOR_TIMEOUT_MS'] },
+  hr: { required: ['HR_URL', 'HR_TOKEN'], optional: ['HR_TIMEOUT_MS'] },
+  directory: {
+    required: ['DIRECTORY_URL', 'DIRECTORY_TENANT', 'DIRECTORY_CLIENT_ID', 'DIRECTORY_CLIENT_SECRET'],
+    optional: ['DIRECTORY_AUTHORITY_URL', 'DIRECTORY_TIMEOUT_MS'],
+  },
+  knoxGuard: { required: ['KNOX_GUARD_URL', 'KNOX_GUARD_API_TOKEN'], optional: ['KNOX_GUARD_TIMEOUT_MS'] },
+  leasePartner: { required: ['LEASE_PARTNER_URL', 'LEASE_PARTNER_TOKEN'], optional: ['LEASE_PARTNER_TIMEOUT_MS'] },
+};
+
+/** Empty counts as unset: docker-compose passes `KNOX_MANAGE_URL=` for a variable left out. */
+const isSet = (env: Env, name: string): boolean => (env[name] ?? '') !== '';
+
+/** The external-system variables that are set (any of them means "a real fleet is meant"). */
+export function systemVariablesSet(env: Env): string[] {
+  return Object.values(SYSTEM_VARIABLES).flatMap((v) => [...v.required, ...v.optional].filter((name) => isSet(env, name)));
+}
+
+/**
+ * The required variables that are unset: of every system (`all`: a real fleet needs all seven),
+ * or only of the systems some variable of which is set (`partial`: the demo fills in the rest).
+ */
+export function missingSystemVariables(env: Env, of: 'all' | 'partial'): string[] {
+  return Object.values(SYSTEM_VARIABLES)
+    .filter((v) => of === 'all' || [...v.required, ...v.optional].some((name) => isSet(env, name)))
+    .flatMap((v) => v.required.filter((name) => !isSet(env, name)));
+}
+
+/**
  * The systems the environment points at. A system whose URL is unset is left out, so the
  * caller fills it from the simulators: `{ ...externalSystemsFromSimulators(s), ...fromEnv }`.
  * A URL without its credentials is a configuration error, reported by variable name.

@@ -34,7 +34,8 @@ export function createApp(ctx: ApiContext, opts: { log?: (line: string) => void 
 
   app.use(hrEventsRouter(ctx)); // authenticated by HR's webhook signature, not a bearer token
   app.use(codecRouter(ctx)); // CORS preflight must pass before the token check
-  app.use(requireOperator(ctx.apiTokens), peopleRouter(ctx), storesRouter(ctx), freezesRouter(ctx));
+  // One gate for every operator route: the token, then its scope (src/api/auth.ts ROUTE_SCOPES).
+  app.use(requireOperator(ctx.apiTokens, ctx.db), peopleRouter(ctx), storesRouter(ctx), freezesRouter(ctx));
   app.use((_req, _res, next) => next(Object.assign(new Error('no such route'), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../db/generated/client.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import type { EncryptionCodec } from '../temporal/codec.ts';
+import type { ApiTokens } from './auth.ts';
+import type { NameSource } from './names.ts';
 
 export interface ApiContext {
   db: PrismaClient;
@@ -10,9 +12,11 @@ export interface ApiContext {
   taskQueue: string;
   policy: FleetPolicy;
   hrWebhookSecrets: string[];
-  /** token -> name of its holder (recorded as the actor of what they do). */
-  apiTokens: Map<string, string>;
+  /** token -> its holder: the name recorded as the actor of what they do, and its scopes. */
+  apiTokens: ApiTokens;
   codec: EncryptionCodec;
+  /** HR, where a curator's view fetches names (phonefleet stores none); unset = names unavailable. */
+  hr?: NameSource;
   codecOrigins: string[];
   /**
    * Who may decrypt through /codec: 'token' = operators with a bearer token (a Web UI with

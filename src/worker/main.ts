@@ -1,5 +1,6 @@
 // The worker alone (`npm run worker`), for a topology with separate, scalable API and worker
-// processes (docker-compose.yml). Needs TEMPORAL_ADDRESS and DATABASE_URL.
+// processes (docker-compose.yml). Needs TEMPORAL_ADDRESS and DATABASE_URL and every external system;
+// never runs the demo or a simulator: without them it refuses to start, naming what is missing.
 import { runProcess } from '../process.ts';
 
 const { running, seconds } = await runProcess(['worker']);

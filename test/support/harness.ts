@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app.ts';
+import type { ApiTokens } from '../../src/api/auth.ts';
 import { sign } from '../../src/api/webhook-signature.ts';
 import { localDate } from '../../src/domain/store-calendar.ts';
 import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
@@ -66,7 +67,9 @@ export interface Harness {
 
 export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
 
-export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number } } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens } = {},
+): Promise<Harness> {
   const address = inject('temporalAddress');
   const namespace = 'default';
   const run = randomBytes(3).toString('hex');
@@ -102,8 +105,9 @@ export async function startHarness(opts: { policy?: FleetPolicy; fleet?: { store
     taskQueue,
     policy,
     hrWebhookSecrets: [HR_SECRET],
-    apiTokens: new Map([[token, 'test-operator']]),
+    apiTokens: new Map([[token, 'test-operator'], ...(opts.tokens ?? [])]),
     codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
+    hr: systems.hr,
     codecOrigins: ['http://localhost:8233'],
     codecAccess: 'token',
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },

@@ -6,6 +6,8 @@ import { isValidIccid, isValidImei } from '../../domain/identifiers.ts';
 import type { Problem } from '../hr-cloudevents.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
+import { mayKnowNamesOf } from '../auth.ts';
+import { withNamesFromHr } from '../names.ts';
 
 interface DeliveredDevice {
   imei: string;
@@ -51,6 +53,13 @@ export function storesRouter(ctx: ApiContext): Router {
   /** What the store's curator has been told, newest first. */
   router.get('/stores/:storeId/notifications', async (req, res) => {
     const notifications = await ctx.db.notification.findMany({ where: { storeId: req.params.storeId }, orderBy: { id: 'desc' }, take: 200 });
+    // `?include=names`: each new hire's name, fetched from HR now (phonefleet stores none).
+    if (req.query.include === 'names') {
+      if (!mayKnowNamesOf(res.locals.scopes, req.params.storeId)) throw new HttpError(403, `names of store ${req.params.storeId}'s people need scope curator:${req.params.storeId} or pii`);
+      if (!ctx.hr) throw new HttpError(503, 'names come from HR, which this API is not configured to reach');
+      res.json({ storeId: req.params.storeId, notifications: await withNamesFromHr(ctx.hr, ctx.db, notifications, { actor: `api:${res.locals.operator}`, storeId: req.params.storeId }) });
+      return;
+    }
     res.json({ storeId: req.params.storeId, notifications });
   });
 

@@ -1,0 +1,183 @@
+// The real entry points, run as an operator runs them: a partial configuration is refused with
+// one line and exit code 78 before anything starts, and `npm run worker` never runs simulators,
+// neither when it lacks systems (refused) nor when it has them all (it just works against them).
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SYSTEM_VARIABLES } from '../../src/adapters/index.ts';
+import { EXIT_CONFIGURATION } from '../../src/process.ts';
+import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+type Env = Record<string, string | undefined>;
+
+/** The environment of the test run minus anything that configures phonefleet. */
+const CONFIGURATION = /^(DATABASE_URL|TEMPORAL_|API_|PHONEFLEET_|POLICY_|HR_|PAYLOAD_|CODEC_|SIM_|(KNOX_MANAGE|KNOX_GUARD|SECOND_MDM|OPERATOR|DIRECTORY|LEASE_PARTNER)_)/;
+const cleanEnv = (): Env => Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIGURATION.test(name)));
+
+function isBound(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)))).every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Simulator ports (SIM_BASE_PORT + 0..6) found listening while the process ran. */
+  boundSimulatorPorts: number[];
+}
+
+/**
+ * Runs an entry point until it exits, or until `until` appears in its output (then stops it),
+ * checking all the while whether anything listens on the simulator ports.
+ */
+async function run(script: string, env: Env, opts: { until?: string; timeoutMs?: number } = {}): Promise<Run> {
+  const simBase = Number(env.SIM_BASE_PORT);
+  const child = spawn(TSX, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => void (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => void (stderr += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  const bound = new Set<number>();
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  while (!done && Date.now() < deadline) {
+    for (let i = 0; i < SIMULATOR_NAMES.length; i++) if (await isBound(simBase + i)) bound.add(simBase + i);
+    if (opts.until && stdout.includes(opts.until)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!done) child.kill('SIGTERM');
+  const code = await exited;
+  return { code, stdout, stderr, boundSimulatorPorts: [...bound] };
+}
+
+const REQUIRED = Object.values(SYSTEM_VARIABLES).flatMap((v) => v.required);
+
+describe('start-up configuration, through the real entry points', () => {
+  it('npm start with one system configured refuses in one line naming every missing variable, exit 78, no simulator started', async () => {
+    const simBase = await freePorts(SIMULATOR_NAMES.length);
+    const result = await run('src/main.ts', {
+      ...cleanEnv(),
+      PHONEFLEET_DATA_DIR: path.join(ROOT, '.data-never-created'),
+      SIM_BASE_PORT: String(simBase),
+      KNOX_MANAGE_URL: 'https://eu01.manage.samsungknox.com',
+      KNOX_MANAGE_CLIENT_ID: 'fleet',
+      KNOX_MANAGE_CLIENT_SECRET: 'secret',
+    });
+    expect(result.code, result.stderr).toBe(EXIT_CONFIGURATION);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^phonefleet: refusing to start: missing SECOND_MDM_URL, /);
+    for (const name of REQUIRED.filter((n) => !n.startsWith('KNOX_MANAGE_'))) expect(lines[0]).toContain(name);
+    expect(result.stdout).toBe('');
+    expect(result.boundSimulatorPorts).toEqual([]);
+  });
+
+  it('npm start refuses an unreadable policy duration at start-up, naming the variable', async () => {
+    const simBase = await freePorts(SIMULATOR_NAMES.length);
+    const result = await run('src/main.ts', {
+      ...cleanEnv(),
+      PHONEFLEET_DATA_DIR: path.join(ROOT, '.data-never-created'),
+      SIM_BASE_PORT: String(simBase),
+      POLICY_BRICK_GRACE_PERIOD: '3 dayz',
+    });
+    expect(result.code, result.stderr).toBe(EXIT_CONFIGURATION);
+    expect(result.stderr.trim()).toBe('phonefleet: refusing to start: POLICY_BRICK_GRACE_PERIOD "3 dayz" is not a duration (e.g. "15 minutes", "3 days")');
+    expect(result.boundSimulatorPorts).toEqual([]);
+  });
+
+  describe('npm run worker against the test run\'s Temporal and PostgreSQL', () => {
+    let database: TestDatabase;
+    let sims: RunningSimulators;
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      sims = await startSimulators();
+    });
+    afterAll(async () => {
+      await sims?.close();
+      await database?.drop();
+    });
+
+    const deployment = (simBase: number): Env => ({
+      ...cleanEnv(),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: database.url,
+      TEMPORAL_TASK_QUEUE: `startup-config-${process.pid}`,
+      SIM_BASE_PORT: String(simBase),
+      PHONEFLEET_DATA_DIR: path.join(ROOT, '.data-never-created'),
+      PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'),
+      HR_WEBHOOK_SECRET: 'whsec_' + Buffer.from('startup-config-test').toString('base64'),
+      API_TOKENS: 'test:startup-config-token',
+    });
+
+    it('without the external systems: refused, naming them, and no simulator port ever bound', async () => {
+      const simBase = await freePorts(SIMULATOR_NAMES.length);
+      const result = await run('src/worker/main.ts', deployment(simBase));
+      expect(result.code, result.stderr).toBe(EXIT_CONFIGURATION);
+      const line = result.stderr.trim();
+      expect(line.split('\n')).toHaveLength(1);
+      expect(line).toMatch(/^phonefleet: refusing to start: npm run worker needs a real deployment; missing KNOX_MANAGE_URL, /);
+      for (const name of REQUIRED) expect(line).toContain(name);
+      expect(result.boundSimulatorPorts).toEqual([]);
+    });
+
+    it('with every system configured: it polls Temporal, and no simulator port is bound', async () => {
+      const simBase = await freePorts(SIMULATOR_NAMES.length);
+      const { urls, credentials: c } = sims;
+      const systems: Env = {
+        KNOX_MANAGE_URL: urls.knoxManage,
+        KNOX_MANAGE_CLIENT_ID: c.knoxManage.clientId,
+        KNOX_MANAGE_CLIENT_SECRET: c.knoxManage.clientSecret,
+        SECOND_MDM_URL: urls.secondMdm,
+        SECOND_MDM_LOGIN: c.secondMdm.login,
+        SECOND_MDM_PASSWORD: c.secondMdm.password,
+        OPERATOR_URL: urls.operator,
+        OPERATOR_USER: c.operator.user,
+        OPERATOR_API_KEY: c.operator.apiKey,
+        HR_URL: urls.hr,
+        HR_TOKEN: c.hr.token,
+        DIRECTORY_URL: urls.directory,
+        DIRECTORY_TENANT: c.directory.tenant,
+        DIRECTORY_CLIENT_ID: c.directory.clientId,
+        DIRECTORY_CLIENT_SECRET: c.directory.clientSecret,
+        KNOX_GUARD_URL: urls.knoxGuard,
+        KNOX_GUARD_API_TOKEN: c.knoxGuard.apiToken,
+        LEASE_PARTNER_URL: urls.leasePartner,
+        LEASE_PARTNER_TOKEN: c.leasePartner.token,
+      };
+      const result = await run('src/worker/main.ts', { ...deployment(simBase), ...systems }, { until: 'phonefleet worker polling Temporal', timeoutMs: 120_000 });
+      expect(result.stdout, result.stderr).toContain(`phonefleet worker polling Temporal at ${inject('temporalAddress')}`);
+      expect(result.boundSimulatorPorts).toEqual([]);
+    });
+  });
+});
