@@ -57,6 +57,7 @@ export const DEFAULT_POLICY: FleetPolicy = {
     brickGracePeriod: '14 days',
     recoveryWatch: '365 days',
     commandPollInterval: '5 minutes',
+    commandPollMaxInterval: '6 hours',
     simOnReturn: 'suspend',
   },
   mover: { freezeRecheckInterval: '1 hour' },
@@ -69,6 +70,7 @@ export const DEMO_POLICY_DEFAULTS: Env = {
   POLICY_STOCK_RETRY_INTERVAL: '10 minutes',
   POLICY_REGISTRATION_POLL_INTERVAL: '2 seconds',
   POLICY_COMMAND_POLL_INTERVAL: '5 seconds',
+  POLICY_COMMAND_POLL_MAX_INTERVAL: '30 seconds',
   POLICY_RETURN_GRACE_PERIOD: '30 seconds',
   POLICY_BRICK_GRACE_PERIOD: '2 minutes',
   POLICY_RECOVERY_WATCH: '1 hour',
@@ -105,6 +107,7 @@ const POLICY_DURATIONS = {
   POLICY_BRICK_GRACE_PERIOD: { min: SECOND, max: 365 * DAY },
   POLICY_RECOVERY_WATCH: { min: SECOND, max: 3650 * DAY },
   POLICY_COMMAND_POLL_INTERVAL: { min: SECOND, max: DAY },
+  POLICY_COMMAND_POLL_MAX_INTERVAL: { min: SECOND, max: 7 * DAY },
   POLICY_FREEZE_RECHECK_INTERVAL: { min: SECOND, max: DAY },
 } as const satisfies Record<string, { min: number; max: number }>;
 
@@ -177,6 +180,7 @@ export function policyFromEnv(env: Env): FleetPolicy {
       brickGracePeriod: duration('POLICY_BRICK_GRACE_PERIOD', l.brickGracePeriod),
       recoveryWatch: duration('POLICY_RECOVERY_WATCH', l.recoveryWatch),
       commandPollInterval: duration('POLICY_COMMAND_POLL_INTERVAL', l.commandPollInterval),
+      commandPollMaxInterval: duration('POLICY_COMMAND_POLL_MAX_INTERVAL', l.commandPollMaxInterval ?? '6 hours'),
       simOnReturn: simOnReturn as FleetPolicy['leaver']['simOnReturn'],
     },
     mover: { freezeRecheckInterval: duration('POLICY_FREEZE_RECHECK_INTERVAL', DEFAULT_POLICY.mover.freezeRecheckInterval) },

@@ -26,6 +26,8 @@ export interface ApiContext {
   codecUiSecret?: string;
   /** Checks the identity provider's JWTs a Web UI with login passes (CODEC_OIDC_*); unset = API tokens only. */
   codecIdentity?: OidcVerifier;
+  /** Deadline of each Temporal call made for a request (default TEMPORAL_DEADLINE_MS, temporal-calls.ts). */
+  temporalDeadlineMs?: number;
   /** Answers /readyz: each check throws when its part is not ready. */
   readiness: Record<string, () => Promise<unknown>>;
 }

@@ -38,6 +38,7 @@ export const FAST_POLICY: FleetPolicy = {
     brickGracePeriod: '6 seconds',
     recoveryWatch: '1 minute',
     commandPollInterval: '300 ms',
+    commandPollMaxInterval: '1 second',
     simOnReturn: 'suspend',
   },
   mover: { freezeRecheckInterval: '10 minutes' },
