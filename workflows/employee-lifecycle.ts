@@ -37,7 +37,7 @@ import type { LifecycleActivities } from '../activities/lifecycle.ts';
 import { employeeLifecycleV1 } from './employee-lifecycle-v1.ts';
 import type { HrEvent } from './hr-events.ts';
 import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
-import { leaver, leaverWorkflowId } from './leaver.ts';
+import { lastWorkingDayChangedSignal, leaver, leaverWorkflowId } from './leaver.ts';
 import { mover, moverWorkflowId } from './mover.ts';
 import type { FleetPolicy } from './policy.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
@@ -84,8 +84,6 @@ export interface LifecycleInput {
 }
 
 export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
-/** To a running leaver: HR moved the last working day (a second dismissal event). */
-export const lastWorkingDayChangedSignal = defineSignal<[{ eventId: string; lastWorkingDay: string }]>('lastWorkingDayChanged');
 export const lifecycleQuery = defineQuery<LifecycleState>('lifecycle');
 
 export async function employeeLifecycle(input: LifecycleInput): Promise<LifecycleState> {
