@@ -18,7 +18,9 @@ import {
   defineQuery,
   defineSignal,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -27,7 +29,7 @@ import {
 import type { LifecycleActivities } from '../activities/lifecycle.ts';
 import type { HrEvent } from './hr-events.ts';
 import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
-import { leaver, leaverWorkflowId } from './leaver.ts';
+import { lastWorkingDayChangedSignal, leaver, leaverWorkflowId } from './leaver.ts';
 import { mover, moverWorkflowId } from './mover.ts';
 import type { FleetPolicy } from './policy.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
@@ -159,7 +161,13 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
           break;
         }
         state.status = 'leaving';
+        // A later dismissal with a new last working day moves the running leaver's dates (older
+        // lifecycles, unpatched, queued it until the leaver ended).
+        const forwarding = patched('lifecycle-forwards-date-moves')
+          ? forwardDateMoves(state, leaverWorkflowId(employeeId), (moved) => record(moved, `last working day moved to ${moved.lastWorkingDay}: sent to the running leaver`))
+          : undefined;
         const run = await runPhase(state, leaver, leaverWorkflowId(employeeId), { employeeId, lastWorkingDay: event.lastWorkingDay, policy: policy.leaver }, ['dismissal-revoked']);
+        forwarding?.stop();
         if ('done' in run) {
           state.status = 'left';
           record(event, `left: ${run.done}`);
@@ -206,6 +214,34 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
     // Between events: start a fresh history, carrying only what the next run needs.
     await continueAsNew<typeof employeeLifecycle>({ employeeId, policy, state: { ...state, seenEventIds: [...seen].slice(-REMEMBERED_EVENT_IDS) } });
   }
+}
+
+type Dismissal = Extract<HrEvent, { kind: 'dismissed' }>;
+
+/**
+ * While the leaver runs, hands each newly queued dismissal (HR moving the last working day) to
+ * it as lastWorkingDayChanged, taking it out of the queue. A signal that fails (the leaver just
+ * ended) puts the event back, to be handled in order like any other.
+ */
+function forwardDateMoves(state: LifecycleState, workflowId: string, forwarded: (moved: Dismissal) => void): { stop(): void } {
+  let running = true;
+  const next = () => state.pending.find((e): e is Dismissal => e.kind === 'dismissed');
+  void (async () => {
+    for (;;) {
+      await condition(() => !running || next() !== undefined);
+      if (!running) return;
+      const moved = next()!;
+      state.pending.splice(state.pending.indexOf(moved), 1);
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(lastWorkingDayChangedSignal, { eventId: moved.eventId, lastWorkingDay: moved.lastWorkingDay });
+        forwarded(moved);
+      } catch {
+        state.pending.unshift(moved);
+        return;
+      }
+    }
+  })();
+  return { stop: () => void (running = false) };
 }
 
 type PhaseRun<T> = { done: T } | { interruptedBy: HrEvent } | { failed: string };
