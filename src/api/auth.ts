@@ -73,6 +73,8 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/fleet/freezes', anyOf: ['operations'] },
   { method: 'GET', path: '/fleet/freezes', anyOf: ['operations'] },
   { method: 'DELETE', path: '/fleet/freezes/:id', anyOf: ['operations'] },
+  // What HR sent and phonefleet refused: ids, types and field names, no personal data.
+  { method: 'GET', path: '/hr/deliveries', anyOf: ['hr', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

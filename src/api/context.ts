@@ -24,6 +24,8 @@ export interface ApiContext {
    * without one, for the embedded dev server whose UI has no login and listens on loopback.
    */
   codecAccess: 'token' | 'ui-origin';
+  /** Deadline of each Temporal call made for a request (default TEMPORAL_DEADLINE_MS, temporal-calls.ts). */
+  temporalDeadlineMs?: number;
   /** Answers /readyz: each check throws when its part is not ready. */
   readiness: Record<string, () => Promise<unknown>>;
 }
