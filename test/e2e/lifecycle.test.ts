@@ -70,6 +70,7 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     expect(done.employee.roleCode).toBe(role.code);
     const messages = (await sim.mdmDevice(imei)).messages.slice(messagesBefore);
     expect(messages.map((m) => m.body)).toEqual([expect.stringContaining(`Your role is now ${other.name}`), expect.stringContaining(`Your role is now ${role.name}`)]);
+    if (recording) await saveHistories(h.client, moverWorkflowId(employeeId), 'mover-v2-second-role-change');
   });
 
   it('rehire after leaving: a full new onboarding (new curator notice, new owner registration)', async () => {
@@ -147,6 +148,7 @@ describe('lifecycle: a phase cancelled by hand (Web UI) does not fail it', () =>
 
     await h.sendHrEvent(hireEvent(employeeId, 'S001', position)); // HR sends the hire again
     await until(employeeId, 'onboarding again', (e) => e.onboarding?.stage === 'awaiting-handover' && e.lifecycle.status === 'onboarding');
+    if (recording) await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-joiner-cancelled-by-hand');
   });
 
   it('a role change cancelled in the Web UI while it waits for a freeze: not applied, the lifecycle goes on', async () => {
