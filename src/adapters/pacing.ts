@@ -93,7 +93,9 @@ export class PostgresRequestBudgets implements RequestPacer {
     }
   }
 
-  async holdOff(kinds: readonly string[], ms: number): Promise<void> {
+  async holdOff(kinds: readonly string[], retryAfterMs: number): Promise<void> {
+    // A Retry-After of hours would be a broken answer, not a plan: hold off ten minutes at most.
+    const ms = Math.min(retryAfterMs, 10 * 60_000);
     await this.ensureRows();
     for (const kind of kinds) {
       const budget = this.budgets.get(kind);
