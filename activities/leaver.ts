@@ -35,6 +35,25 @@ export function createLeaverActivities(deps: ActivityDeps) {
     return { companyName, storeName: store.name, supportPhone: store.supportPhone };
   }
 
+  async function leaverPlan(employeeId: string, lastWorkingDay: string, reminderDaysBefore: number[]): Promise<LeaverPlan> {
+    const employee = await db.employee.findUnique({ where: { id: employeeId }, include: { store: true, devices: true, sims: true } });
+    if (!employee) throw permanent('UnknownEmployee', `employee ${employeeId} is not known to phonefleet`);
+    await db.employee.update({ where: { id: employeeId }, data: { status: 'LEAVING', lastWorkingDay: new Date(`${lastWorkingDay}T00:00:00Z`) } });
+    const tz = employee.store.timeZone;
+    const dayAfter = addDays(lastWorkingDay, 1);
+    const phone = employee.devices.find((d) => ['IN_USE', 'LOCKED', 'BRICKED', 'ENROLLED'].includes(d.state));
+    const sim = employee.sims.find((s) => ['IN_USE', 'SUSPENDED'].includes(s.state));
+    return {
+      storeId: employee.storeId,
+      lastDayEndsAt: zonedInstant(dayAfter, 0, tz).toISOString(),
+      reminders: [...new Set(reminderDaysBefore)]
+        .sort((a, b) => b - a)
+        .map((daysBefore) => ({ daysBefore, at: zonedInstant(addDays(lastWorkingDay, -daysBefore), REMINDER_HOUR, tz).toISOString() })),
+      phone: phone ? { imei: phone.imei } : undefined,
+      sim: sim ? { iccid: sim.iccid } : undefined,
+    };
+  }
+
   const onlineState = (phone: ManagedPhone) => ({ online: phone.online, offlineSince: phone.online ? undefined : phone.lastSeenAt });
 
   return {
@@ -42,23 +61,16 @@ export function createLeaverActivities(deps: ActivityDeps) {
 
     /** What the employee holds, and when the last day ends where they work. Marks them leaving. */
     async planLeaver({ employeeId, lastWorkingDay, reminderDaysBefore }: { employeeId: string; lastWorkingDay: string; reminderDaysBefore: number[] }): Promise<LeaverPlan> {
-      const employee = await db.employee.findUnique({ where: { id: employeeId }, include: { store: true, devices: true, sims: true } });
-      if (!employee) throw permanent('UnknownEmployee', `employee ${employeeId} is not known to phonefleet`);
-      await db.employee.update({ where: { id: employeeId }, data: { status: 'LEAVING', lastWorkingDay: new Date(`${lastWorkingDay}T00:00:00Z`) } });
-      await audit(db, { action: 'employee.dismissed', employeeId, storeId: employee.storeId, details: { lastWorkingDay } });
-      const tz = employee.store.timeZone;
-      const dayAfter = addDays(lastWorkingDay, 1);
-      const phone = employee.devices.find((d) => ['IN_USE', 'LOCKED', 'BRICKED', 'ENROLLED'].includes(d.state));
-      const sim = employee.sims.find((s) => ['IN_USE', 'SUSPENDED'].includes(s.state));
-      return {
-        storeId: employee.storeId,
-        lastDayEndsAt: zonedInstant(dayAfter, 0, tz).toISOString(),
-        reminders: [...new Set(reminderDaysBefore)]
-          .sort((a, b) => b - a)
-          .map((daysBefore) => ({ daysBefore, at: zonedInstant(addDays(lastWorkingDay, -daysBefore), REMINDER_HOUR, tz).toISOString() })),
-        phone: phone ? { imei: phone.imei } : undefined,
-        sim: sim ? { iccid: sim.iccid } : undefined,
-      };
+      const plan = await leaverPlan(employeeId, lastWorkingDay, reminderDaysBefore);
+      await audit(db, { action: 'employee.dismissed', employeeId, storeId: plan.storeId, details: { lastWorkingDay } });
+      return plan;
+    },
+
+    /** HR moved the last working day of someone already leaving: the plan for the new date. */
+    async replanLeaver({ employeeId, lastWorkingDay, reminderDaysBefore }: { employeeId: string; lastWorkingDay: string; reminderDaysBefore: number[] }): Promise<LeaverPlan> {
+      const plan = await leaverPlan(employeeId, lastWorkingDay, reminderDaysBefore);
+      await audit(db, { action: 'employee.last-working-day-moved', employeeId, storeId: plan.storeId, details: { lastWorkingDay } });
+      return plan;
     },
 
     async messagePhone({ idempotencyKey, imei, kind, lastWorkingDay, daysBefore = 0 }: { idempotencyKey: string; imei: string; kind: 'backup-instructions' | 'return-reminder'; lastWorkingDay: string; daysBefore?: number }): Promise<void> {
@@ -81,6 +93,8 @@ export function createLeaverActivities(deps: ActivityDeps) {
     async unlockPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ commandId: string }> {
       const phone = await managedPhone(deps, imei);
       const commandId = await sendOnce(deps, phone, idempotencyKey, 'UNLOCK', () => phone.provider.unlockDevice(phone.deviceId));
+      // Unlocked for its holder (date moved, dismissal revoked); a returned phone is wiped and restocked next.
+      await db.device.updateMany({ where: { imei, state: 'LOCKED' }, data: { state: 'IN_USE' } });
       await audit(db, { action: 'phone.unlocked', imei, storeId: phone.storeId });
       return { commandId: commandId! };
     },
@@ -114,6 +128,23 @@ export function createLeaverActivities(deps: ActivityDeps) {
       const guarded = await knoxGuard.getDevice(imei);
       if (!guarded) throw permanent('NotInKnoxGuard', `Knox Guard does not know device ${imei}`);
       return { done: guarded.status === 'Locked', ...onlineState(await managedPhone(deps, imei)) };
+    },
+
+    /**
+     * Whether the lock (if its command id is given) and the Knox Guard lock reached the phone,
+     * with one MDM lookup: what a written-off phone still waits for until it checks in.
+     */
+    async phoneLockState({ imei, lockCommandId }: { imei: string; lockCommandId?: string }): Promise<{ lockDone: boolean; permanentLockDone: boolean; online: boolean; offlineSince?: string }> {
+      const phone = await managedPhone(deps, imei);
+      let lockDone = true;
+      if (lockCommandId) {
+        const command = await phone.provider.getCommand(phone.deviceId, lockCommandId);
+        if (command.status === 'FAILED') throw permanent('CommandFailed', `${command.type} failed on device ${imei}`);
+        lockDone = command.status === 'COMPLETED';
+      }
+      const guarded = await knoxGuard.getDevice(imei);
+      if (!guarded) throw permanent('NotInKnoxGuard', `Knox Guard does not know device ${imei}`);
+      return { lockDone, permanentLockDone: guarded.status === 'Locked', ...onlineState(phone) };
     },
 
     async unbrickPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<void> {
@@ -178,6 +209,39 @@ export function createLeaverActivities(deps: ActivityDeps) {
     async closeEmployment({ employeeId, status }: { employeeId: string; status: 'LEFT' | 'ACTIVE' }): Promise<void> {
       await db.employee.update({ where: { id: employeeId }, data: { status } });
       await audit(db, { action: status === 'LEFT' ? 'employee.left' : 'employee.reinstated', employeeId });
+    },
+
+    /**
+     * Dismissal revoked, after the lock, permanent lock and SIM were undone one by one: the
+     * employee (and the phone, unless it was handed in) is active again.
+     */
+    async reinstateEmployee(r: { idempotencyKey: string; employeeId: string; imei?: string; iccid?: string; returned: boolean; undone: { unlock: boolean; unbrick: boolean; resumeSim: boolean } }): Promise<void> {
+      if (r.imei && !r.returned) await db.device.updateMany({ where: { imei: r.imei, employeeId: r.employeeId }, data: { state: 'IN_USE' } });
+      if (r.iccid && r.undone.resumeSim) await db.sim.updateMany({ where: { iccid: r.iccid, employeeId: r.employeeId }, data: { state: 'IN_USE' } });
+      await db.employee.update({ where: { id: r.employeeId }, data: { status: 'ACTIVE', lastWorkingDay: null } });
+      await audit(db, { action: 'employee.dismissal-revoked', employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, details: r.undone });
+      if (r.returned) {
+        const employee = await db.employee.findUniqueOrThrow({ where: { id: r.employeeId } });
+        await createRecordActivities(deps).openSupportTask({
+          idempotencyKey: `${r.idempotencyKey}:reissue`,
+          storeId: employee.storeId,
+          employeeId: r.employeeId,
+          kind: 'dismissal-revoked-after-return',
+          summary: `Dismissal of employee ${r.employeeId} was revoked after the phone had been handed in: give the employee a phone again.`,
+        });
+      }
+    },
+
+    /** What a revocation could not undo, as ONE task for store support. */
+    async openRevocationSupportTask(r: { idempotencyKey: string; employeeId: string; failed: string[] }): Promise<void> {
+      const employee = await db.employee.findUniqueOrThrow({ where: { id: r.employeeId } });
+      await createRecordActivities(deps).openSupportTask({
+        idempotencyKey: r.idempotencyKey,
+        storeId: employee.storeId,
+        employeeId: r.employeeId,
+        kind: 'dismissal-revocation-incomplete',
+        summary: `Dismissal of employee ${r.employeeId} was revoked, but these could not be undone; do them by hand: ${r.failed.join('; ')}.`,
+      });
     },
 
     /** Dismissal revoked: undo the lock, the permanent lock and the SIM suspension. */

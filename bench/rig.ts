@@ -88,7 +88,7 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
   await seedFleet(db, fleet, { mdmDeviceIds });
 
   const systems = createExternalSystems(externalSystemsFromSimulators(sims), opts.knoxManageRateLimits ? { db, maxWaitMs: () => activityPatienceMs() } : undefined);
-  const deps = { db, ...systems, companyName: 'RetailCo' };
+  const deps = { db, ...systems, companyName: 'RetailCo', policy: opts.policy };
   const { worker, connection: workerConnection } = await createWorker({
     address: devServer.address,
     namespace,
@@ -116,7 +116,6 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
     apiTokens: new Map(),
     codec: new EncryptionCodec(keys.current),
     codecOrigins: [],
-    codecAccess: 'token', // nobody decrypts through /codec during a benchmark
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
   });
   const server: Server = await new Promise((resolve, reject) => {

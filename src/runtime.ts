@@ -2,7 +2,9 @@
 // API, each either the embedded default or the real one its configuration names.
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createApp } from './api/app.ts';
+import { oidcVerifier } from './api/oidc.ts';
 import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators } from './adapters/index.ts';
 import type { Config, Part } from './config.ts';
 import { openDatabase } from './db/client.ts';
@@ -11,6 +13,7 @@ import { DEMO_FLEET, generateFleet, mdmDeviceIdsOf, seedSimulators } from './sim
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
 import { KNOX_MANAGE_PUBLISHED_LIMITS } from './simulators/rate-limits.ts';
 import { EncryptionCodec } from './temporal/codec.ts';
+import { HrHttpApi, type HrHttpConfig } from './adapters/hr-http.ts';
 import { connectClient } from './temporal/connection.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
 import { activityPatienceMs } from './worker/patience.ts';
@@ -47,13 +50,15 @@ export async function startPhonefleet(
     // Temporal: the configured cluster, or a dev server whose workflows survive a restart.
     let temporalAddress = config.temporal.address;
     let uiUrl: string | undefined;
+    const codecUiSecret = randomBytes(24).toString('base64url');
     if (!temporalAddress) {
       const server = await startDevServer({
         port: config.temporal.devServerPort,
         uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         namespace: config.temporal.namespace,
-        codecEndpoint: `${apiUrl}/codec`,
+        // Its UI has no login: it gets a codec URL holding a secret made for this start.
+        codecEndpoint: `${apiUrl}/codec/${codecUiSecret}`,
         logFile: path.join(config.dataDir, 'temporal.log'),
       });
       stops.push(() => server.stop());
@@ -112,7 +117,7 @@ export async function startPhonefleet(
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         keys: config.payloadKeys,
-        deps: { db: database.prisma, ...systems, companyName: config.companyName },
+        deps: { db: database.prisma, ...systems, companyName: config.companyName, policy: config.policy },
       });
       const workerRun = worker.run();
       stops.push(async () => {
@@ -136,8 +141,11 @@ export async function startPhonefleet(
         hrWebhookSecrets: config.hrWebhookSecrets,
         apiTokens: config.api.tokens,
         codec: new EncryptionCodec(config.payloadKeys.current, config.payloadKeys.previous),
+        // Curators' views fetch names from HR (the API alone too, when HR is configured).
+        hr: systems?.hr ?? hrForNames(real.hr ?? (simulators ? externalSystemsFromSimulators(simulators).hr : undefined)),
         codecOrigins: config.api.codecOrigins,
-        codecAccess: config.api.codecAccess,
+        codecUiSecret: uiUrl ? codecUiSecret : undefined,
+        codecIdentity: config.api.codecOidc ? oidcVerifier(config.api.codecOidc) : undefined,
         readiness,
       },
       { log },
@@ -154,3 +162,5 @@ export async function startPhonefleet(
     throw err;
   }
 }
+
+const hrForNames = (config: HrHttpConfig | undefined) => (config ? new HrHttpApi(config) : undefined);

@@ -3,32 +3,79 @@
 // Before the last working day the phone tells its holder how to back up (contacts included:
 // people forget them) and reminds them where and when to hand it in. Returned: it is wiped,
 // its SIM released, and both go back to the store's stock. Not returned by the last day plus a
-// grace period: the phone is locked with a clear message and its SIM suspended; after a second
-// grace period it is locked for good through Knox Guard ("bricked", survives a factory reset)
-// and written off with the leasing partner. A phone reaches the network only when it is online:
-// until then a command stays pending, and the process says so and waits.
+// grace period: the phone is locked with a clear message and its SIM suspended; a second grace
+// period after the lock was REQUESTED (whether or not the phone is online to receive it) it is
+// locked for good through Knox Guard ("bricked", survives a factory reset; Knox Guard queues it
+// for the phone's next check-in) and written off with the leasing partner. A command reaches a
+// phone only when it is online: until then the process says "pending: device offline since ..."
+// and keeps asking, less and less often, so a phone that stays off for months costs a few polls
+// a day and a bounded history (continue-as-new, carrying the state below).
 //
-// HR revoking the dismissal cancels this workflow: it unlocks what it locked, resumes the SIM
-// and keeps the owner registration, so the employee simply carries on.
-import { CancellationScope, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// HR moving the last working day (lastWorkingDayChanged) moves the reminders and deadlines; a
+// phone locked on the old date while the person still works is unlocked again.
+//
+// HR revoking the dismissal cancels this workflow: it unlocks what it locked (or asked to lock:
+// the undo is recorded before the call), resumes the SIM and keeps the owner registration, so the
+// employee simply carries on. Every undo is tried; what could not be undone becomes one support
+// task listing it.
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { LeaverActivities, PhoneProgress } from '../activities/leaver.ts';
+import type { LeaverActivities, LeaverPlan } from '../activities/leaver.ts';
+import { pollUntil, searchAttributeShower, waitUntil, type Backoff, type WaitEnd } from './kit/wait.ts';
+import { leaverV1 } from './leaver-v1.ts';
 import type { LeaverPolicy } from './policy.ts';
 import { Imei, Phase } from './search-attributes.ts';
 
 // A phone command makes up to three MDM calls of at most 10 s each: the timeout leaves room, so
-// two attempts of one command never overlap (activities/device-commands.ts relies on it).
+// two attempts of one command never overlap (activities/device-commands.ts relies on it). An
+// outage of a system is waited out (retries up to every 30 minutes, outside the history).
 const systems = proxyActivities<LeaverActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+// The lock and the permanent lock: a revocation while one is in flight waits for it to end, so
+// the undo that follows comes after it, never before it (an unlock overtaken by its lock).
+const inFlight = proxyActivities<LeaverActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+// A reminder is worth sending only around its day: an MDM down for a day skips it, it does not
+// hold up the deadlines behind it.
+const messages = proxyActivities<LeaverActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+// Undo on revocation: tried for a few hours, then left to support (one task listing what failed).
+const undoing = proxyActivities<LeaverActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 12 },
 });
 
 export const leaverWorkflowId = (employeeId: string) => `leaver-${employeeId}`;
+
+/** The cap of the command poll's backoff when the policy (of a running lifecycle) has none. */
+const COMMAND_POLL_MAX_INTERVAL = '6 hours';
 
 export interface LeaverInput {
   employeeId: string;
   lastWorkingDay: string;
   policy: LeaverPolicy;
+  /** Set by continue-as-new: where the process stands. Absent on the first run. */
+  resume?: LeaverState;
 }
 
 export type LeaverStage =
@@ -58,6 +105,9 @@ export interface LeaverProgress {
   lastWorkingDay: string;
   /** When the phone is locked if it has not come back. */
   lockAt?: string;
+  /** When the lock was requested, and when the permanent lock and write-off follow if the phone is not back. */
+  lockRequestedAt?: string;
+  brickAt?: string;
   imei?: string;
   iccid?: string;
   remindersSent: number[];
@@ -68,110 +118,351 @@ export interface LeaverProgress {
   pending?: string;
   returned?: Return;
   outcome?: LeaverOutcome;
+  /** What could not be undone on revocation (a support task lists it too). */
+  undoFailed?: string[];
+  /** Runs so far (continue-as-new starts a new one when the history grows). */
+  run?: number;
 }
 
 export type LeaverOutcome = 'returned' | 'nothing-to-return' | 'written-off' | 'revoked';
 
+/** HR moved the last working day of someone already leaving. */
+export interface LastWorkingDayChange {
+  eventId: string;
+  lastWorkingDay: string;
+}
+
+/** What the process knows and has done: carried across continue-as-new. */
+export interface LeaverState {
+  progress: LeaverProgress;
+  plan?: LeaverPlan;
+  /** Undo recorded BEFORE each side effect: what a revocation (or a moved date) must undo. */
+  undo: { unlock: boolean; unbrick: boolean; resumeSim: boolean };
+  /** Which lock this is: a moved last working day can unlock and lock again (new keys). */
+  lockRound: number;
+  lockCommandId?: string;
+  lockOnPhone?: boolean;
+  permanentLockOnPhone?: boolean;
+  brickRequested?: boolean;
+  writtenOffAt?: number;
+  wipeCommandId?: string;
+  /** Backup instructions sent for this last working day. */
+  backupSentFor?: string;
+  /** Date changes received and not yet applied, and the ids of all received (HR redelivers). */
+  dateChanges: LastWorkingDayChange[];
+  dateChangeIds: string[];
+  /** Rounds of the wait in progress, so its backoff resumes where it was. */
+  waitAttempt: number;
+}
+
 export const leaverProgressQuery = defineQuery<LeaverProgress>('progress');
 /** Store support received the phone (and maybe the SIM). */
 export const returnedSignal = defineSignal<[Return]>('returned');
+/** HR moved the last working day: reminders and deadlines move with it. */
+export const lastWorkingDayChangedSignal = defineSignal<[{ eventId: string; lastWorkingDay: string }]>('lastWorkingDayChanged');
 
-export async function leaver({ employeeId, lastWorkingDay, policy }: LeaverInput): Promise<LeaverOutcome> {
-  const { workflowId } = workflowInfo();
-  const progress: LeaverProgress = { employeeId, stage: 'planning', since: now(), lastWorkingDay, remindersSent: [], locked: false, bricked: false, simSuspended: false };
+export async function leaver(input: LeaverInput): Promise<LeaverOutcome> {
+  // Leavers started before the resumable process (and their committed histories) keep the old body.
+  if (!input.resume && !patched('leaver-resumable')) return leaverV1(input);
+  return resumableLeaver(input);
+}
+
+async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
+  const { employeeId, policy } = input;
+  const s: LeaverState = input.resume ?? {
+    progress: { employeeId, stage: 'planning', since: now(), lastWorkingDay: input.lastWorkingDay, remindersSent: [], locked: false, bricked: false, simSuspended: false },
+    undo: { unlock: false, unbrick: false, resumeSim: false },
+    lockRound: 1,
+    dateChanges: [],
+    dateChangeIds: [],
+    waitAttempt: 0,
+  };
+  const progress = s.progress;
+  progress.run = (progress.run ?? 0) + 1;
   setHandler(leaverProgressQuery, () => progress);
   setHandler(returnedSignal, (r) => void (progress.returned ??= r));
+  setHandler(lastWorkingDayChangedSignal, (change) => {
+    if (s.dateChangeIds.includes(change.eventId)) return;
+    s.dateChangeIds.push(change.eventId);
+    s.dateChanges.push(change);
+  });
   const returned = () => progress.returned !== undefined;
+  const dateMoved = () => s.dateChanges.length > 0;
 
-  const indexed = workflowInfo().typedSearchAttributes.get(Phase) !== undefined;
-  const show = (phase: string) => indexed && upsertSearchAttributes([{ key: Phase, value: phase }]);
-  const enter = (stage: LeaverStage) => {
+  const show = searchAttributeShower<string>(Phase);
+  const showImei = searchAttributeShower<string>(Imei);
+  /** A new stage; a command still waiting for the phone stays shown as pending (`keepPending`). */
+  const enter = (stage: LeaverStage, keepPending = false) => {
     progress.stage = stage;
     progress.since = now();
-    progress.pending = undefined;
+    if (!keepPending) progress.pending = undefined;
+    s.waitAttempt = 0;
     show(stage);
   };
-  const key = (step: string) => `${workflowId}:${step}`;
+  // Each dismissal acts once: keys from this leaver's first run (stable across continue-as-new,
+  // new for the next dismissal of the same person, whose workflow id repeats).
+  const key = (step: string) => `leaver:${workflowInfo().firstExecutionRunId}:${step}`;
+  const backoff: Backoff = { first: policy.commandPollInterval, max: policy.commandPollMaxInterval ?? COMMAND_POLL_MAX_INTERVAL };
+  const rollOver = (): Promise<never> =>
+    continueAsNew<typeof leaver>({ employeeId, lastWorkingDay: progress.lastWorkingDay, policy, resume: s });
+
+  /** Shows "<what> pending[: device offline since ...]" when it changed; the Phase attribute too. */
+  const stillPending = (what: string, state: { online: boolean; offlineSince?: string }) => {
+    progress.pending = state.online ? `${what} pending` : `${what} pending: device offline since ${state.offlineSince ?? 'unknown'}`;
+    show(state.online ? `${progress.stage}-pending` : `${progress.stage}-pending-offline`);
+  };
+  const donePending = () => {
+    progress.pending = undefined;
+    show(progress.stage);
+  };
 
   try {
-    const plan = await systems.planLeaver({ employeeId, lastWorkingDay, reminderDaysBefore: policy.reminderDaysBefore });
-    const phone = plan.phone;
-    const sim = plan.sim;
-    progress.imei = phone?.imei;
-    progress.iccid = sim?.iccid;
-    if (phone && indexed) upsertSearchAttributes([{ key: Imei, value: phone.imei }]);
-    if (!phone && !sim) {
-      await systems.closeEmployment({ employeeId, status: 'LEFT' });
-      enter('done');
-      return (progress.outcome = 'nothing-to-return');
-    }
-    const lockAt = Date.parse(plan.lastDayEndsAt) + msToNumber(policy.returnGracePeriod);
-    progress.lockAt = new Date(lockAt).toISOString();
-
-    enter('awaiting-return');
-    if (phone && Date.now() < Date.parse(plan.lastDayEndsAt)) {
-      await systems.messagePhone({ idempotencyKey: key('backup-instructions'), imei: phone.imei, kind: 'backup-instructions', lastWorkingDay });
-    }
-    for (const reminder of plan.reminders) {
-      const wait = Date.parse(reminder.at) - Date.now();
-      if (wait < 0 || returned()) continue; // a late event does not send reminders for days gone by
-      if (await condition(returned, wait)) break;
-      if (phone) await systems.messagePhone({ idempotencyKey: key(`reminder-${reminder.daysBefore}`), imei: phone.imei, kind: 'return-reminder', lastWorkingDay, daysBefore: reminder.daysBefore });
-      progress.remindersSent.push(reminder.daysBefore);
-    }
-    await condition(returned, Math.max(0, lockAt - Date.now()));
-
-    if (!returned()) {
-      // Not returned in time: lock it with a message that says whose it is and whom to call,
-      // and stop the corporate SIM.
-      enter('locking');
-      if (sim) {
-        await systems.setSimService({ iccid: sim.iccid, service: 'SUSPENDED', reason: 'not returned' });
-        progress.simSuspended = true;
-      }
-      if (phone) {
-        const lock = await systems.lockPhone({ idempotencyKey: key('lock'), imei: phone.imei });
-        progress.locked = true;
-        await untilOnPhone('lock', () => systems.commandProgress({ imei: phone.imei, commandId: lock.commandId }), returned);
-      }
-      if (!returned()) enter('locked');
-
-      if (phone && !returned() && !(await condition(returned, policy.brickGracePeriod))) {
-        enter('bricking');
-        await systems.brickPhone({ idempotencyKey: key('brick'), imei: phone.imei });
-        progress.bricked = true;
-        await untilOnPhone('permanent lock', () => systems.permanentLockProgress({ imei: phone.imei }), returned);
-        if (!returned()) {
-          await systems.writeOffPhone({ idempotencyKey: key('write-off'), imei: phone.imei, employeeId });
-          await systems.closeEmployment({ employeeId, status: 'LEFT' });
-          enter('bricked');
-          // Written off, but a phone that comes back is still recovered, for a while.
-          if (!(await condition(returned, policy.recoveryWatch))) return (progress.outcome = 'written-off');
+    for (;;) {
+      const phone = s.plan?.phone;
+      const sim = s.plan?.sim;
+      switch (progress.stage) {
+        case 'planning': {
+          const plan = await systems.planLeaver({ employeeId, lastWorkingDay: progress.lastWorkingDay, reminderDaysBefore: policy.reminderDaysBefore });
+          s.plan = plan;
+          progress.imei = plan.phone?.imei;
+          progress.iccid = plan.sim?.iccid;
+          if (plan.phone) showImei(plan.phone.imei);
+          if (!plan.phone && !plan.sim) {
+            await systems.closeEmployment({ employeeId, status: 'LEFT' });
+            enter('done');
+            return (progress.outcome = 'nothing-to-return');
+          }
+          progress.lockAt = new Date(lockAt()).toISOString();
+          enter('awaiting-return');
+          break;
         }
-      }
-    }
 
-    // Returned: undo any lock, wipe, and put phone and SIM back in the store's stock.
-    enter('returned');
-    const handedIn = progress.returned!;
-    if (phone) {
-      if (progress.bricked) {
-        await systems.unbrickPhone({ idempotencyKey: key('unbrick'), imei: phone.imei });
-        progress.bricked = false;
+        case 'awaiting-return': {
+          if (phone && s.backupSentFor !== progress.lastWorkingDay && Date.now() < Date.parse(s.plan!.lastDayEndsAt)) {
+            await sendMessage({ idempotencyKey: key(`backup-instructions:${progress.lastWorkingDay}`), imei: phone.imei, kind: 'backup-instructions', lastWorkingDay: progress.lastWorkingDay });
+            s.backupSentFor = progress.lastWorkingDay;
+          }
+          for (const reminder of s.plan!.reminders) {
+            if (progress.remindersSent.includes(reminder.daysBefore)) continue;
+            const wait = Date.parse(reminder.at) - Date.now();
+            if (wait < 0 || returned() || dateMoved()) continue; // a late event does not send reminders for days gone by
+            if (await condition(() => returned() || dateMoved(), wait)) break;
+            if (phone) {
+              await sendMessage({
+                idempotencyKey: key(`reminder:${progress.lastWorkingDay}:${reminder.daysBefore}`),
+                imei: phone.imei,
+                kind: 'return-reminder',
+                lastWorkingDay: progress.lastWorkingDay,
+                daysBefore: reminder.daysBefore,
+              });
+            }
+            progress.remindersSent.push(reminder.daysBefore);
+          }
+          await waitUntil(() => returned() || dateMoved(), lockAt());
+          if (dateMoved()) await moveLastWorkingDay();
+          else enter(returned() ? 'returned' : 'locking');
+          break;
+        }
+
+        case 'locking': {
+          // Not returned in time: stop the corporate SIM and lock the phone with a message that
+          // says whose it is and whom to call. Each undo is written down before its call.
+          if (sim && !s.undo.resumeSim) {
+            s.undo.resumeSim = true;
+            await systems.setSimService({ iccid: sim.iccid, service: 'SUSPENDED', reason: 'not returned' });
+            progress.simSuspended = true;
+          }
+          if (!progress.lockRequestedAt) {
+            if (phone) {
+              s.undo.unlock = true;
+              const lock = await inFlight.lockPhone({ idempotencyKey: key(`lock:${s.lockRound}`), imei: phone.imei });
+              s.lockCommandId = lock.commandId;
+              progress.locked = true;
+            }
+            // The permanent lock follows the request, not its arrival: a phone kept off the
+            // network would otherwise never be dealt with.
+            progress.lockRequestedAt = now();
+            progress.brickAt = new Date(Date.now() + msToNumber(policy.brickGracePeriod)).toISOString();
+          }
+          if (!phone) {
+            enter('locked');
+            break;
+          }
+          const end = await pollUntil({
+            check: async () => {
+              const state = await systems.commandProgress({ imei: phone.imei, commandId: s.lockCommandId! });
+              if (!state.done) stillPending('lock', state);
+              return state.done ? true : undefined;
+            },
+            backoff,
+            interrupt: () => returned() || dateMoved(),
+            deadline: Date.parse(progress.brickAt!),
+            startAttempt: s.waitAttempt,
+          });
+          s.waitAttempt = end.attempt;
+          if (end.kind === 'continue-as-new') return rollOver();
+          if (end.kind === 'ready') s.lockOnPhone = true;
+          if (dateMoved()) await moveLastWorkingDay();
+          else if (returned()) enter('returned');
+          else if (end.kind === 'deadline') enter('bricking', true); // the query still says the lock waits for the phone
+          else enter('locked');
+          break;
+        }
+
+        case 'locked': {
+          await waitUntil(() => returned() || dateMoved(), Date.parse(progress.brickAt!));
+          if (dateMoved()) await moveLastWorkingDay();
+          else if (returned()) enter('returned');
+          else if (!phone) {
+            // Only a SIM, never returned: it stays suspended; nothing to brick or write off.
+            await systems.closeEmployment({ employeeId, status: 'LEFT' });
+            enter('done');
+            return (progress.outcome = 'written-off');
+          } else enter('bricking');
+          break;
+        }
+
+        case 'bricking': {
+          // Knox Guard queues the permanent lock for the phone's next check-in; the leasing
+          // partner hears of the loss on the deadline, not when (or if) the phone shows up.
+          if (!s.brickRequested) {
+            s.undo.unbrick = true;
+            await inFlight.brickPhone({ idempotencyKey: key('brick'), imei: phone!.imei });
+            s.brickRequested = true;
+            progress.bricked = true;
+          }
+          if (s.writtenOffAt === undefined) {
+            await systems.writeOffPhone({ idempotencyKey: key('write-off'), imei: phone!.imei, employeeId });
+            await systems.closeEmployment({ employeeId, status: 'LEFT' });
+            s.writtenOffAt = Date.now();
+          }
+          enter('bricked', !s.lockOnPhone);
+          break;
+        }
+
+        case 'bricked': {
+          // Written off, but a phone that comes back is still recovered, for a while. Meanwhile
+          // the query says what has not reached the phone yet, until it checks in.
+          const watchEnds = s.writtenOffAt! + msToNumber(policy.recoveryWatch);
+          if (!s.lockOnPhone || !s.permanentLockOnPhone) {
+            const end: WaitEnd<true> = await pollUntil({
+              check: async () => {
+                const state = await systems.phoneLockState({ imei: phone!.imei, lockCommandId: s.lockOnPhone ? undefined : s.lockCommandId });
+                s.lockOnPhone ||= state.lockDone;
+                s.permanentLockOnPhone ||= state.permanentLockDone;
+                if (s.lockOnPhone && s.permanentLockOnPhone) return true;
+                stillPending(s.lockOnPhone ? 'permanent lock' : 'lock and permanent lock', state);
+                return undefined;
+              },
+              backoff,
+              interrupt: returned,
+              deadline: watchEnds,
+              startAttempt: s.waitAttempt,
+            });
+            s.waitAttempt = end.attempt;
+            if (end.kind === 'continue-as-new') return rollOver();
+            if (end.kind === 'ready') donePending();
+          }
+          if (returned() || (await waitUntil(returned, watchEnds))) enter('returned');
+          else return (progress.outcome = 'written-off');
+          break;
+        }
+
+        case 'returned': {
+          // Undo any lock, then wipe, and put phone and SIM back in the store's stock.
+          if (phone && s.undo.unbrick) {
+            await systems.unbrickPhone({ idempotencyKey: key('unbrick'), imei: phone.imei });
+            s.undo.unbrick = false;
+            progress.bricked = false;
+          }
+          if (phone && s.undo.unlock) {
+            await systems.unlockPhone({ idempotencyKey: key(`unlock:${s.lockRound}`), imei: phone.imei });
+            s.undo.unlock = false;
+            progress.locked = false;
+          }
+          enter(phone ? 'wiping' : 'done');
+          if (!phone) return restockAndClose();
+          break;
+        }
+
+        case 'wiping': {
+          if (!s.wipeCommandId) s.wipeCommandId = (await systems.wipePhone({ idempotencyKey: key('wipe'), imei: phone!.imei })).commandId;
+          const end = await pollUntil({
+            check: async () => {
+              const state = await systems.commandProgress({ imei: phone!.imei, commandId: s.wipeCommandId! });
+              if (!state.done) stillPending('wipe', state);
+              return state.done ? true : undefined;
+            },
+            backoff,
+            startAttempt: s.waitAttempt,
+          });
+          s.waitAttempt = end.attempt;
+          if (end.kind === 'continue-as-new') return rollOver();
+          return restockAndClose();
+        }
+
+        default:
+          throw new Error(`leaver cannot resume from stage ${progress.stage}`);
       }
-      if (progress.locked) {
-        await systems.unlockPhone({ idempotencyKey: key('unlock'), imei: phone.imei });
-        progress.locked = false;
-      }
-      enter('wiping');
-      const wipe = await systems.wipePhone({ idempotencyKey: key('wipe'), imei: phone.imei });
-      await untilOnPhone('wipe', () => systems.commandProgress({ imei: phone.imei, commandId: wipe.commandId }), () => false);
     }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Dismissal revoked: give the employee back a working phone and SIM.
+    await CancellationScope.nonCancellable(revoke);
+    throw err;
+  }
+
+  function lockAt(): number {
+    return Date.parse(s.plan!.lastDayEndsAt) + msToNumber(policy.returnGracePeriod);
+  }
+
+  async function sendMessage(message: Parameters<LeaverActivities['messagePhone']>[0]): Promise<void> {
+    try {
+      await messages.messagePhone(message);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Could not reach the MDM for a day: the message is stale now; the deadlines go on.
+    }
+  }
+
+  /**
+   * Applies HR's latest last working day: new reminders and deadlines; a phone locked on the old
+   * date while the person still works is unlocked and the SIM resumed. Once the phone is being
+   * bricked or written off, the date no longer matters: the change is only noted.
+   */
+  async function moveLastWorkingDay(): Promise<void> {
+    const change = s.dateChanges.at(-1)!;
+    s.dateChanges = [];
+    if (change.lastWorkingDay === progress.lastWorkingDay) return;
+    s.plan = await systems.replanLeaver({ employeeId, lastWorkingDay: change.lastWorkingDay, reminderDaysBefore: policy.reminderDaysBefore });
+    progress.lastWorkingDay = change.lastWorkingDay;
+    progress.remindersSent = [];
+    progress.lockAt = new Date(lockAt()).toISOString();
+    if (lockAt() <= Date.now()) return; // the new date is past as well: carry on where we are
+    if (progress.stage === 'locking' || progress.stage === 'locked') {
+      const phone = s.plan.phone;
+      if (phone && s.undo.unlock) {
+        await systems.unlockPhone({ idempotencyKey: key(`unlock:${s.lockRound}`), imei: phone.imei });
+        s.undo.unlock = false;
+      }
+      if (s.plan.sim && s.undo.resumeSim) {
+        await systems.setSimService({ iccid: s.plan.sim.iccid, service: 'ACTIVATED', reason: 'last working day moved' });
+        s.undo.resumeSim = false;
+      }
+      s.lockRound += 1;
+      Object.assign(s, { lockCommandId: undefined, lockOnPhone: undefined });
+      Object.assign(progress, { locked: false, simSuspended: false, lockRequestedAt: undefined, brickAt: undefined });
+    }
+    enter('awaiting-return');
+  }
+
+  async function restockAndClose(): Promise<LeaverOutcome> {
+    const handedIn = progress.returned!;
     await systems.restockReturned({
       idempotencyKey: key('restock'),
       employeeId,
-      imei: phone?.imei,
-      iccid: sim?.iccid,
+      imei: s.plan?.phone?.imei,
+      iccid: s.plan?.sim?.iccid,
       condition: handedIn.condition,
       simReturned: handedIn.simReturned,
       simOnReturn: policy.simOnReturn,
@@ -179,44 +470,37 @@ export async function leaver({ employeeId, lastWorkingDay, policy }: LeaverInput
     await systems.closeEmployment({ employeeId, status: 'LEFT' });
     enter('done');
     return (progress.outcome = 'returned');
-  } catch (err) {
-    if (!isCancellation(err)) throw err;
-    // Dismissal revoked: give the employee back a working phone and SIM.
-    await CancellationScope.nonCancellable(async () => {
-      enter('revoking');
-      await systems.revokeDismissal({
-        idempotencyKey: key('revoke'),
-        employeeId,
-        imei: progress.imei,
-        iccid: progress.iccid,
-        unbrick: progress.bricked,
-        unlock: progress.locked,
-        resumeSim: progress.simSuspended,
-        returned: progress.returned !== undefined,
-      });
-      enter('revoked');
-      progress.outcome = 'revoked';
-    });
-    throw err;
   }
 
-  /**
-   * Waits until a command has reached the phone, asking the MDM every poll interval; meanwhile
-   * the query and the Phase attribute say the phone is offline and since when. Returns early
-   * when `interrupt` becomes true (the phone was handed in: no need to wait for the lock).
-   */
-  async function untilOnPhone(what: string, check: () => Promise<PhoneProgress>, interrupt: () => boolean): Promise<void> {
-    for (;;) {
-      const state = await check();
-      if (state.done) {
-        progress.pending = undefined;
-        show(progress.stage);
-        return;
+  /** Every undo is tried, whatever failed before it; what failed becomes one support task. */
+  async function revoke(): Promise<void> {
+    enter('revoking');
+    const imei = progress.imei;
+    const failed: string[] = [];
+    const attempt = async (what: string, undo: () => Promise<unknown>) => {
+      try {
+        await undo();
+      } catch (err) {
+        failed.push(`${what}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
       }
-      progress.pending = state.online ? `${what} pending` : `${what} pending: device offline since ${state.offlineSince ?? 'unknown'}`;
-      show(state.online ? `${progress.stage}-pending` : `${progress.stage}-pending-offline`);
-      if (await condition(interrupt, policy.commandPollInterval)) return;
+    };
+    if (imei && s.undo.unbrick) await attempt(`remove the Knox Guard lock of phone ${imei}`, () => undoing.unbrickPhone({ idempotencyKey: key('revoke:unbrick'), imei }));
+    if (imei && s.undo.unlock) await attempt(`unlock phone ${imei}`, () => undoing.unlockPhone({ idempotencyKey: key('revoke:unlock'), imei }));
+    if (progress.iccid && s.undo.resumeSim) {
+      const iccid = progress.iccid;
+      await attempt(`resume SIM ${iccid}`, () => undoing.setSimService({ iccid, service: 'ACTIVATED', reason: 'dismissal revoked' }));
     }
+    await attempt('reinstate the employee in phonefleet', () =>
+      undoing.reinstateEmployee({ idempotencyKey: key('revoke'), employeeId, imei, iccid: progress.iccid, returned: returned(), undone: { ...s.undo } }),
+    );
+    if (failed.length > 0) {
+      progress.undoFailed = failed;
+      await attempt('open the support task', () =>
+        undoing.openRevocationSupportTask({ idempotencyKey: key('revoke:undo-failed'), employeeId, failed }),
+      );
+    }
+    enter('revoked');
+    progress.outcome = 'revoked';
   }
 }
 

@@ -25,6 +25,11 @@ export interface LeaverPolicy {
   recoveryWatch: Duration;
   /** How often to ask the MDM whether a pending lock, wipe or brick reached the phone. */
   commandPollInterval: Duration;
+  /**
+   * The poll backs off from commandPollInterval, doubling, up to this (a phone kept off for months
+   * costs a few polls a day). Absent in the policy of lifecycles started before it: 6 hours.
+   */
+  commandPollMaxInterval?: Duration;
   /** A returned corporate SIM is suspended, or kept active to be handed to the next hire. */
   simOnReturn: 'suspend' | 'reuse';
 }

@@ -5,8 +5,10 @@ import type { ApiContext } from './context.ts';
 import { requireOperator } from './auth.ts';
 import { errorHandler } from './http-errors.ts';
 import { requestLog } from './request-log.ts';
+import { checkPath, checkQueryString } from './request-input.ts';
 import { codecRouter } from './routes/codec.ts';
 import { freezesRouter } from './routes/freezes.ts';
+import { hrDeliveriesRouter } from './routes/hr-deliveries.ts';
 import { hrEventsRouter } from './routes/hr-events.ts';
 import { peopleRouter } from './routes/people.ts';
 import { storesRouter } from './routes/stores.ts';
@@ -32,10 +34,11 @@ export function createApp(ctx: ApiContext, opts: { log?: (line: string) => void 
     res.status(ready ? 200 : 503).json({ ready, checks: Object.fromEntries(checks) });
   });
 
+  app.use(checkPath, checkQueryString);
   app.use(hrEventsRouter(ctx)); // authenticated by HR's webhook signature, not a bearer token
   app.use(codecRouter(ctx)); // CORS preflight must pass before the token check
   // One gate for every operator route: the token, then its scope (src/api/auth.ts ROUTE_SCOPES).
-  app.use(requireOperator(ctx.apiTokens, ctx.db), peopleRouter(ctx), storesRouter(ctx), freezesRouter(ctx));
+  app.use(requireOperator(ctx.apiTokens, ctx.db), peopleRouter(ctx), storesRouter(ctx), freezesRouter(ctx), hrDeliveriesRouter(ctx));
   app.use((_req, _res, next) => next(Object.assign(new Error('no such route'), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -73,6 +73,8 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/fleet/freezes', anyOf: ['operations'] },
   { method: 'GET', path: '/fleet/freezes', anyOf: ['operations'] },
   { method: 'DELETE', path: '/fleet/freezes/:id', anyOf: ['operations'] },
+  // What HR sent and phonefleet refused: ids, types and field names, no personal data.
+  { method: 'GET', path: '/hr/deliveries', anyOf: ['hr', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },
@@ -168,4 +170,13 @@ export function requireOperator(tokens: ApiTokens, db?: StoreLookup): RequestHan
       next(err);
     }
   };
+}
+
+/**
+ * Names are personal data beyond what a route shows: a store's curator sees the names of its
+ * own new hires (fetched from HR when shown), `pii` everyone's. Support and operations read the
+ * same notices without them.
+ */
+export function mayKnowNamesOf(scopes: readonly string[] | undefined, storeId: string): boolean {
+  return !!scopes && (grants(scopes, `curator:${storeId}`) || grants(scopes, 'pii'));
 }

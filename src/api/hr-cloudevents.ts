@@ -1,7 +1,9 @@
 // HR events arrive as CloudEvents 1.0 (structured mode: the whole event is the JSON body;
 // binary mode: attributes in ce-* headers, the body is `data`). Validation is strict and names
 // every bad field, so HR's integrators can fix their side from the answer alone.
+import { createHash } from 'node:crypto';
 import { HR_EVENT_TYPES, type HrCloudEventType, type HrEvent } from '../../workflows/hr-events.ts';
+import { controlCharacterProblems, hasControlCharacters, isCalendarDate, isTimestamp, parseStrictJson } from './request-input.ts';
 
 export interface Problem {
   field: string;
@@ -10,37 +12,69 @@ export interface Problem {
 
 export type ParsedHrEvent = { ok: true; event: HrEvent; source: string; type: HrCloudEventType } | { ok: false; problems: Problem[] };
 
-const EMPLOYEE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const STORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-// RFC 3339 date-time, as CloudEvents requires for `time`.
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+export const EMPLOYEE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const STORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+// A URI-reference: printable, no spaces.
+const SOURCE = /^[\x21-\x7e]{1,500}$/;
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** Builds the CloudEvent's attribute object from either content mode. */
-export function readCloudEvent(contentType: string | undefined, headers: Headers, body: string): { ok: true; event: Record<string, unknown> } | { ok: false; problems: Problem[] } {
-  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  let parsed: unknown;
-  try {
-    parsed = body.length ? JSON.parse(body) : undefined;
-  } catch {
-    return { ok: false, problems: [{ field: 'body', message: 'is not valid JSON' }] };
+/** On failure, `event` is what could be read (for the refusal's record, refusalSubject). */
+export type ReadCloudEvent = { ok: true; event: Record<string, unknown> } | { ok: false; status: 400 | 415; problems: Problem[]; event?: Record<string, unknown> };
+
+/**
+ * Builds the CloudEvent's attribute object from either content mode. The JSON is parsed
+ * strictly (a key twice in one object is refused: the signature covers bytes another reader
+ * could take differently), and no string in it may hold a control character.
+ */
+export function readCloudEvent(contentType: string | undefined, headers: Headers, body: string): ReadCloudEvent {
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const structured = mediaType === 'application/cloudevents+json';
+  const binary = !structured && headers['ce-specversion'] !== undefined;
+  if (!structured && !(binary && (mediaType === 'application/json' || mediaType === ''))) {
+    const problem = { field: 'content-type', message: 'send application/cloudevents+json (structured mode) or application/json with ce-* headers (binary mode)' };
+    return { ok: false, status: mediaType === 'application/json' ? 400 : 415, problems: [problem] };
   }
-  if (mediaType === 'application/cloudevents+json') {
-    if (!isObject(parsed)) return { ok: false, problems: [{ field: 'body', message: 'must be a JSON object (structured-mode CloudEvent)' }] };
-    return { ok: true, event: parsed };
-  }
-  if (headers['ce-specversion'] !== undefined) {
-    const event: Record<string, unknown> = { data: parsed, datacontenttype: mediaType || undefined };
+  const json = body.length ? parseStrictJson(body, structured ? '' : 'data') : ({ ok: true, value: undefined } as const);
+  if (!json.ok) return { ok: false, status: 400, problems: json.problems };
+
+  let event: Record<string, unknown>;
+  if (structured) {
+    if (!isObject(json.value)) return { ok: false, status: 400, problems: [{ field: 'body', message: 'must be a JSON object (structured-mode CloudEvent)' }] };
+    event = json.value;
+  } else {
+    event = { data: json.value, datacontenttype: mediaType || undefined };
     for (const [name, value] of Object.entries(headers)) {
       if (name.startsWith('ce-') && typeof value === 'string') event[name.slice(3)] = value;
     }
-    return { ok: true, event };
   }
+  const problems = controlCharacterProblems(event, '');
+  return problems.length ? { ok: false, status: 400, problems, event } : { ok: true, event };
+}
+
+/**
+ * SHA-256 of the event in canonical JSON (attributes and data, keys sorted at every level): the
+ * same event redelivered, in either mode and however formatted, has the same digest.
+ */
+export function eventDigest(ce: Record<string, unknown>): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : isObject(v) ? Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, canonical(v[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(ce))).digest('hex');
+}
+
+/**
+ * What a refused delivery may be remembered by: its ids and type, each only if it is well
+ * formed. Never names or other values of `data`.
+ */
+export function refusalSubject(ce: Record<string, unknown> | undefined): { eventId?: string; source?: string; type?: string; employeeId?: string } {
+  const plain = (v: unknown, max: number) => (typeof v === 'string' && v.length > 0 && v.length <= max && !hasControlCharacters(v) ? v : undefined);
+  const data = isObject(ce?.data) ? ce.data : {};
+  const employeeId = typeof data.employeeId === 'string' && EMPLOYEE_ID.test(data.employeeId) ? data.employeeId : undefined;
   return {
-    ok: false,
-    problems: [{ field: 'content-type', message: 'send application/cloudevents+json (structured mode) or ce-* headers (binary mode)' }],
+    eventId: plain(ce?.id, 200),
+    source: typeof ce?.source === 'string' && SOURCE.test(ce.source) ? ce.source : undefined,
+    type: typeof ce?.type === 'string' && Object.hasOwn(HR_EVENT_TYPES, ce.type) ? ce.type : undefined,
+    employeeId,
   };
 }
 
@@ -53,9 +87,13 @@ export function parseHrEvent(ce: Record<string, unknown>): ParsedHrEvent {
 
   need('specversion', ce.specversion, (v) => v === '1.0', 'must be "1.0"');
   const id = need('id', ce.id, (v) => v.length > 0 && v.length <= 200, 'must be a non-empty string (at most 200 characters)');
-  const source = need('source', ce.source, (v) => v.length > 0, 'must be a non-empty URI-reference');
-  const type = need('type', ce.type, (v) => v in HR_EVENT_TYPES, `must be one of ${Object.keys(HR_EVENT_TYPES).join(', ')}`) as HrCloudEventType;
-  if (ce.time !== undefined) need('time', ce.time, (v) => TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)), 'must be an RFC 3339 timestamp');
+  const source = need('source', ce.source, (v) => SOURCE.test(v), 'must be a URI-reference of 1-500 printable characters');
+  // Own keys only: "toString" or "constructor" is not an event type, though `in` would say so.
+  const known = typeof ce.type === 'string' && Object.hasOwn(HR_EVENT_TYPES, ce.type);
+  const named = typeof ce.type === 'string' ? `"${ce.type.slice(0, 100)}" is not an HR event type: ` : '';
+  need('type', ce.type, () => known, `${named}must be one of ${Object.keys(HR_EVENT_TYPES).join(', ')}`);
+  const type = ce.type as HrCloudEventType;
+  if (ce.time !== undefined) need('time', ce.time, isTimestamp, 'must be an RFC 3339 timestamp naming a real date and time');
   if (ce.datacontenttype !== undefined) need('datacontenttype', ce.datacontenttype, (v) => v.split(';')[0].trim() === 'application/json', 'must be application/json');
   if (!isObject(ce.data)) {
     problems.push({ field: 'data', message: 'must be a JSON object' });
@@ -67,7 +105,7 @@ export function parseHrEvent(ce: Record<string, unknown>): ParsedHrEvent {
   const base = { eventId: id, employeeId, occurredAt: typeof ce.time === 'string' ? ce.time : new Date().toISOString() };
 
   let event: HrEvent | undefined;
-  switch (HR_EVENT_TYPES[type]) {
+  switch (known ? HR_EVENT_TYPES[type] : undefined) {
     case 'hired': {
       const storeId = need('data.storeId', data.storeId, (v) => STORE_ID.test(v), 'must be a store code');
       const position = need('data.position', data.position, (v) => v.length > 0 && v.length <= 64, 'must be an HR position code');
@@ -103,12 +141,6 @@ export function parseHrEvent(ce: Record<string, unknown>): ParsedHrEvent {
   }
   if (problems.length || !event) return { ok: false, problems };
   return { ok: true, event, source, type };
-}
-
-function isCalendarDate(v: string): boolean {
-  if (!DATE.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

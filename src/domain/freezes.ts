@@ -74,5 +74,8 @@ function parseDateTime(value: string): Date | undefined {
   const [year, month, day] = match.slice(1, 4).map(Number);
   const calendar = new Date(Date.UTC(year!, month! - 1, day!));
   if (calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day) return undefined;
+  // ... and 24:00 over to the next day.
+  const [hour, minute] = value.slice(11, 16).split(':').map(Number);
+  if (hour! > 23 || minute! > 59) return undefined;
   return new Date(ms);
 }

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app.ts';
 import type { ApiTokens } from '../../src/api/auth.ts';
+import type { ApiContext } from '../../src/api/context.ts';
 import { sign } from '../../src/api/webhook-signature.ts';
 import { localDate } from '../../src/domain/store-calendar.ts';
 import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
@@ -37,6 +38,7 @@ export const FAST_POLICY: FleetPolicy = {
     brickGracePeriod: '6 seconds',
     recoveryWatch: '1 minute',
     commandPollInterval: '300 ms',
+    commandPollMaxInterval: '1 second',
     simOnReturn: 'suspend',
   },
   mover: { freezeRecheckInterval: '10 minutes' },
@@ -60,14 +62,15 @@ export interface Harness {
   sendHrEvent(event: object, opts?: { secret?: string; id?: string; timestamp?: number }): Promise<ApiResponse>;
   /** Operator call with the bearer token. */
   call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
-  restartWorker(): Promise<void>;
+  /** Stops the worker and starts a new one, with `policy` as its configuration if given (what a redeploy with new POLICY_* does). */
+  restartWorker(opts?: { policy?: FleetPolicy }): Promise<void>;
   close(): Promise<void>;
 }
 
 export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
 
 export async function startHarness(
-  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens } = {},
+  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens; /** More of the API's context (codec access). */ api?: Partial<ApiContext> } = {},
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   const namespace = 'default';
@@ -83,7 +86,7 @@ export async function startHarness(
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
   const systems = createExternalSystems(externalSystemsFromSimulators(sims));
-  const deps = { db, ...systems, companyName: 'RetailCo' };
+  let deps = { db, ...systems, companyName: 'RetailCo', policy };
 
   let worker: Worker;
   let running: Promise<void>;
@@ -106,8 +109,9 @@ export async function startHarness(
     hrWebhookSecrets: [HR_SECRET],
     apiTokens: new Map([[token, 'test-operator'], ...(opts.tokens ?? [])]),
     codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
+    hr: systems.hr,
     codecOrigins: ['http://localhost:8233'],
-    codecAccess: 'token',
+    ...opts.api,
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
   });
   const server: Server = await new Promise((resolve) => {
@@ -147,10 +151,11 @@ export async function startHarness(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     },
-    async restartWorker() {
+    async restartWorker(o = {}) {
       worker.shutdown();
       await running;
       await closeWorkerConnection();
+      if (o.policy) deps = { ...deps, policy: o.policy };
       await startWorker();
     },
     async close() {

@@ -66,7 +66,7 @@ describe('pollUntil in a workflow (time-skipping)', () => {
       expect(result.kind).toBe('ready');
       expect(result.runs).toBeGreaterThanOrEqual(3);
       expect(gaps(checks)).toEqual([5, 10, 20, 40, 80, 160, 320, ...Array(22).fill(360)]);
-      const runs = await runChain(env.client, handle.workflowId, handle.firstExecutionRunId);
+      const runs = await runChain(env.client.workflow, handle.workflowId, handle.firstExecutionRunId);
       expect(runs).toHaveLength(result.runs);
       // One round is ~8 events: a run stops within one round past the bound.
       for (const run of runs) expect(run.events).toBeLessThan(60 + 12);

@@ -1,20 +1,23 @@
 // Freeze windows, declared by operators for one store (inventory) or the whole fleet (peak
 // sales). Declaring or lifting one wakes the processes sleeping on freezes, so a lifted freeze
 // releases them now rather than at the end of the window they were told about.
-import express, { Router, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Freeze } from '../../db/generated/client.ts';
 import { freezeChangedSignal, WAITING_FOR_FREEZE } from '../../../workflows/mover.ts';
 import { validateFreeze } from '../../domain/freezes.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
+import { checkPathParameters, jsonBody, queryParameter } from '../request-input.ts';
+import { STORE_CODE } from './stores.ts';
 
 /** A store's id, or null for the fleet-wide scope. */
 type Scope = string | null;
 
 export function freezesRouter(ctx: ApiContext): Router {
   const router = Router();
-  const json = express.json({ limit: '16kb' });
+  const json = jsonBody({ limit: '16kb' });
+  checkPathParameters(router, { storeId: STORE_CODE, id: null });
 
   /** The store named by the path; 404 for a store phonefleet does not know. */
   const knownStore = async (storeId: string): Promise<string> => {
@@ -62,8 +65,8 @@ export function freezesRouter(ctx: ApiContext): Router {
 
   router.post('/stores/:storeId/freezes', json, async (req, res) => create(await knownStore(req.params.storeId), req.body, res));
   router.post('/fleet/freezes', json, async (req, res) => create(null, req.body, res));
-  router.get('/stores/:storeId/freezes', async (req, res) => list(await knownStore(req.params.storeId), req.query.all, res));
-  router.get('/fleet/freezes', async (req, res) => list(null, req.query.all, res));
+  router.get('/stores/:storeId/freezes', async (req, res) => list(await knownStore(req.params.storeId), queryParameter(req.query, 'all'), res));
+  router.get('/fleet/freezes', async (req, res) => list(null, queryParameter(req.query, 'all'), res));
   router.delete('/stores/:storeId/freezes/:id', async (req, res) => remove(await knownStore(req.params.storeId), req.params.id, res));
   router.delete('/fleet/freezes/:id', async (req, res) => remove(null, req.params.id, res));
 

@@ -1,22 +1,42 @@
 // POST /hr/events: HR's signed CloudEvents in, one signal to the employee's lifecycle out.
 //
-// Order matters: signature, then shape, then references (store, position), then the signal,
-// then the receipt. Nothing is written and no workflow started unless every check passed; a
-// redelivered event id finds its receipt and gets the same answer without touching Temporal.
+// Order matters: signature, then shape (strict JSON, real dates, no control characters), then
+// the receipt already held for this event, then what the event says against what phonefleet
+// knows (store, position, a hire already in force, date order), then the receipt, then the
+// signal. The receipt is written first as 'accepted-pending' and completed once the lifecycle
+// has the signal, so the database and Temporal cannot disagree for long: a database error
+// leaves nothing started, a Temporal outage leaves a pending receipt (503, Retry-After), and
+// HR's redelivery of that event sends the signal again (the lifecycle drops an event id it
+// already has) and completes the receipt.
+//
+// Every signed delivery answered 4xx is recorded (HrRefusal) with the reason and the fields
+// named, for HR operations to fix the record and send it again: GET /hr/deliveries.
 import express, { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { employeeLifecycle, employeeWorkflowId, hrEventSignal } from '../../../workflows/employee-lifecycle.ts';
-import type { HrEvent } from '../../../workflows/hr-events.ts';
+import type { HrCloudEventType, HrEvent } from '../../../workflows/hr-events.ts';
 import { EmployeeId, StoreId } from '../../../workflows/search-attributes.ts';
-import { Prisma } from '../../db/generated/client.ts';
+import { Prisma, type HrEvent as Receipt } from '../../db/generated/client.ts';
 import type { ApiContext } from '../context.ts';
-import { parseHrEvent, readCloudEvent } from '../hr-cloudevents.ts';
+import { eventDigest, parseHrEvent, readCloudEvent, refusalSubject } from '../hr-cloudevents.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
+import { withTemporal } from '../temporal-calls.ts';
 import { SignatureError, verify } from '../webhook-signature.ts';
+import { checkEventAgainstRecords } from './hr-event-checks.ts';
 
 interface Answer {
   status: number;
   body: Prisma.InputJsonObject;
+}
+
+const PENDING = 'accepted-pending';
+const COMPLETED = 'completed';
+
+interface Delivery {
+  event: HrEvent;
+  source: string;
+  type: HrCloudEventType;
+  digest: string;
 }
 
 export function hrEventsRouter(ctx: ApiContext): Router {
@@ -27,102 +47,138 @@ export function hrEventsRouter(ctx: ApiContext): Router {
     try {
       verify(ctx.hrWebhookSecrets, req.headers as Record<string, string>, body);
     } catch (err) {
+      // Not recorded: anyone can send an unsigned request, and the table is for HR's records.
       if (err instanceof SignatureError) throw new HttpError(401, `signature rejected: ${err.message}`);
       throw err;
     }
 
-    const read = readCloudEvent(req.get('content-type'), req.headers, body);
-    if (!read.ok) throw badRequest(read.problems);
-    const parsed = parseHrEvent(read.event);
-    if (!parsed.ok) throw badRequest(parsed.problems);
-    const { event, source, type } = parsed;
-
-    const receipt = await ctx.db.hrEvent.findUnique({ where: { id: event.eventId } });
-    if (receipt) {
-      res.status(receipt.responseStatus).json(receipt.responseBody);
-      return;
-    }
-
-    const answer = await deliver(ctx, event);
+    let ce: Record<string, unknown> | undefined;
     try {
-      await ctx.db.hrEvent.create({
-        data: { id: event.eventId, source, type, employeeId: event.employeeId, workflowId: employeeWorkflowId(event.employeeId), responseStatus: answer.status, responseBody: answer.body },
-      });
+      const read = readCloudEvent(req.get('content-type'), req.headers, body);
+      ce = read.event;
+      if (!read.ok) throw new HttpError(read.status, read.status === 415 ? 'unsupported media type' : 'invalid request', read.problems);
+      const parsed = parseHrEvent(read.event);
+      if (!parsed.ok) throw badRequest(parsed.problems);
+      const answer = await receive(ctx, { event: parsed.event, source: parsed.source, type: parsed.type, digest: eventDigest(read.event) });
+      res.status(answer.status).json(answer.body);
     } catch (err) {
-      // The same event delivered twice at once: the workflow dropped the second signal; answer
-      // as the first delivery was answered.
-      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
-      const first = await ctx.db.hrEvent.findUniqueOrThrow({ where: { id: event.eventId } });
-      res.status(first.responseStatus).json(first.responseBody);
-      return;
+      if (err instanceof HttpError && err.status >= 400 && err.status < 500) await recordRefusal(ctx, err, ce);
+      throw err;
     }
-    res.status(answer.status).json(answer.body);
   });
   return router;
 }
 
-async function deliver(ctx: ApiContext, event: HrEvent): Promise<Answer> {
-  const workflowId = employeeWorkflowId(event.employeeId);
-  const accepted: Answer = { status: 202, body: { accepted: true, eventId: event.eventId, workflowId } };
-  const unprocessable = (field: string, message: string) => new HttpError(422, 'unprocessable event', [{ field, message }]);
+async function receive(ctx: ApiContext, delivery: Delivery): Promise<Answer> {
+  const { event } = delivery;
+  const held = await ctx.db.hrEvent.findUnique({ where: { id: event.eventId } });
+  if (held) return answerFromReceipt(ctx, held, delivery);
 
-  switch (event.kind) {
-    case 'hired': {
-      await checkReferences(ctx, { storeId: event.hire.storeId, position: event.hire.position });
-      await signalLifecycle(ctx, event, { storeId: event.hire.storeId });
-      return accepted;
-    }
-    case 'hire-rescinded':
-    case 'dismissal-revoked': {
-      // Only a running lifecycle can be rescinded or revoked. Starting one here would let a
-      // hire or dismissal that arrives later (out of order) go ahead although HR took it back.
-      try {
-        await ctx.temporal.workflow.getHandle(workflowId).signal(hrEventSignal, event);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw unprocessable('data.employeeId', `nothing in progress for employee ${event.employeeId} to take back`);
-        throw err;
-      }
-      return accepted;
-    }
-    case 'dismissed':
-    case 'role-changed':
-    case 'transferred': {
-      // Employees hired before phonefleet have no lifecycle yet: the database knows them.
-      const employee = await ctx.db.employee.findUnique({ where: { id: event.employeeId } });
-      if (!employee || !['ACTIVE', 'ONBOARDING', 'LEAVING'].includes(employee.status)) {
-        throw unprocessable('data.employeeId', employee ? `employee ${event.employeeId} is ${employee.status.toLowerCase()}` : `unknown employee ${event.employeeId}`);
-      }
-      if (event.kind !== 'dismissed') await checkReferences(ctx, event.move.kind === 'role' ? { position: event.move.position } : { storeId: event.move.storeId });
-      await signalLifecycle(ctx, event, { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined });
-      return accepted;
-    }
+  const target = await checkEventAgainstRecords(ctx, event);
+  const workflowId = employeeWorkflowId(event.employeeId);
+  const answer: Answer = { status: 202, body: { accepted: true, eventId: event.eventId, workflowId } };
+  let receipt: Receipt;
+  try {
+    receipt = await ctx.db.hrEvent.create({
+      data: {
+        id: event.eventId,
+        source: delivery.source,
+        type: delivery.type,
+        employeeId: event.employeeId,
+        workflowId,
+        digest: delivery.digest,
+        state: PENDING,
+        responseStatus: answer.status,
+        responseBody: answer.body,
+      },
+    });
+  } catch (err) {
+    // The same event delivered twice at once: answer as the other delivery is answered.
+    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+    return answerFromReceipt(ctx, await ctx.db.hrEvent.findUniqueOrThrow({ where: { id: event.eventId } }), delivery);
   }
+  return complete(ctx, receipt, event, target);
+}
+
+/** A redelivery: the first answer, a pending receipt completed, or 409 if it is another event. */
+async function answerFromReceipt(ctx: ApiContext, receipt: Receipt, { event, source, digest }: Delivery): Promise<Answer> {
+  if (receipt.source !== source) {
+    throw new HttpError(409, 'event id already used', [{ field: 'id', message: `event ${event.eventId} was already received from source ${receipt.source}: event ids must be unique across sources` }]);
+  }
+  // Receipts written before digests were kept ("") answer as they always did.
+  if (receipt.digest !== '' && receipt.digest !== digest) {
+    throw new HttpError(409, 'event id already used', [{ field: 'id', message: `event ${event.eventId} was already received with a different content: send a changed event under a new id` }]);
+  }
+  if (receipt.state === PENDING) return complete(ctx, receipt, event, await signalTarget(ctx, event));
+  return { status: receipt.responseStatus, body: receipt.responseBody as Prisma.InputJsonObject };
+}
+
+/** Where the lifecycle's search attributes put the employee, and whether they already work here. */
+export interface SignalTarget {
+  storeId: string;
+  employedAt?: { storeId: string };
+  /** Take-backs only signal a running lifecycle: they never start one. */
+  startIfMissing: boolean;
+}
+
+/** The target of an event whose checks passed before (a pending receipt): from the rows alone. */
+async function signalTarget(ctx: ApiContext, event: HrEvent): Promise<SignalTarget> {
+  if (event.kind === 'hired') return { storeId: event.hire.storeId, startIfMissing: true };
+  if (event.kind === 'hire-rescinded' || event.kind === 'dismissal-revoked') return { storeId: '', startIfMissing: false };
+  const employee = await ctx.db.employee.findUnique({ where: { id: event.employeeId }, select: { storeId: true, status: true } });
+  return { storeId: employee?.storeId ?? 'unknown', employedAt: employee?.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
+}
+
+/** Signals the lifecycle, then marks the receipt completed. */
+async function complete(ctx: ApiContext, receipt: Receipt, event: HrEvent, target: SignalTarget): Promise<Answer> {
+  try {
+    await withTemporal(ctx, () => signalLifecycle(ctx, event, target));
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      // Only a running lifecycle can be rescinded or revoked. Starting one here would let a hire
+      // or dismissal that arrives later (out of order) go ahead although HR took it back.
+      await ctx.db.hrEvent.deleteMany({ where: { id: receipt.id, state: PENDING } });
+      throw new HttpError(422, 'unprocessable event', [{ field: 'data.employeeId', message: `nothing in progress for employee ${event.employeeId} to take back` }]);
+    }
+    throw err; // Temporal unreachable: 503 (http-errors.ts); the receipt stays pending
+  }
+  try {
+    await ctx.db.hrEvent.update({ where: { id: receipt.id }, data: { state: COMPLETED } });
+  } catch (err) {
+    // The lifecycle has the event: the answer is 202 whatever the database says now. The
+    // receipt stays pending; a redelivery completes it.
+    console.error(`api: hr event ${receipt.id} signalled, receipt left pending: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { status: receipt.responseStatus, body: receipt.responseBody as Prisma.InputJsonObject };
 }
 
 /** Signal-with-start: the employee's lifecycle is started by the first event that needs it. */
-async function signalLifecycle(ctx: ApiContext, event: HrEvent, where: { storeId: string; employedAt?: { storeId: string } }) {
+async function signalLifecycle(ctx: ApiContext, event: HrEvent, target: SignalTarget) {
+  const workflowId = employeeWorkflowId(event.employeeId);
+  if (!target.startIfMissing) {
+    await ctx.temporal.workflow.getHandle(workflowId).signal(hrEventSignal, event);
+    return;
+  }
   await ctx.temporal.workflow.signalWithStart(employeeLifecycle, {
-    workflowId: employeeWorkflowId(event.employeeId),
+    workflowId,
     taskQueue: ctx.taskQueue,
-    args: [{ employeeId: event.employeeId, policy: ctx.policy, employedAt: where.employedAt }],
+    args: [{ employeeId: event.employeeId, policy: ctx.policy, employedAt: target.employedAt }],
     signal: hrEventSignal,
     signalArgs: [event],
     typedSearchAttributes: [
       { key: EmployeeId, value: event.employeeId },
-      { key: StoreId, value: where.storeId },
+      { key: StoreId, value: target.storeId },
     ],
   });
 }
 
-/** 422 naming each store or position the event refers to that phonefleet does not know. */
-async function checkReferences(ctx: ApiContext, refs: { storeId?: string; position?: string }) {
-  const [store, role] = await Promise.all([
-    refs.storeId === undefined ? true : ctx.db.store.findUnique({ where: { id: refs.storeId } }),
-    refs.position === undefined ? true : ctx.db.role.findFirst({ where: { positions: { has: refs.position } } }),
-  ]);
-  const problems = [
-    ...(store ? [] : [{ field: 'data.storeId', message: `unknown store ${refs.storeId}` }]),
-    ...(role ? [] : [{ field: 'data.position', message: `position ${refs.position} maps to no role` }]),
-  ];
-  if (problems.length) throw new HttpError(422, 'unprocessable event', problems);
+/** Best effort: a refusal that cannot be recorded is still answered. */
+async function recordRefusal(ctx: ApiContext, err: HttpError, ce: Record<string, unknown> | undefined) {
+  try {
+    await ctx.db.hrRefusal.create({
+      data: { status: err.status, reason: err.message, problems: (err.problems ?? []) as unknown as Prisma.InputJsonArray, ...refusalSubject(ce) },
+    });
+  } catch (failure) {
+    console.error(`api: refused hr delivery not recorded: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
 }

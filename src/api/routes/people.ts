@@ -1,6 +1,6 @@
 // What curators and support do by hand: confirm a hand-over, look up an employee, retry a
 // rejected SIM owner registration.
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { employeeWorkflowId, lifecycleQuery, type LifecycleState } from '../../../workflows/employee-lifecycle.ts';
 import { handedOverSignal, joinerWorkflowId, progressQuery, retrySimOwnerRegistrationSignal, type JoinerProgress } from '../../../workflows/joiner.ts';
@@ -8,16 +8,24 @@ import { leaverProgressQuery, leaverWorkflowId, returnedSignal } from '../../../
 import { moverProgressQuery, moverWorkflowId } from '../../../workflows/mover.ts';
 import { isValidImei } from '../../domain/identifiers.ts';
 import type { ApiContext } from '../context.ts';
+import { EMPLOYEE_ID } from '../hr-cloudevents.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
+import { checkPathParameters, jsonBody } from '../request-input.ts';
+import { withTemporal } from '../temporal-calls.ts';
 
 export function peopleRouter(ctx: ApiContext): Router {
   const router = Router();
-  const json = express.json({ limit: '16kb' });
+  const json = jsonBody({ limit: '16kb' });
+  checkPathParameters(router, {
+    imei: null, // each route names the IMEI's format itself
+    id: { test: (v) => EMPLOYEE_ID.test(v), message: 'must be an HR employee id (1-64 letters, digits, "-" or "_")' },
+  });
 
   /** The curator confirms the phone is in the employee's hands. */
   router.post('/devices/:imei/handover', json, async (req, res) => {
     const { imei } = req.params;
     if (!isValidImei(imei)) throw badRequest([{ field: 'imei', message: 'must be a 15-digit IMEI with a valid check digit' }]);
+    if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) throw badRequest([{ field: 'body', message: 'must be a JSON object {employeeId?}' }]);
     const employeeId = req.body?.employeeId;
     if (employeeId !== undefined && typeof employeeId !== 'string') throw badRequest([{ field: 'employeeId', message: 'must be a string' }]);
 
@@ -40,6 +48,7 @@ export function peopleRouter(ctx: ApiContext): Router {
   /** Store support received a leaver's phone (and maybe the SIM): the clearance sheet. */
   router.post('/devices/:imei/returned', json, async (req, res) => {
     const { imei } = req.params;
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw badRequest([{ field: 'body', message: 'must be a JSON object {condition, simReturned}' }]);
     const problems = [
       ...(isValidImei(imei) ? [] : [{ field: 'imei', message: 'must be a 15-digit IMEI with a valid check digit' }]),
       ...(['ok', 'damaged'].includes(req.body?.condition) ? [] : [{ field: 'condition', message: 'must be "ok" or "damaged"' }]),
