@@ -107,7 +107,6 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
     apiTokens: new Map(),
     codec: new EncryptionCodec(keys.current),
     codecOrigins: [],
-    codecAccess: 'token', // nobody decrypts through /codec during a benchmark
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
   });
   const server: Server = await new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { missingSystemVariables, systemVariablesSet } from './adapters/index.ts'
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { EVERY_SCOPE, scopeProblem, type Operator } from './api/auth.ts';
+import type { OidcConfig } from './api/oidc.ts';
 
 export interface Config {
   /** The embedded demo: simulators, the demo fleet and demo timings (see demoModeProblems). */
@@ -32,7 +33,8 @@ export interface Config {
     tokens: Map<string, Operator>;
     /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
     codecOrigins: string[];
-    codecAccess: 'token' | 'ui-origin';
+    /** The identity provider whose JWTs may decrypt through /codec (a Web UI with login). */
+    codecOidc?: OidcConfig;
   };
   /** HR's Standard Webhooks secrets; two during a rotation. */
   hrWebhookSecrets: string[];
@@ -235,15 +237,47 @@ export function parseTokens(value: string): Map<string, Operator> {
   for (const entry of value.split(',').map((t) => t.trim()).filter(Boolean)) {
     const [first, second, ...rest] = entry.split(':');
     const [name, token] = second === undefined ? ['operator', first] : [first, second];
-    if (!name || !token) throw new Error(`API_TOKENS: "${entry.slice(0, 20)}…" must be name:token:scope+scope`);
+    if (!name || !token) throw new ConfigurationError([`API_TOKENS: an entry must be name:token:scope+scope (or name:token, or a bare token)`]);
     const scopes = rest.length ? rest.join(':').split('+').map((s) => s.trim()) : [EVERY_SCOPE];
     for (const scope of scopes) {
       const problem = scopeProblem(scope);
-      if (problem) throw new Error(`API_TOKENS: token "${name}": ${problem}`);
+      if (problem) throw new ConfigurationError([`API_TOKENS: token "${name}": ${problem}`]);
     }
     tokens.set(token, { name, scopes });
   }
   return tokens;
+}
+
+const CODEC_OIDC = ['CODEC_OIDC_ISSUER', 'CODEC_OIDC_AUDIENCE', 'CODEC_OIDC_GROUP', 'CODEC_OIDC_JWKS_URL'] as const;
+
+/**
+ * Who may decrypt through /codec besides `pii` API tokens: the identity provider's users in one
+ * group (CODEC_OIDC_*, all four, plus CODEC_OIDC_GROUPS_CLAIM, default `groups`). The embedded UI
+ * gets a secret URL at start instead. CODEC_ACCESS=ui-origin (any local process sending the UI's
+ * Origin could decrypt) is gone and refused; `token` was the only other value and is what remains.
+ */
+export function codecAccessFromEnv(env: Env): { oidc?: OidcConfig; problems: string[] } {
+  const problems: string[] = [];
+  if (env.CODEC_ACCESS && env.CODEC_ACCESS !== 'token') {
+    problems.push(`CODEC_ACCESS=${env.CODEC_ACCESS} is no longer supported: the embedded Web UI gets a secret codec URL at start, a UI with login passes OIDC tokens (CODEC_OIDC_*); unset CODEC_ACCESS`);
+  }
+  const set = CODEC_OIDC.filter((name) => env[name]);
+  if (set.length === 0) return { problems };
+  const missing = CODEC_OIDC.filter((name) => !env[name]);
+  if (missing.length) return { problems: [...problems, `codec login: ${set.join(', ')} set but ${missing.join(', ')} missing`] };
+  for (const name of ['CODEC_OIDC_ISSUER', 'CODEC_OIDC_JWKS_URL'] as const) {
+    if (!URL.canParse(env[name]!)) problems.push(`${name} must be a URL`);
+  }
+  return {
+    problems,
+    oidc: {
+      issuer: env.CODEC_OIDC_ISSUER!,
+      audience: env.CODEC_OIDC_AUDIENCE!,
+      group: env.CODEC_OIDC_GROUP!,
+      groupsClaim: env.CODEC_OIDC_GROUPS_CLAIM || 'groups',
+      jwksUrl: env.CODEC_OIDC_JWKS_URL!,
+    },
+  };
 }
 
 /**
@@ -253,6 +287,8 @@ export function parseTokens(value: string): Map<string, Operator> {
  */
 export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['worker', 'api']): Config {
   const { demo, problems } = demoModeProblems(env, parts);
+  const codecAccess = codecAccessFromEnv(env);
+  problems.push(...codecAccess.problems);
   let policy: FleetPolicy | undefined;
   try {
     // The demo's phones answer in milliseconds: nobody should wait minutes for them. Any
@@ -283,8 +319,7 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
       port: Number(env.API_PORT ?? 8080),
       // The generated token is the embedded demo's only one: it may do everything.
       tokens: parseTokens(env.API_TOKENS ?? `operator:${secret('api-token', () => randomBytes(24).toString('base64url'))}:${EVERY_SCOPE}`),
-      // The embedded dev server's UI has no login, so it cannot pass a token.
-      codecAccess: env.CODEC_ACCESS === 'ui-origin' || (!env.CODEC_ACCESS && !env.TEMPORAL_ADDRESS) ? 'ui-origin' : 'token',
+      codecOidc: codecAccess.oidc,
       codecOrigins: (env.CODEC_ALLOWED_ORIGINS ?? `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((o) => o.trim()),
     },
     hrWebhookSecrets: (env.HR_WEBHOOK_SECRET ?? secret('hr-webhook-secret', () => 'whsec_' + randomBytes(32).toString('base64'))).split(' ').filter(Boolean),

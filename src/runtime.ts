@@ -2,7 +2,9 @@
 // API, each either the embedded default or the real one its configuration names.
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createApp } from './api/app.ts';
+import { oidcVerifier } from './api/oidc.ts';
 import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators } from './adapters/index.ts';
 import type { Config, Part } from './config.ts';
 import { openDatabase } from './db/client.ts';
@@ -46,13 +48,15 @@ export async function startPhonefleet(
     // Temporal: the configured cluster, or a dev server whose workflows survive a restart.
     let temporalAddress = config.temporal.address;
     let uiUrl: string | undefined;
+    const codecUiSecret = randomBytes(24).toString('base64url');
     if (!temporalAddress) {
       const server = await startDevServer({
         port: config.temporal.devServerPort,
         uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         namespace: config.temporal.namespace,
-        codecEndpoint: `${apiUrl}/codec`,
+        // Its UI has no login: it gets a codec URL holding a secret made for this start.
+        codecEndpoint: `${apiUrl}/codec/${codecUiSecret}`,
         logFile: path.join(config.dataDir, 'temporal.log'),
       });
       stops.push(() => server.stop());
@@ -132,7 +136,8 @@ export async function startPhonefleet(
         // Curators' views fetch names from HR (the API alone too, when HR is configured).
         hr: systems?.hr ?? hrForNames(real.hr ?? (simulators ? externalSystemsFromSimulators(simulators).hr : undefined)),
         codecOrigins: config.api.codecOrigins,
-        codecAccess: config.api.codecAccess,
+        codecUiSecret: uiUrl ? codecUiSecret : undefined,
+        codecIdentity: config.api.codecOidc ? oidcVerifier(config.api.codecOidc) : undefined,
         readiness,
       },
       { log },

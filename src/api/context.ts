@@ -5,6 +5,7 @@ import type { FleetPolicy } from '../../workflows/policy.ts';
 import type { EncryptionCodec } from '../temporal/codec.ts';
 import type { ApiTokens } from './auth.ts';
 import type { NameSource } from './names.ts';
+import type { OidcVerifier } from './oidc.ts';
 
 export interface ApiContext {
   db: PrismaClient;
@@ -19,11 +20,12 @@ export interface ApiContext {
   hr?: NameSource;
   codecOrigins: string[];
   /**
-   * Who may decrypt through /codec: 'token' = operators with a bearer token (a Web UI with
-   * login passes the user's token); 'ui-origin' also lets the configured Web UI origins in
-   * without one, for the embedded dev server whose UI has no login and listens on loopback.
+   * The embedded dev UI's codec URL is /codec/<this secret> (generated at each start): that UI
+   * has no login, so it cannot pass a token. Unset = no such URL.
    */
-  codecAccess: 'token' | 'ui-origin';
+  codecUiSecret?: string;
+  /** Checks the identity provider's JWTs a Web UI with login passes (CODEC_OIDC_*); unset = API tokens only. */
+  codecIdentity?: OidcVerifier;
   /** Deadline of each Temporal call made for a request (default TEMPORAL_DEADLINE_MS, temporal-calls.ts). */
   temporalDeadlineMs?: number;
   /** Answers /readyz: each check throws when its part is not ready. */

@@ -39,7 +39,6 @@ beforeAll(async () => {
       ]),
       codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
       codecOrigins: [],
-      codecAccess: 'token',
       readiness: {},
     },
     { log: (line) => logLines.push(line) },

@@ -60,7 +60,6 @@ async function apiWithoutTemporal(): Promise<{ api: string; close: () => Promise
     apiTokens: new Map([[h.token, 'test-operator']]),
     codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
     codecOrigins: [],
-    codecAccess: 'token',
     temporalDeadlineMs: 1_000,
     readiness: {},
   });

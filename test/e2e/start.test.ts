@@ -193,6 +193,14 @@ describe('npm start', () => {
     const token = /operator token: (\S+)\)/.exec(banner)?.[1];
     expect(token).toBe(fs.readFileSync(path.join(dataDir, 'secrets', 'api-token'), 'utf8').trim());
     await eventually(async () => (await fetch(uiUrl)).ok, 'the Temporal Web UI to answer');
+    // The UI (no login) was given a codec URL holding a secret made at this start; it decrypts, and
+    // the plain codec URL without a token does not.
+    const settings = JSON.stringify(await (await fetch(`${uiUrl}/api/v1/settings`)).json());
+    const uiCodec = new RegExp(`${apiUrl.replace(/[.:/]/g, '\\$&')}/codec/([A-Za-z0-9_-]{20,})`).exec(settings);
+    expect(uiCodec, settings).not.toBeNull();
+    const decodeAt = (url: string) => fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payloads":[]}' });
+    expect((await decodeAt(uiCodec![0])).status).toBe(200);
+    expect((await decodeAt(`${apiUrl}/codec`)).status).toBe(401);
 
     const devServer = descendantsOf(first.child.pid!).find((p) => p.cmdline.includes('start-dev'));
     expect(devServer).toBeDefined();

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app.ts';
 import type { ApiTokens } from '../../src/api/auth.ts';
+import type { ApiContext } from '../../src/api/context.ts';
 import { sign } from '../../src/api/webhook-signature.ts';
 import { localDate } from '../../src/domain/store-calendar.ts';
 import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
@@ -68,7 +69,7 @@ export interface Harness {
 export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
 
 export async function startHarness(
-  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens } = {},
+  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens; /** More of the API's context (codec access). */ api?: Partial<ApiContext> } = {},
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   const namespace = 'default';
@@ -109,7 +110,7 @@ export async function startHarness(
     codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
     hr: systems.hr,
     codecOrigins: ['http://localhost:8233'],
-    codecAccess: 'token',
+    ...opts.api,
     readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
   });
   const server: Server = await new Promise((resolve) => {

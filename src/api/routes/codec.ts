@@ -1,17 +1,28 @@
 // The remote codec the Temporal Web UI calls to show decrypted payloads
-// (https://docs.temporal.io/production-deployment/data-encryption): POST /codec/decode and
-// /codec/encode with {payloads: [{metadata: {k: base64}, data: base64}]}. Browsers may call it
-// only from the configured UI origins (CORS); access itself is ApiContext.codecAccess.
-import express, { Router, type RequestHandler } from 'express';
+// (https://docs.temporal.io/production-deployment/data-encryption): POST <endpoint>/decode and
+// <endpoint>/encode with {payloads: [{metadata: {k: base64}, data: base64}]}.
+//
+// Decrypting shows personal data, so only a caller allowed to see it gets an answer:
+// - `POST /codec/decode`: an API token with the `pii` scope (the route scope table), or the
+//   identity provider's JWT of a user in the personal-data group (a Web UI with login on passes
+//   its user's access token: CODEC_OIDC_*);
+// - `POST /codec/<secret>/decode`: the embedded dev server's UI, which has no login; it is given
+//   this URL, with a secret generated at each start, and nobody else knows it.
+// Every decode is audited: who, when, how many payloads; never what they hold. Browsers may call
+// from the configured UI origins only (CORS).
+import { timingSafeEqual } from 'node:crypto';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import type { Payload } from '@temporalio/common';
 import type { ApiContext } from '../context.ts';
 import { requireOperator } from '../auth.ts';
-import { badRequest } from '../http-errors.ts';
+import { badRequest, HttpError } from '../http-errors.ts';
 
 interface JsonPayload {
   metadata?: Record<string, string>;
   data?: string;
 }
+
+const DIRECTIONS = ['encode', 'decode'] as const;
 
 export function codecRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -33,27 +44,75 @@ export function codecRouter(ctx: ApiContext): Router {
     next();
   };
   const operator = requireOperator(ctx.apiTokens);
-  const access: RequestHandler = (req, res, next) => {
-    const origin = req.get('origin');
-    if (ctx.codecAccess === 'ui-origin' && origin && ctx.codecOrigins.includes(origin) && !req.get('authorization')) return next();
-    operator(req, res, next);
+
+  /** An API token (scope `pii`, checked by the route table), or the identity provider's JWT. */
+  const tokenOrIdentity: RequestHandler = async (req, res, next) => {
+    try {
+      const header = req.get('authorization') ?? '';
+      const bearer = header.startsWith('Bearer ') ? header.slice(7) : '';
+      // A JWT (three dot-separated parts; API tokens have no dots) goes to the identity provider.
+      if (ctx.codecIdentity && bearer.split('.').length === 3) {
+        const verdict = await ctx.codecIdentity(bearer);
+        if (!verdict.ok) return next(new HttpError(verdict.status, verdict.reason));
+        res.locals.operator = `oidc:${verdict.subject}`;
+        return next();
+      }
+      operator(req, res, (err?: unknown) => {
+        if (!err) res.locals.operator = `api:${res.locals.operator}`;
+        next(err);
+      });
+    } catch (err) {
+      next(err);
+    }
   };
-  router.use('/codec', cors, access, express.json({ limit: '4mb' }));
-  for (const direction of ['encode', 'decode'] as const) {
-    router.post(`/codec/${direction}`, async (req, res) => {
+
+  /** The embedded UI's secret URL: a wrong or missing secret is a route that does not exist. */
+  const uiSecret: RequestHandler = (req, res, next) => {
+    const offered = Buffer.from(String(req.params.secret ?? ''));
+    const secret = ctx.codecUiSecret ? Buffer.from(ctx.codecUiSecret) : undefined;
+    if (!secret || secret.length !== offered.length || !timingSafeEqual(secret, offered)) return next(new HttpError(404, 'no such route'));
+    res.locals.operator = 'temporal-ui:embedded';
+    next();
+  };
+
+  router.use('/codec', cors); // the browser's preflight passes before any credential check
+  const json = express.json({ limit: '4mb' });
+  for (const direction of DIRECTIONS) {
+    const handle = async (req: express.Request, res: Response) => {
       const payloads = req.body?.payloads;
       if (!Array.isArray(payloads)) throw badRequest([{ field: 'payloads', message: 'must be an array of payloads' }]);
-      const result = await ctx.codec[direction](payloads.map(fromJson));
+      const input = payloads.map((p, i) => fromJson(p, i));
+      let result: Payload[];
+      try {
+        result = await ctx.codec[direction](input);
+      } catch (err) {
+        // A key this deployment lacks, or tampered bytes: the caller's input, not our failure.
+        throw badRequest([{ field: 'payloads', message: `cannot ${direction}: ${err instanceof Error ? err.message : String(err)}` }]);
+      }
+      if (direction === 'decode') await audit(ctx, res.locals.operator, input.length, req.get('x-namespace'));
       res.json({ payloads: result.map(toJson) });
-    });
+    };
+    router.post(`/codec/${direction}`, tokenOrIdentity, json, handle);
+    router.post(`/codec/:secret/${direction}`, uiSecret, json, handle);
   }
   return router;
 }
 
-function fromJson(p: JsonPayload): Payload {
+/** Who decrypted how many payloads, and when (the row's time); never what they hold. */
+async function audit(ctx: ApiContext, actor: string, payloads: number, namespace: string | undefined) {
+  const ns = namespace && /^[\w.-]{1,100}$/.test(namespace) ? namespace : undefined;
+  await ctx.db.auditLog.create({ data: { actor, action: 'codec.decode', details: { payloads, ...(ns ? { namespace: ns } : {}) } } });
+}
+
+function fromJson(p: unknown, i: number): Payload {
+  const bad = (message: string) => badRequest([{ field: `payloads[${i}]`, message }]);
+  if (typeof p !== 'object' || p === null) throw bad('must be an object {metadata, data}');
+  const { metadata = {}, data = '' } = p as JsonPayload;
+  if (typeof metadata !== 'object' || metadata === null || Object.values(metadata).some((v) => typeof v !== 'string')) throw bad('metadata must map names to base64 strings');
+  if (typeof data !== 'string') throw bad('data must be a base64 string');
   return {
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-    data: Buffer.from(p.data ?? '', 'base64'),
+    metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+    data: Buffer.from(data, 'base64'),
   };
 }
 
