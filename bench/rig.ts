@@ -79,7 +79,7 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
 
-  const deps = { db, ...createExternalSystems(externalSystemsFromSimulators(sims)), companyName: 'RetailCo' };
+  const deps = { db, ...createExternalSystems(externalSystemsFromSimulators(sims)), companyName: 'RetailCo', policy: opts.policy };
   const { worker, connection: workerConnection } = await createWorker({
     address: devServer.address,
     namespace,

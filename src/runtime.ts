@@ -109,7 +109,7 @@ export async function startPhonefleet(
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         keys: config.payloadKeys,
-        deps: { db: database.prisma, ...systems, companyName: config.companyName },
+        deps: { db: database.prisma, ...systems, companyName: config.companyName, policy: config.policy },
       });
       const workerRun = worker.run();
       stops.push(async () => {

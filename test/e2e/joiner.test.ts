@@ -64,11 +64,14 @@ describe('joiner: a hire gets a phone', () => {
     // The operator accepted the SIM owner; identity data was read from HR once.
     expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ ownerRegistration: 'ACCEPTED', state: 'RESERVED', employeeId });
     expect(await sim.identityReads(employeeId)).toBe(1);
-    // The curator was told which phone to hand to whom.
+    // The curator was told which phone to hand to whom; the stored message holds no name.
     const inbox = await (await h.call('GET', `/stores/${STORE}/notifications`)).json();
     const notice = inbox.notifications.find((n: { kind: string; message: string }) => n.kind === 'phone-ready' && n.message.includes(employeeId));
     expect(notice.message).toContain(imei);
-    expect(notice.message).not.toContain('Anna Example'); // no names stored: the curator's view fetches it from HR
+    expect(notice.message).not.toContain('Anna');
+    expect((await h.db.notification.findFirstOrThrow({ where: { kind: 'phone-ready', message: { contains: employeeId } } })).message).not.toContain('Example');
+    // The SIM works: activated at the operator before the curator heard the phone is ready.
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
 
     expect((await h.call('POST', `/devices/${imei}/handover`, { employeeId })).status).toBe(202);
     const done = await eventually(async () => {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { ApiContext } from '../../src/api/context.ts';
 import { createApp } from '../../src/api/app.ts';
 import { grants, ROUTE_SCOPES, routeScopeOf } from '../../src/api/auth.ts';
-import { parseTokens } from '../../src/config.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, parseTokens } from '../../src/config.ts';
 
 /** Routes that are not an operator's: health checks, HR's signed webhook, the dev UI's secret codec URL. */
 const NOT_OPERATOR_ROUTES = ['GET /healthz', 'GET /readyz', 'POST /hr/events', 'POST /codec/:secret/decode', 'POST /codec/:secret/encode'];
@@ -29,6 +32,16 @@ describe('API_TOKENS with scopes', () => {
     const tokens = parseTokens('legacy:t1,t2');
     expect(tokens.get('t1')).toEqual({ name: 'legacy', scopes: ['*'] });
     expect(tokens.get('t2')).toEqual({ name: 'operator', scopes: ['*'] });
+  });
+
+  it('the token generated for the embedded demo (no API_TOKENS) has every scope', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonefleet-scopes-'));
+    try {
+      const tokens = [...loadConfig({ PHONEFLEET_DATA_DIR: dataDir }).api.tokens.values()];
+      expect(tokens).toEqual([{ name: 'operator', scopes: ['*'] }]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown scope, naming the token and the scope', () => {
