@@ -42,12 +42,12 @@ async function fleetEmployee() {
 }
 
 /** A new hire known to HR and the directory, onboarded up to the phone in their hands. */
-async function hiredAndHandedOver() {
+async function hiredAndHandedOver(startDate = storeToday(h.fleet, 'S001')) {
   const employeeId = h.newEmployeeId();
   const position = h.fleet.employees[0].position;
-  await sim.addHrEmployee({ employeeId, storeId: 'S001', position, startDate: storeToday(h.fleet, 'S001'), documentNumber: `DOC-${employeeId}` });
+  await sim.addHrEmployee({ employeeId, storeId: 'S001', position, startDate, documentNumber: `DOC-${employeeId}` });
   await sim.addDirectoryAccount(employeeId, 0);
-  await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate: storeToday(h.fleet, 'S001') }));
+  await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate }));
   const ready = await until(employeeId, 'phone ready', (e) => e.onboarding?.stage === 'awaiting-handover');
   expect((await h.call('POST', `/devices/${ready.onboarding.imei}/handover`, { employeeId })).status).toBe(202);
   await until(employeeId, 'active', (e) => e.lifecycle?.status === 'active');
@@ -75,7 +75,8 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
 
   it('rehire after leaving: a full new onboarding (new curator notice, new owner registration)', async () => {
     const { employeeId, position, first } = await hiredAndHandedOver();
-    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
+    // Last working day today (a rehire may not start before it), phone handed in at once.
+    expect((await h.sendHrEvent(dismissEvent(employeeId, storeToday(h.fleet, 'S001')))).status).toBe(202);
     await until(employeeId, 'clearance awaiting return', (e) => e.clearance?.stage === 'awaiting-return');
     expect((await returned(first.imei)).status).toBe(202);
     await until(employeeId, 'left', (e) => e.employee.status === 'LEFT' && e.clearance?.stage === 'done');
@@ -90,7 +91,7 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     expect(await sim.identityReads(employeeId)).toBe(2); // once per registration
     expect((await h.call('POST', `/devices/${again.onboarding.imei}/handover`, { employeeId })).status).toBe(202);
     const active = await until(employeeId, 'active again', (e) => e.lifecycle?.status === 'active');
-    expect(active.employee).toMatchObject({ status: 'ACTIVE', handoverDay: 1 });
+    expect(active.employee).toMatchObject({ status: 'ACTIVE', handoverDay: 1, lastWorkingDay: null });
     if (recording) {
       await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-v2-rehired');
       await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-rehired');
@@ -98,7 +99,7 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
   });
 
   it('rehire while the old clearance still watches for a written-off phone: the new employment starts at once', async () => {
-    const { employeeId, position, first } = await hiredAndHandedOver();
+    const { employeeId, position, first } = await hiredAndHandedOver(dayFromToday(-10));
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)))).status).toBe(202);
     // FAST_POLICY: locked 2 s after the last day, bricked 6 s later, then watched for a minute.
     await until(employeeId, 'written off', (e) => e.clearance?.stage === 'bricked' && e.employee.status === 'LEFT', 60_000);
