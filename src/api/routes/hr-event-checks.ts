@@ -27,9 +27,12 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
       return { storeId: event.hire.storeId, startIfMissing: true };
     }
     case 'hire-rescinded':
-    case 'dismissal-revoked':
-      // Whether something is in progress to take back, the lifecycle's existence says (422 then).
+    case 'dismissal-revoked': {
+      // Without a lifecycle, the signal finds nothing to take back (422 then, hr-events.ts).
+      const lifecycle = await lifecycleOf(ctx, event.employeeId);
+      if (lifecycle) checkTakeBack(event, lifecycle);
       return { storeId: '', startIfMissing: false };
+    }
     case 'dismissed':
     case 'role-changed':
     case 'transferred': {
@@ -44,6 +47,22 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
       if (event.kind !== 'dismissed') await checkReferences(ctx, event.move.kind === 'role' ? { position: event.move.position } : { storeId: event.move.storeId });
       return { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
     }
+  }
+}
+
+/**
+ * 422 for a take-back the lifecycle would only record as "ignored" (HR would hear 202 and
+ * believe it applied): a revocation with no dismissal running or queued, and a rescission of a
+ * hire that has been worked to a dismissal (the person leaves: that is not undone by
+ * pretending they were never hired).
+ */
+function checkTakeBack(event: Extract<HrEvent, { kind: 'hire-rescinded' | 'dismissal-revoked' }>, lifecycle: LifecycleState) {
+  const dismissalQueued = lifecycle.pending.some((e) => e.kind === 'dismissed');
+  if (event.kind === 'dismissal-revoked' && lifecycle.status !== 'leaving' && !dismissalQueued) {
+    throw unprocessable('data.employeeId', `no dismissal of employee ${event.employeeId} in progress to revoke (employee is ${lifecycle.status})`);
+  }
+  if (event.kind === 'hire-rescinded' && (lifecycle.status === 'leaving' || lifecycle.status === 'left')) {
+    throw unprocessable('data.employeeId', `employee ${event.employeeId} is ${lifecycle.status}: a hire that ended in a dismissal cannot be rescinded (revoke the dismissal first, or let it run)`);
   }
 }
 
