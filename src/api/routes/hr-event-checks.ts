@@ -73,7 +73,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
  * hire queued): a second hire with a new event id is a duplicate record in HR or a transfer sent
  * as a hire, and queueing it would start a second onboarding once the first ends. A hire after
  * a failed onboarding (HR re-sends it once the cause is fixed) or after the employment ended is
- * a new start; 422 if it starts before the last working day of the employment before it.
+ * a new start; 422 if it starts before the last working day of an employment still running out.
  */
 async function checkNoHireInForce(ctx: ApiContext, event: Extract<HrEvent, { kind: 'hired' }>) {
   const [row, lifecycle] = await Promise.all([
@@ -91,8 +91,10 @@ async function checkNoHireInForce(ctx: ApiContext, event: Extract<HrEvent, { kin
     const described = [inForce.status, inForce.storeId && `at store ${inForce.storeId}`, inForce.startDate && `since ${inForce.startDate}`, inForce.eventId && `(hire event ${inForce.eventId})`].filter(Boolean).join(' ');
     throw new HttpError(409, 'a hire is already in force for this employee', [{ field: 'data.employeeId', message: `employee ${event.employeeId} already has a hire in force: ${described}` }], { inForce });
   }
-  // A rehire: the new employment cannot start before the last one ended.
-  if (row?.lastWorkingDay && ['LEAVING', 'LEFT'].includes(row.status) && event.hire.startDate < day(row.lastWorkingDay)) {
+  // A rehire while the employment before is still running out: the new one cannot start before
+  // its last working day. Once phonefleet has closed it (LEFT: phone back or written off) the
+  // person may be rehired from any date, even before the last working day HR had planned.
+  if (row?.lastWorkingDay && row.status === 'LEAVING' && event.hire.startDate < day(row.lastWorkingDay)) {
     throw unprocessable('data.startDate', `${event.hire.startDate} is before the last working day ${day(row.lastWorkingDay)} of employee ${event.employeeId}'s employment before`);
   }
 }
