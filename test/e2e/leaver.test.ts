@@ -46,7 +46,7 @@ describe('leaver: dismissal', () => {
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
     await clearance(employeeId, 'awaiting-return');
     // The backup instructions reached the phone, contacts named explicitly.
-    await eventually(async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('CONTACTS')), 'backup instructions on the phone');
+    await eventually(async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('КОНТАКТЫ')), 'backup instructions on the phone, in the store\'s language (Russian)');
 
     expect((await returned(imei)).status).toBe(202);
     const done = await clearance(employeeId, 'done');
@@ -70,8 +70,10 @@ describe('leaver: dismissal', () => {
     const [lock] = await commandsOf(imei, 'LOCK');
     expect(lock.status).toBe('COMPLETED');
     const screen = (await sim.mdmDevice(imei)).lockScreen!;
-    expect(screen.message).toContain('belongs to RetailCo');
-    expect(screen.message).toContain('not returned after the end of employment');
+    // In the store's language (Russian), within Knox Guard's lock text limit.
+    expect(screen.message).toContain('принадлежит RetailCo');
+    expect(screen.message).toContain('не был возвращён после увольнения');
+    expect(screen.message.length).toBeLessThanOrEqual(350);
     expect(screen.message).toContain(screen.phoneNumber);
     expect(screen.message).not.toMatch(/hack|ransom|pay|bitcoin/i);
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('SUSPENDED');
@@ -80,7 +82,9 @@ describe('leaver: dismissal', () => {
     expect(bricked.employee.status).toBe('LEFT');
     const guarded = await sim.knoxGuardDevice(imei);
     expect(guarded).toMatchObject({ status: 'Locked' });
-    expect(guarded!.message).toContain('belongs to RetailCo');
+    expect(guarded!.message).toContain('принадлежит RetailCo');
+    expect(guarded!.message).toContain(guarded!.tel!);
+    expect(guarded!.message!.length).toBeLessThanOrEqual(350);
     expect((await sim.leaseCases()).filter((c) => c.imei === imei)).toEqual([expect.objectContaining({ kind: 'WRITE_OFF' })]);
     expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'LOST' });
 
