@@ -7,6 +7,7 @@ import type { LeasePartnerApi } from '../src/adapters/lease-partner.ts';
 import type { Mdm, MdmProviderName } from '../src/adapters/mdm.ts';
 import type { OperatorApi } from '../src/adapters/operator.ts';
 import type { PrismaClient } from '../src/db/generated/client.ts';
+import type { FleetPolicy } from '../workflows/policy.ts';
 
 export interface ActivityDeps {
   db: PrismaClient;
@@ -18,4 +19,9 @@ export interface ActivityDeps {
   leasePartner: LeasePartnerApi;
   /** The owner named on lock screens and messages. */
   companyName: string;
+  /**
+   * The fleet policy of this worker's configuration: what each phase reads when it starts.
+   * Absent (a test rig without one): phases keep the policy their lifecycle was started with.
+   */
+  policy?: FleetPolicy;
 }

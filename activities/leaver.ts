@@ -32,7 +32,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
 
   async function contactFor(storeId: string): Promise<StoreContact> {
     const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
-    return { companyName, storeName: store.name, supportPhone: store.supportPhone };
+    return { companyName, storeName: store.name, supportPhone: store.supportPhone, language: store.language };
   }
 
   async function leaverPlan(employeeId: string, lastWorkingDay: string, reminderDaysBefore: number[]): Promise<LeaverPlan> {

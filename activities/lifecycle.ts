@@ -8,8 +8,16 @@ export function createLifecycleActivities(deps: ActivityDeps) {
 
     async markEmployeeRescinded({ employeeId }: { employeeId: string }): Promise<void> {
       // The joiner may have been cancelled before it wrote the employee: nothing to mark then.
-      const { count } = await db.employee.updateMany({ where: { id: employeeId }, data: { status: 'RESCINDED' } });
-      await audit(db, { action: 'employee.hire-rescinded', employeeId, details: { employeeRow: count > 0 } });
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.employee.updateMany({ where: { id: employeeId }, data: { status: 'RESCINDED' } });
+        await audit(tx, { action: 'employee.hire-rescinded', employeeId, details: { employeeRow: count > 0 } });
+      });
+    },
+
+    /** Whether the employment is closed in the records (the leaver wrote the phone off and watches for it). */
+    async employmentClosed({ employeeId }: { employeeId: string }): Promise<boolean> {
+      const employee = await db.employee.findUnique({ where: { id: employeeId } });
+      return employee?.status === 'LEFT';
     },
   };
 }

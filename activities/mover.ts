@@ -6,7 +6,7 @@ import { roleChanged } from '../src/domain/phone-messages.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
 import { managedPhone, sendOnce } from './device-commands.ts';
-import { actor, audit } from './records.ts';
+import { actor, audit, createRecordActivities } from './records.ts';
 
 export interface MoveApplied {
   summary: string;
@@ -27,6 +27,8 @@ export function createMoverActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...createRecordActivities(deps),
+
     /** A role change concerns the employee's store; a transfer both stores. */
     async storesConcerned({ employeeId, move }: { employeeId: string; move: Move }): Promise<string[]> {
       const { employee } = await employeeWithPhone(employeeId);
@@ -42,7 +44,9 @@ export function createMoverActivities(deps: ActivityDeps) {
     },
 
     /** The new role's profile (apps + policies) on the phone; apps it does not have removed. */
-    async applyRoleChange({ employeeId, position }: { employeeId: string; position: string }): Promise<MoveApplied> {
+    /** `idempotencyKey`: this role change's own (the mover's first run id); without it, the workflow id (older movers). */
+    async applyRoleChange({ employeeId, position, idempotencyKey }: { employeeId: string; position: string; idempotencyKey?: string }): Promise<MoveApplied> {
+      const key = idempotencyKey ?? actor();
       const { employee, phone } = await employeeWithPhone(employeeId);
       const role = await db.role.findFirst({ where: { positions: { has: position } }, include: { apps: { include: { app: true } } } });
       if (!role) throw permanent('UnknownPosition', `position ${position} maps to no role`);
@@ -54,15 +58,17 @@ export function createMoverActivities(deps: ActivityDeps) {
         const managed = await managedPhone(deps, phone.imei);
         await managed.provider.applyProfile(managed.deviceId, role.profileId);
         for (const packageName of removed) {
-          await sendOnce(deps, managed, `${actor()}:uninstall:${packageName}`, 'UNINSTALL_APP', () => managed.provider.uninstallApp(managed.deviceId, packageName));
+          await sendOnce(deps, managed, `${key}:uninstall:${packageName}`, 'UNINSTALL_APP', () => managed.provider.uninstallApp(managed.deviceId, packageName));
         }
         if (employee.roleCode !== role.code) {
           const message = roleChanged({ companyName, storeName: employee.store.name, supportPhone: employee.store.supportPhone }, role.name, added.map((a) => a.app.name), removed);
-          await sendOnce(deps, managed, `${actor()}:role-changed-message`, 'MESSAGE', () => managed.provider.sendMessage(managed.deviceId, message));
+          await sendOnce(deps, managed, `${key}:role-changed-message`, 'MESSAGE', () => managed.provider.sendMessage(managed.deviceId, message));
         }
       }
-      await db.employee.update({ where: { id: employeeId }, data: { roleCode: role.code, position } });
-      await audit(db, { action: 'employee.role-changed', employeeId, storeId: employee.storeId, imei: phone?.imei, details: { from: employee.roleCode, to: role.code, removed } });
+      await db.$transaction(async (tx) => {
+        await tx.employee.update({ where: { id: employeeId }, data: { roleCode: role.code, position } });
+        await audit(tx, { action: 'employee.role-changed', employeeId, storeId: employee.storeId, imei: phone?.imei, details: { from: employee.roleCode, to: role.code, removed } });
+      });
       return {
         summary: `role ${employee.roleCode} -> ${role.code}: ${added.length} apps added, ${removed.length} removed`,
         appsAdded: added.map((a) => a.packageName),
@@ -95,12 +101,12 @@ export function createMoverActivities(deps: ActivityDeps) {
           await to.moveToGroup(current.deviceId, storeId);
         }
       }
-      await db.$transaction([
-        db.employee.update({ where: { id: employeeId }, data: { storeId } }),
-        db.device.updateMany({ where: { employeeId }, data: { storeId } }),
-        db.sim.updateMany({ where: { employeeId }, data: { storeId } }),
-      ]);
-      await audit(db, { action: 'employee.transferred', employeeId, storeId, imei: phone?.imei, details: { from: employee.storeId, to: storeId, mdmMoved } });
+      await db.$transaction(async (tx) => {
+        await tx.employee.update({ where: { id: employeeId }, data: { storeId } });
+        await tx.device.updateMany({ where: { employeeId }, data: { storeId } });
+        await tx.sim.updateMany({ where: { employeeId }, data: { storeId } });
+        await audit(tx, { action: 'employee.transferred', employeeId, storeId, imei: phone?.imei, details: { from: employee.storeId, to: storeId, mdmMoved } });
+      });
       return { summary: `store ${employee.storeId} -> ${storeId}${mdmMoved ? ` (MDM ${phone!.mdmProvider} -> ${target.mdmProvider})` : ''}`, fromStore: employee.storeId, toStore: storeId, mdmMoved };
     },
   };

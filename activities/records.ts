@@ -1,7 +1,8 @@
 // What people are told and what support must do, written once per idempotency key so an
-// activity retried after a crash never notifies twice.
+// activity retried after a crash never notifies twice; and the audit log, written once per step.
 import { activityInfo } from '@temporalio/activity';
 import type { Prisma } from '../src/db/generated/client.ts';
+import type { FleetPolicy } from '../workflows/policy.ts';
 import type { ActivityDeps } from './deps.ts';
 import { withoutName } from '../src/domain/curator-notices.ts';
 
@@ -30,6 +31,12 @@ export interface AuditEntry {
   imei?: string;
   iccid?: string;
   details?: Prisma.InputJsonValue;
+  /**
+   * What makes this action happen once: by default the step (workflow run + activity id, the
+   * same across the activity's retries); a business key (e.g. a registration's idempotency
+   * key) where several steps may observe the same fact and it must be logged once.
+   */
+  stepKey?: string;
 }
 
 /** The workflow on whose behalf an activity acts, as the audit log's actor. */
@@ -41,20 +48,47 @@ export function actor(): string {
   }
 }
 
-export function audit(db: ActivityDeps['db'] | Prisma.TransactionClient, entry: AuditEntry) {
-  return db.auditLog.create({ data: { actor: actor(), ...entry } });
+/** The activity step acting now (same across its retries), or undefined outside an activity. */
+export function currentStep(): string | undefined {
+  try {
+    const info = activityInfo();
+    return info.workflowExecution ? `${info.workflowExecution.runId}:${info.activityId}` : undefined;
+  } catch {
+    return undefined; // API, seeding
+  }
 }
 
-export function createRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
+/**
+ * Writes an audit row once per (step, action): a retry of a step that already logged (its
+ * worker died after the write) writes nothing. Pass the transaction that makes the change
+ * itself, so the change and its audit row are committed together or not at all.
+ */
+export async function audit(db: ActivityDeps['db'] | Prisma.TransactionClient, entry: AuditEntry): Promise<void> {
+  await db.auditLog.createMany({ data: [{ actor: actor(), ...entry, stepKey: entry.stepKey ?? currentStep() ?? null }], skipDuplicates: true });
+}
+
+export function createRecordActivities({ db, policy }: Pick<ActivityDeps, 'db' | 'policy'>) {
   return {
+    /**
+     * The fleet policy this worker runs with now: each phase reads it when it starts, so a
+     * changed policy (new worker configuration) reaches people whose lifecycle began earlier.
+     */
+    async currentPolicy(): Promise<FleetPolicy | null> {
+      return policy ?? null;
+    },
+
     async openSupportTask(task: SupportTaskRequest): Promise<void> {
-      const { count } = await db.supportTask.createMany({ data: [task], skipDuplicates: true });
-      if (count) await audit(db, { action: 'support-task.opened', employeeId: task.employeeId, storeId: task.storeId, details: { kind: task.kind } });
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.supportTask.createMany({ data: [task], skipDuplicates: true });
+        if (count) await audit(tx, { action: 'support-task.opened', employeeId: task.employeeId, storeId: task.storeId, details: { kind: task.kind }, stepKey: task.idempotencyKey });
+      });
     },
 
     async notifyCurator(notice: CuratorNotice): Promise<void> {
-      const { count } = await db.notification.createMany({ data: [{ ...withoutName(notice), recipient: 'curator' }], skipDuplicates: true });
-      if (count) await audit(db, { action: 'curator.notified', storeId: notice.storeId, details: { kind: notice.kind } });
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.notification.createMany({ data: [{ ...withoutName(notice), recipient: 'curator' }], skipDuplicates: true });
+        if (count) await audit(tx, { action: 'curator.notified', storeId: notice.storeId, details: { kind: notice.kind }, stepKey: notice.idempotencyKey });
+      });
     },
   };
 }

@@ -8,6 +8,12 @@
 // an onboarding, a revoked dismissal stops a leaver, a dismissal stops a pending move. Those
 // cancel the child, whose compensations undo its work, and are then handled in order.
 //
+// Other events are handled while a phase runs, without stopping it: a new last working day for
+// someone already leaving moves the running leaver's dates; a rehire once the clearance closed
+// the employment (the phone written off, watched for a year) starts the new employment at once
+// while the old clearance keeps watching. No event is ever dropped: the lifecycle ends only when
+// the employment is over AND nothing is queued.
+//
 // The workflow continues-as-new after each event, carrying only the state below, so an employee
 // who stays for ten years never accumulates a large history.
 import {
@@ -17,17 +23,21 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ChildWorkflowHandle,
+  type Workflow,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/lifecycle.ts';
+import { employeeLifecycleV1 } from './employee-lifecycle-v1.ts';
 import type { HrEvent } from './hr-events.ts';
 import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
-import { leaver, leaverWorkflowId } from './leaver.ts';
+import { lastWorkingDayChangedSignal, leaver, leaverWorkflowId } from './leaver.ts';
 import { mover, moverWorkflowId } from './mover.ts';
 import type { FleetPolicy } from './policy.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
@@ -76,7 +86,14 @@ export interface LifecycleInput {
 export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
 export const lifecycleQuery = defineQuery<LifecycleState>('lifecycle');
 
-export async function employeeLifecycle({ employeeId, policy, employedAt, state: carried }: LifecycleInput): Promise<LifecycleState> {
+export async function employeeLifecycle(input: LifecycleInput): Promise<LifecycleState> {
+  // Lifecycles that started before issue 6 replay as they ran; their next run (after the
+  // continue-as-new that follows every event) takes the current code.
+  if (!patched('lifecycle-v2')) return employeeLifecycleV1(input);
+  return lifecycle(input);
+}
+
+async function lifecycle({ employeeId, policy, employedAt, state: carried }: LifecycleInput): Promise<LifecycleState> {
   const state: LifecycleState = carried ?? {
     employeeId,
     status: employedAt ? 'active' : 'new',
@@ -98,33 +115,42 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
     state.outcomes.push({ eventId: event.eventId, kind: event.kind, at: new Date().toISOString(), outcome });
     state.outcomes = state.outcomes.slice(-REMEMBERED_OUTCOMES);
   };
-  /** Takes an interrupting event out of the queue: it has been handled by the interruption. */
-  const consume = (event: HrEvent) => state.pending.splice(state.pending.indexOf(event), 1);
   const supportTask = (event: HrEvent, kind: string, summary: string) =>
     records.openSupportTask({ idempotencyKey: `${workflowInfo().workflowId}:${event.eventId}`, storeId: state.storeId!, employeeId, kind, summary });
 
-  for (;;) {
-    await condition(() => state.pending.length > 0);
-    const event = state.pending.shift()!;
+  /** A clearance that closed the employment and goes on watching for the written-off phone while the person works here again. */
+  let watching: { event: HrEvent; ended: boolean } | undefined;
 
-    switch (event.kind) {
+  for (;;) {
+    await condition(() => state.pending.length > 0 || watching?.ended === true);
+    if (watching?.ended) {
+      record(watching.event, 'the clearance of the previous employment ended');
+      watching = undefined;
+    }
+    const event = state.pending.shift();
+
+    switch (event?.kind) {
+      case undefined:
+        break;
       case 'hired': {
-        // A hire after a failed onboarding (HR sends it again once support fixed the cause) retries.
-        if (state.status !== 'new' && state.status !== 'onboarding-failed') {
+        // A hire after a failed onboarding (HR sends it again once support fixed the cause)
+        // retries; a hire after leaving (or a rescinded hire) is a new employment.
+        if (!['new', 'onboarding-failed', 'left', 'rescinded'].includes(state.status)) {
           record(event, `ignored: employee is already ${state.status}`);
           break;
         }
         state.status = 'onboarding';
         state.storeId = event.hire.storeId;
-        const run = await runPhase(state, joiner, joinerWorkflowId(employeeId), { employeeId, hire: event.hire, policy: policy.joiner }, ['hire-rescinded', 'dismissed']);
+        state.joined = undefined;
+        const run = await runPhase(state, joiner, joinerWorkflowId(employeeId), { employeeId, hire: event.hire, policy: policy.joiner }, { interrupts: ['hire-rescinded', 'dismissed'] });
         if ('done' in run) {
           state.joined = run.done;
           state.status = 'active';
           record(event, `phone ${run.done.imei} handed over on day ${run.done.handoverDay}`);
         } else if ('interruptedBy' in run && run.interruptedBy.kind === 'hire-rescinded') {
-          consume(run.interruptedBy);
+          consume(state, run.interruptedBy);
+          await records.markEmployeeRescinded({ employeeId }); // before the query says so
           state.status = 'rescinded';
-          await records.markEmployeeRescinded({ employeeId });
           record(event, 'onboarding cancelled; compensations done');
           record(run.interruptedBy, 'hire rescinded during onboarding');
         } else if ('interruptedBy' in run) {
@@ -132,10 +158,15 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
           // queued, now runs the leaver for whatever had already been handed out.
           state.status = 'active';
           record(event, 'onboarding cancelled by a dismissal; compensations done');
-        } else {
+        } else if ('cancelledElsewhere' in run) {
           state.status = 'onboarding-failed';
-          await supportTask(event, 'onboarding-failed', `Onboarding of employee ${employeeId} failed: ${run.failed}. Fix the cause; HR re-sending the hire retries it.`);
-          record(event, `onboarding failed: ${run.failed}`);
+          await supportTask(event, 'onboarding-cancelled', `The onboarding of employee ${employeeId} was cancelled by hand (not by HR); what it had done was undone. HR re-sending the hire starts it again.`);
+          record(event, 'onboarding cancelled by an operator; compensations done');
+        } else {
+          const why = 'failed' in run ? run.failed : 'ended unexpectedly';
+          state.status = 'onboarding-failed';
+          await supportTask(event, 'onboarding-failed', `Onboarding of employee ${employeeId} failed: ${why}. Fix the cause; HR re-sending the hire retries it.`);
+          record(event, `onboarding failed: ${why}`);
         }
         break;
       }
@@ -159,19 +190,55 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
           break;
         }
         state.status = 'leaving';
-        const run = await runPhase(state, leaver, leaverWorkflowId(employeeId), { employeeId, lastWorkingDay: event.lastWorkingDay, policy: policy.leaver }, ['dismissal-revoked']);
+        const run = await runPhase(
+          state,
+          leaver,
+          leaverWorkflowId(employeeId),
+          { employeeId, lastWorkingDay: event.lastWorkingDay, policy: policy.leaver },
+          {
+            interrupts: ['dismissal-revoked'],
+            alongside: {
+              kinds: ['dismissed', 'hired'],
+              async handle(queued, child) {
+                if (queued.kind === 'dismissed') {
+                  // HR moved the last working day: the running leaver moves its reminders and deadlines.
+                  await child.signal(lastWorkingDayChangedSignal, { eventId: queued.eventId, lastWorkingDay: queued.lastWorkingDay });
+                  record(queued, `last working day moved to ${queued.lastWorkingDay}`);
+                  return 'handled';
+                }
+                // A rehire: once the employment is closed (the phone written off, only watched
+                // for), the new employment starts now; until then it waits its turn.
+                return (await records.employmentClosed({ employeeId })) ? 'detach' : 'keep';
+              },
+            },
+          },
+        );
         if ('done' in run) {
           state.status = 'left';
           record(event, `left: ${run.done}`);
+        } else if ('detached' in run) {
+          state.status = 'left';
+          record(event, 'left: the phone was written off; the clearance keeps watching for it');
+          const current = { event, ended: false };
+          watching = current;
+          void run.detached.then(
+            () => void (current.ended = true),
+            () => void (current.ended = true),
+          );
         } else if ('interruptedBy' in run) {
-          consume(run.interruptedBy);
+          consume(state, run.interruptedBy);
           state.status = 'active';
           record(event, 'dismissal revoked; lock and SIM suspension undone');
           record(run.interruptedBy, 'dismissal revoked during the leaver');
-        } else {
+        } else if ('cancelledElsewhere' in run) {
           state.status = 'active';
-          await supportTask(event, 'leaver-failed', `Clearance of employee ${employeeId} failed: ${run.failed}. Collect phone and SIM by hand.`);
-          record(event, `leaver failed: ${run.failed}`);
+          await supportTask(event, 'leaver-cancelled', `The clearance of employee ${employeeId} was cancelled by hand (not by HR): the phone and SIM were given back to the employee. HR must send the dismissal again if it stands.`);
+          record(event, 'clearance cancelled by an operator; undone');
+        } else {
+          const why = 'failed' in run ? run.failed : 'ended unexpectedly';
+          state.status = 'active';
+          await supportTask(event, 'leaver-failed', `Clearance of employee ${employeeId} failed: ${why}. Collect phone and SIM by hand.`);
+          record(event, `leaver failed: ${why}`);
         }
         break;
       }
@@ -185,7 +252,7 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
           record(event, `ignored: employee is ${state.status}`);
           break;
         }
-        const run = await runPhase(state, mover, moverWorkflowId(employeeId), { employeeId, move: event.move, policy: policy.mover }, ['dismissed']);
+        const run = await runPhase(state, mover, moverWorkflowId(employeeId), { employeeId, move: event.move, policy: policy.mover }, { interrupts: ['dismissed'] });
         if ('done' in run) {
           if (event.move.kind === 'transfer') {
             state.storeId = event.move.storeId;
@@ -194,55 +261,108 @@ export async function employeeLifecycle({ employeeId, policy, employedAt, state:
           record(event, run.done.summary);
         } else if ('interruptedBy' in run) {
           record(event, 'not applied: the employee was dismissed meanwhile');
+        } else if ('cancelledElsewhere' in run) {
+          await supportTask(event, 'move-cancelled', `The role change or transfer of employee ${employeeId} was cancelled by hand (not by HR) and not applied.`);
+          record(event, 'not applied: cancelled by an operator');
         } else {
-          await supportTask(event, 'move-failed', `Role change or transfer of employee ${employeeId} failed: ${run.failed}.`);
-          record(event, `move failed: ${run.failed}`);
+          const why = 'failed' in run ? run.failed : 'ended unexpectedly';
+          await supportTask(event, 'move-failed', `Role change or transfer of employee ${employeeId} failed: ${why}.`);
+          record(event, `move failed: ${why}`);
         }
         break;
       }
     }
 
-    if (state.status === 'rescinded' || state.status === 'left') return state;
+    const over = state.status === 'rescinded' || state.status === 'left';
+    // Never end with events queued: a rehire that arrived meanwhile is a new employment.
+    if (over && state.pending.length === 0 && !watching) return state;
+    // A clearance still watching is a child of this run: keep the run (few events) until it ends.
+    if (watching) continue;
     // Between events: start a fresh history, carrying only what the next run needs.
     await continueAsNew<typeof employeeLifecycle>({ employeeId, policy, state: { ...state, seenEventIds: [...seen].slice(-REMEMBERED_EVENT_IDS) } });
   }
 }
 
-type PhaseRun<T> = { done: T } | { interruptedBy: HrEvent } | { failed: string };
+/** Takes an interrupting event out of the queue: it has been handled by the interruption. */
+function consume(state: LifecycleState, event: HrEvent) {
+  const at = state.pending.indexOf(event);
+  if (at >= 0) state.pending.splice(at, 1);
+}
+
+type PhaseRun<T> =
+  | { done: T }
+  | { interruptedBy: HrEvent }
+  | { failed: string }
+  /** Someone (an operator in the Web UI) cancelled the phase, not this lifecycle. */
+  | { cancelledElsewhere: true }
+  /** The phase goes on by itself (see `alongside`); it settles when it ends. */
+  | { detached: Promise<unknown> };
+
+interface PhaseOptions {
+  /** Events that stop the phase: it is cancelled (runs its compensations) and the event returned. */
+  interrupts: HrEvent['kind'][];
+  /** Events handled while the phase runs, without stopping it. */
+  alongside?: {
+    kinds: HrEvent['kind'][];
+    /** 'handled': taken out of the queue; 'keep': stays queued (asked again daily); 'detach': the phase goes on by itself. */
+    handle(event: HrEvent, child: ChildWorkflowHandle<Workflow>): Promise<'handled' | 'keep' | 'detach'>;
+  };
+}
+
+/** While an event is kept queued beside a running phase, it is looked at again this often. */
+const KEPT_EVENT_RECHECK = '1 day';
 
 /**
  * Runs a phase as a child workflow until it ends, or until one of the `interrupts` events is
  * queued: then the child is cancelled (it runs its own compensations) and the event returned.
  */
-async function runPhase<I, R>(
-  state: LifecycleState,
-  workflow: (input: I) => Promise<R>,
-  workflowId: string,
-  input: I,
-  interrupts: HrEvent['kind'][],
-): Promise<PhaseRun<R>> {
+async function runPhase<I, R>(state: LifecycleState, workflow: (input: I) => Promise<R>, workflowId: string, input: I, opts: PhaseOptions): Promise<PhaseRun<R>> {
   state.phaseWorkflowId = workflowId;
-  const interruption = () => state.pending.find((e) => interrupts.includes(e.kind));
+  const interruption = () => state.pending.find((e) => opts.interrupts.includes(e.kind));
+  const kept = new Set<string>();
+  const alongside = () => state.pending.find((e) => opts.alongside?.kinds.includes(e.kind) && !kept.has(e.eventId));
   const scope = new CancellationScope();
-  const child = scope.run(() =>
-    executeChild(workflow, {
-      workflowId,
-      args: [input] as [I],
-      typedSearchAttributes: [
-        { key: EmployeeId, value: state.employeeId },
-        { key: StoreId, value: state.storeId ?? 'unknown' },
-        { key: Phase, value: 'starting' },
-      ],
-    }),
-  );
+  let cancelledHere = false;
   try {
-    const first = await Promise.race([child.then(() => 'done' as const), condition(() => interruption() !== undefined).then(() => 'interrupted' as const)]);
-    if (first === 'interrupted') scope.cancel();
-    return { done: await child };
+    const child = await scope.run(() =>
+      startChild(workflow, {
+        workflowId,
+        args: [input] as [I],
+        typedSearchAttributes: [
+          { key: EmployeeId, value: state.employeeId },
+          { key: StoreId, value: state.storeId ?? 'unknown' },
+          { key: Phase, value: 'starting' },
+        ],
+      }),
+    );
+    let ended = false;
+    const result = child.result().finally(() => void (ended = true));
+    result.catch(() => undefined); // settled below; never an unhandled rejection
+    for (;;) {
+      const news = () => ended || interruption() !== undefined || alongside() !== undefined;
+      const woken = kept.size > 0 ? await condition(news, KEPT_EVENT_RECHECK) : (await condition(news), true);
+      if (!woken) {
+        kept.clear(); // a day went by: ask again about the events kept queued
+        continue;
+      }
+      if (ended) return { done: await result };
+      if (interruption()) {
+        cancelledHere = true;
+        scope.cancel();
+        return { done: await result }; // throws the cancellation once the child compensated
+      }
+      const event = alongside()!;
+      const verdict = await opts.alongside!.handle(event, child as ChildWorkflowHandle<Workflow>);
+      if (verdict === 'handled') consume(state, event);
+      else if (verdict === 'keep') kept.add(event.eventId);
+      else return { detached: result };
+    }
   } catch (err) {
-    const cancelled = isCancellation(err) || (err instanceof ChildWorkflowFailure && isCancellation(err.cause));
-    if (cancelled && interruption()) return { interruptedBy: interruption()! };
-    if (!cancelled && err instanceof ChildWorkflowFailure) return { failed: err.cause?.message ?? err.message };
+    const childCancelled = err instanceof ChildWorkflowFailure && isCancellation(err.cause);
+    if ((childCancelled || isCancellation(err)) && cancelledHere && interruption()) return { interruptedBy: interruption()! };
+    if (childCancelled && !cancelledHere) return { cancelledElsewhere: true };
+    if (err instanceof ChildWorkflowFailure) return { failed: err.cause?.message ?? err.message };
+    if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') return { failed: `${workflowId} is still running (a process of the previous employment)` };
     throw err;
   } finally {
     state.phaseWorkflowId = undefined;

@@ -136,6 +136,13 @@ export class ControlCenterOperator implements OperatorApi, OperatorSimInventory 
     }));
   }
 
+  async findOwnerRegistration(idempotencyKey: string): Promise<OwnerRegistration | null> {
+    const operation = 'findOwnerRegistration';
+    const answer = await this.http.request<{ registrations: WireRegistration[] }>({ operation, method: 'GET', path: '/owner-registrations', query: { idempotencyKey } });
+    const [found] = answer.registrations ?? [];
+    return found ? toRegistration(operation, found) : null;
+  }
+
   async withdrawOwnerRegistration(registrationId: string): Promise<OwnerRegistration> {
     const operation = 'withdrawOwnerRegistration';
     return toRegistration(operation, await this.http.request<WireRegistration>({

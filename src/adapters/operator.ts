@@ -40,6 +40,8 @@ export interface OperatorApi {
   /** Same idempotencyKey again returns the registration created the first time. */
   submitOwnerRegistration(iccid: string, owner: SimOwnerIdentity, idempotencyKey: string): Promise<OwnerRegistration>;
   getOwnerRegistration(registrationId: string): Promise<OwnerRegistration>;
+  /** The registration submitted with this idempotency key, if any: a retry that died mid-call finds it without re-sending identity data. */
+  findOwnerRegistration(idempotencyKey: string): Promise<OwnerRegistration | null>;
   /** Withdraw (compensation). Withdrawing twice is a no-op. */
   withdrawOwnerRegistration(registrationId: string): Promise<OwnerRegistration>;
 }

@@ -155,6 +155,12 @@ export class OperatorSimulator extends Simulator<OperatorState> {
       res.status(201).json(this.registrationView(record));
     });
 
+    this.route('get', `${api}/owner-registrations`, authenticated, (req, res) => {
+      const key = Fields.ofQuery(req, invalidRequest).string('idempotencyKey');
+      const record = this.registrationByKey.get(key);
+      res.json({ registrations: record ? [this.registrationView(record)] : [] });
+    });
+
     this.route('get', `${api}/owner-registrations/:id`, authenticated, (req, res) => {
       res.json(this.registrationView(this.registrationOf(req)));
     });

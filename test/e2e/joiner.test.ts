@@ -64,11 +64,14 @@ describe('joiner: a hire gets a phone', () => {
     // The operator accepted the SIM owner; identity data was read from HR once.
     expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ ownerRegistration: 'ACCEPTED', state: 'RESERVED', employeeId });
     expect(await sim.identityReads(employeeId)).toBe(1);
-    // The curator was told which phone to hand to whom.
+    // The curator was told which phone to hand to whom; the stored message holds no name.
     const inbox = await (await h.call('GET', `/stores/${STORE}/notifications`)).json();
     const notice = inbox.notifications.find((n: { kind: string; message: string }) => n.kind === 'phone-ready' && n.message.includes(employeeId));
     expect(notice.message).toContain(imei);
-    expect(notice.message).not.toContain('Anna Example'); // no names stored: the curator's view fetches it from HR
+    expect(notice.message).not.toContain('Anna');
+    expect((await h.db.notification.findFirstOrThrow({ where: { kind: 'phone-ready', message: { contains: employeeId } } })).message).not.toContain('Example');
+    // The SIM works: activated at the operator before the curator heard the phone is ready.
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
 
     expect((await h.call('POST', `/devices/${imei}/handover`, { employeeId })).status).toBe(202);
     const done = await eventually(async () => {
@@ -202,6 +205,119 @@ describe('joiner: a hire gets a phone', () => {
     } finally {
       await sim.faults('knoxManage', null);
     }
+  });
+});
+
+/** The idempotency key of an onboarding's first owner registration: its first run id + the step. */
+async function firstRegistrationKey(employeeId: string) {
+  const { runId } = await h.client.workflow.getHandle(joinerWorkflowId(employeeId)).describe();
+  return `${runId}:sim-owner:1`;
+}
+
+const registrationByKey = (key: string) => h.sims.operator.registrationSummaries().find((r) => r.idempotencyKey === key);
+
+describe('joiner: exactly once, and undone however it is interrupted', () => {
+  it('rescission while the owner registration call is in flight: the registration is withdrawn, the stock released', async () => {
+    // The operator answers after the client gave up: the registration exists, the joiner never heard of it.
+    await sim.faults('operator', { latencyMs: 11_000, paths: ['owner-registrations'] });
+    try {
+      const { employeeId } = await newHire();
+      await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION()));
+      const registering = await stage(employeeId, 'registering-sim-owner');
+      const { imei, iccid } = registering.onboarding;
+      expect((await h.sendHrEvent(rescindEvent(employeeId))).status).toBe(202);
+      const key = await firstRegistrationKey(employeeId);
+      const made = await eventually(async () => registrationByKey(key), 'the slow registration reaching the operator', 30_000);
+      await sim.faults('operator', null);
+
+      await eventually(async () => (await employee(employeeId))?.lifecycle?.status === 'rescinded', 'lifecycle rescinded', 90_000);
+      expect(await sim.registrationStatus(made.registrationId)).toBe('WITHDRAWN');
+      expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_STOCK', employeeId: null, reservedBy: null });
+      expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_STOCK', employeeId: null, reservedBy: null });
+      if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-v2-rescinded-during-registration');
+    } finally {
+      await sim.faults('operator', null);
+    }
+  });
+
+  it('a submission whose answer was lost: the retry finds it; identity data read from HR and sent once', async () => {
+    await sim.faults('operator', { latencyMs: 11_000, paths: ['owner-registrations'] });
+    let employeeId: string;
+    try {
+      ({ employeeId } = await newHire());
+      await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION()));
+      await stage(employeeId, 'registering-sim-owner');
+      const key = await firstRegistrationKey(employeeId);
+      await eventually(async () => registrationByKey(key), 'the slow registration reaching the operator', 30_000);
+    } finally {
+      await sim.faults('operator', null);
+    }
+    const ready = await stage(employeeId, 'awaiting-handover', 90_000);
+    expect(ready.onboarding.simOwnerRegistration.status).toBe('ACCEPTED');
+    expect(await sim.identityReads(employeeId)).toBe(1);
+    expect(h.sims.operator.registrationSummaries().filter((r) => r.iccid === ready.onboarding.iccid && r.status !== 'WITHDRAWN')).toHaveLength(1);
+    expect(await h.db.auditLog.count({ where: { action: 'sim-owner.submitted', iccid: ready.onboarding.iccid, details: { path: ['registrationId'], equals: ready.onboarding.simOwnerRegistration.registrationId } } })).toBe(1);
+  });
+
+  it('the audit log holds each action of an onboarding once, also when the operator decides at once', async () => {
+    h.sims.operator.setRegistrationPolicy({ decideAfterMs: 0 });
+    try {
+      const { employeeId } = await newHire();
+      await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION()));
+      const ready = await stage(employeeId, 'awaiting-handover');
+      const { imei, iccid } = ready.onboarding;
+      expect((await h.call('POST', `/devices/${imei}/handover`, { employeeId })).status).toBe(202);
+      await eventually(async () => (await employee(employeeId))?.lifecycle?.status === 'active', 'employee active');
+      const rows = await h.db.auditLog.findMany({ where: { OR: [{ employeeId }, { iccid }, { imei }] } });
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.action] = (counts[r.action] ?? 0) + 1;
+      expect(counts).toMatchObject({
+        'employee.hired': 1,
+        'stock.reserved': 1,
+        'sim-owner.submitted': 1,
+        'sim-owner.accepted': 1, // accepted in the submission's own answer: logged all the same
+        'device.enrolled': 1,
+        'device.handed-over': 1,
+      });
+      expect((counts['sim.activated'] ?? 0) + (counts['sim.resumed'] ?? 0)).toBe(1);
+    } finally {
+      h.sims.operator.setRegistrationPolicy({ decideAfterMs: 200 });
+    }
+  });
+
+  it('undo is best effort: an undo that cannot be done becomes one support task; every other undo is done', async () => {
+    const { employeeId } = await newHire();
+    await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION()));
+    const ready = await stage(employeeId, 'awaiting-handover');
+    const { imei, iccid, simOwnerRegistration } = ready.onboarding;
+    await sim.faults('knoxManage', { outage: { down: true } }); // the MDM assignment cannot be removed
+    try {
+      expect((await h.sendHrEvent(rescindEvent(employeeId))).status).toBe(202);
+      await stage(employeeId, 'rescinded', 120_000);
+    } finally {
+      await sim.faults('knoxManage', null);
+    }
+    const tasks = await openTasks('onboarding-undo-incomplete', employeeId);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0].summary).toContain(`remove the MDM user assignment of phone ${imei}`);
+    // The undos after the failed one were still done.
+    expect(await sim.registrationStatus(simOwnerRegistration.registrationId)).toBe('WITHDRAWN');
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('SUSPENDED');
+    expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_STOCK', reservedBy: null });
+  });
+
+  it('a stock SIM suspended at the operator (handed in by a leaver) is resumed before the curator hears the phone is ready', async () => {
+    const stock = await h.db.sim.findMany({ where: { storeId: STORE, state: 'IN_STOCK' } });
+    for (const s of stock) h.sims.operator.setStatus(h.sims.operator.sims.get(s.iccid)!, 'SUSPENDED');
+    const { employeeId } = await newHire();
+    await h.sendHrEvent(hireEvent(employeeId, STORE, POSITION()));
+    const ready = await stage(employeeId, 'awaiting-handover');
+    const { iccid } = ready.onboarding;
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
+    const resumed = await h.db.auditLog.findFirstOrThrow({ where: { action: 'sim.resumed', iccid } });
+    const notice = await h.db.notification.findFirstOrThrow({ where: { kind: 'phone-ready', message: { contains: `employee ${employeeId} (` } } });
+    expect(resumed.at.getTime()).toBeLessThanOrEqual(notice.createdAt.getTime());
+    if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-v2-sim-resumed');
   });
 });
 

@@ -46,7 +46,7 @@ describe('leaver: dismissal', () => {
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
     await clearance(employeeId, 'awaiting-return');
     // The backup instructions reached the phone, contacts named explicitly.
-    await eventually(async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('CONTACTS')), 'backup instructions on the phone');
+    await eventually(async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('КОНТАКТЫ')), 'backup instructions on the phone, in the store\'s language (Russian)');
 
     expect((await returned(imei)).status).toBe(202);
     const done = await clearance(employeeId, 'done');
@@ -70,8 +70,10 @@ describe('leaver: dismissal', () => {
     const [lock] = await commandsOf(imei, 'LOCK');
     expect(lock.status).toBe('COMPLETED');
     const screen = (await sim.mdmDevice(imei)).lockScreen!;
-    expect(screen.message).toContain('belongs to RetailCo');
-    expect(screen.message).toContain('not returned after the end of employment');
+    // In the store's language (Russian), within Knox Guard's lock text limit.
+    expect(screen.message).toContain('принадлежит RetailCo');
+    expect(screen.message).toContain('не был возвращён после увольнения');
+    expect(screen.message.length).toBeLessThanOrEqual(350);
     expect(screen.message).toContain(screen.phoneNumber);
     expect(screen.message).not.toMatch(/hack|ransom|pay|bitcoin/i);
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('SUSPENDED');
@@ -80,7 +82,9 @@ describe('leaver: dismissal', () => {
     expect(bricked.employee.status).toBe('LEFT');
     const guarded = await sim.knoxGuardDevice(imei);
     expect(guarded).toMatchObject({ status: 'Locked' });
-    expect(guarded!.message).toContain('belongs to RetailCo');
+    expect(guarded!.message).toContain('принадлежит RetailCo');
+    expect(guarded!.message).toContain(guarded!.tel!);
+    expect(guarded!.message!.length).toBeLessThanOrEqual(350);
     expect((await sim.leaseCases()).filter((c) => c.imei === imei)).toEqual([expect.objectContaining({ kind: 'WRITE_OFF' })]);
     expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'LOST' });
 
@@ -201,6 +205,91 @@ describe('leaver: dismissal', () => {
     expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
     expect(await h.db.deviceCommand.count({ where: { imei, kind: 'LOCK' } })).toBe(1);
     if (recording) await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-offline-worker-restart');
+  });
+
+  it('dismissed, revoked, dismissed again: locked again (2 locks, 1 unlock); the second revocation unlocks again', async () => {
+    const { employeeId, imei } = await employeeWithPhone();
+    const lifecycleActive = () => eventually(async () => (await employee(employeeId)).lifecycle.status === 'active', 'lifecycle active again');
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+    await clearance(employeeId, 'locked');
+    await h.sendHrEvent(revokeDismissalEvent(employeeId));
+    await eventually(async () => (await commandsOf(imei, 'UNLOCK')).length === 1, 'first unlock');
+    await lifecycleActive();
+
+    // The same person, the same workflow id, a new dismissal: its lock is a new business event.
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+    await eventually(async () => (await commandsOf(imei, 'LOCK')).length === 2 && (await sim.mdmDevice(imei)).locked, 'locked a second time');
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
+    await clearance(employeeId, 'locked');
+
+    await h.sendHrEvent(revokeDismissalEvent(employeeId));
+    await eventually(async () => (await commandsOf(imei, 'UNLOCK')).length === 2, 'second unlock');
+    await lifecycleActive();
+    expect((await sim.mdmDevice(imei)).locked).toBe(false);
+    expect(await commandsOf(imei, 'LOCK')).toHaveLength(2);
+    expect(await h.db.employee.findUniqueOrThrow({ where: { id: employeeId } })).toMatchObject({ status: 'ACTIVE' });
+    if (recording) await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-dismissed-twice');
+  });
+
+  it('revocation while the lock call is in flight: the lock lands, then is undone; SIM resumed', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    // The MDM takes 4 s to answer the lock (within the client's 10 s): a revocation arrives meanwhile.
+    await sim.faults('knoxManage', { latencyMs: 4_000, paths: ['ForLockDevice'] });
+    try {
+      await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+      await eventually(async () => (await h.sims.operator.sims.get(iccid))?.status === 'SUSPENDED', 'SIM suspended, lock call next');
+      expect(await commandsOf(imei, 'LOCK')).toHaveLength(0); // still in flight
+      expect((await h.sendHrEvent(revokeDismissalEvent(employeeId))).status).toBe(202);
+      await eventually(async () => (await employee(employeeId)).clearance?.stage === 'revoked', 'revoked', 60_000);
+    } finally {
+      await sim.faults('knoxManage', null);
+    }
+    const commands = await sim.mdmCommands(imei);
+    expect(commands.map((c) => c.type).filter((t) => t === 'LOCK' || t === 'UNLOCK')).toEqual(['LOCK', 'UNLOCK']);
+    await eventually(async () => (await sim.mdmDevice(imei)).locked === false, 'phone unlocked');
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_USE', employeeId });
+    expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_USE' });
+    await eventually(async () => (await employee(employeeId)).lifecycle.status === 'active', 'lifecycle active again');
+    if (recording) await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-revoked-during-lock');
+  });
+
+  it('a new last working day moves the running leaver: an earlier one locks at once, a later one unlocks and waits again', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(30)));
+    const waiting = await clearance(employeeId, 'awaiting-return');
+    expect(waiting.clearance.lastWorkingDay).toBe(dayFromToday(30));
+
+    // HR brings the date forward to yesterday: the lock comes now, not in a month.
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)))).status).toBe(202);
+    const locked = await clearance(employeeId, 'locked');
+    expect(locked.clearance.lastWorkingDay).toBe(dayFromToday(-1));
+    expect((await sim.mdmDevice(imei)).locked).toBe(true);
+
+    // ... and then pushes it back a week: the person still works, so the phone is unlocked and the SIM resumed.
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)));
+    const moved = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e.clearance?.stage === 'awaiting-return' && e.clearance.lastWorkingDay === dayFromToday(7) ? e : undefined;
+    }, 'the leaver waiting for the new date');
+    expect(Date.parse(moved.clearance.lockAt)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+    expect(moved.employee.lastWorkingDay).toBe(dayFromToday(7));
+    expect(moved.lifecycle.outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(
+      expect.arrayContaining([`last working day moved to ${dayFromToday(-1)}`, `last working day moved to ${dayFromToday(7)}`]),
+    );
+    await eventually(async () => (await sim.mdmDevice(imei)).locked === false, 'phone unlocked');
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
+    expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_USE' });
+
+    await returned(imei);
+    const done = await clearance(employeeId, 'done');
+    expect(done.clearance.outcome).toBe('returned');
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1); // nothing left to unlock on return
+    if (recording) {
+      await saveHistories(h.client, leaverWorkflowId(employeeId), 'leaver-last-working-day-moved');
+      await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-last-working-day-moved');
+    }
   });
 
   it('refuses a return for a phone whose holder is not leaving, and bad input', async () => {

@@ -62,7 +62,8 @@ export interface Harness {
   sendHrEvent(event: object, opts?: { secret?: string; id?: string; timestamp?: number }): Promise<ApiResponse>;
   /** Operator call with the bearer token. */
   call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
-  restartWorker(): Promise<void>;
+  /** Stops the worker and starts a new one, with `policy` as its configuration if given (what a redeploy with new POLICY_* does). */
+  restartWorker(opts?: { policy?: FleetPolicy }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ export async function startHarness(
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
   const systems = createExternalSystems(externalSystemsFromSimulators(sims));
-  const deps = { db, ...systems, companyName: 'RetailCo' };
+  let deps = { db, ...systems, companyName: 'RetailCo', policy };
 
   let worker: Worker;
   let running: Promise<void>;
@@ -150,10 +151,11 @@ export async function startHarness(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     },
-    async restartWorker() {
+    async restartWorker(o = {}) {
       worker.shutdown();
       await running;
       await closeWorkerConnection();
+      if (o.policy) deps = { ...deps, policy: o.policy };
       await startWorker();
     },
     async close() {

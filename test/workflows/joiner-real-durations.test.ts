@@ -20,14 +20,16 @@ beforeAll(async () => {
 });
 afterAll(async () => rig?.close());
 
-/** The directory as IT fills it: the account exists only after `lateBy` of workflow time. */
+/** The directory as IT fills it: the account exists only once `lateBy` of workflow time has passed since the first lookup. */
 function lateDirectory(lateBy: number): DirectoryApi & { lookups: number } {
+  let firstAt: number | undefined;
   const double = {
     lookups: 0,
     async findUserByEmployeeId(employeeId: string) {
       double.lookups++;
-      // Each lookup is one 15-minute poll of workflow time.
-      return double.lookups * 15 * 60_000 > lateBy ? { id: `aad-${employeeId}`, employeeId, accountEnabled: true } : null;
+      const now = await rig.env.currentTimeMs(); // the test server's clock, which skips ahead
+      firstAt ??= now;
+      return now - firstAt >= lateBy ? { id: `aad-${employeeId}`, employeeId, accountEnabled: true } : null;
     },
   };
   return double;
@@ -48,7 +50,7 @@ describe('joiner on real durations (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue: 'time-skipping',
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, ...systems, directory, companyName: 'RetailCo' }),
+      activities: createActivities({ db, ...systems, directory, companyName: 'RetailCo', policy: DEFAULT_POLICY }),
     });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(joiner, {
@@ -63,7 +65,9 @@ describe('joiner on real durations (time-skipping)', () => {
         progress = await handle.query(progressQuery);
       }
       expect(progress.escalations).toEqual(['directory-account-missing']);
-      expect(directory.lookups).toBe(101); // every 15 minutes for 25 hours, plus the one that found it
+      // Backoff from 15 minutes to 6 hours: looked at 0, 15 min, 45 min, 1h45, 3h45, 7h45, 13h45
+      // and 19h45 (the 6-hour cap), escalated at 24 h, found at 30 h (the next round).
+      expect(directory.lookups).toBe(9);
       const tasks = await db.supportTask.findMany({ where: { employeeId } });
       expect(tasks.map((t) => t.kind)).toEqual(['directory-account-missing']);
 

@@ -49,8 +49,8 @@ describe('leaver on real durations (time-skipping)', () => {
       const progress = await handle.query(leaverProgressQuery);
       expect(progress.remindersSent).toEqual([7, 3, 1, 0]);
       const messages = sims.mdm[fleet.stores[0].mdmProvider].devices.byImei(imei)!.messages;
-      expect(messages.filter((m) => m.title.includes('hand in this phone'))).toHaveLength(4);
-      expect(messages.filter((m) => m.title.includes('back up your data'))).toHaveLength(1);
+      expect(messages.filter((m) => m.title.includes('сдайте этот телефон'))).toHaveLength(4);
+      expect(messages.filter((m) => m.title.includes('сохраните свои данные'))).toHaveLength(1);
       const admin = simAdmin(sims);
       expect((await admin.mdmCommands(imei)).filter((c) => c.type === 'LOCK')).toHaveLength(1);
       expect(await admin.knoxGuardDevice(imei)).toMatchObject({ status: 'Locked' });

@@ -1,10 +1,20 @@
 // What an HR event says, checked against what phonefleet knows before anything is written or
 // signalled: the stores and positions it names exist (422), the employee it concerns is
-// employed when it needs them to be (422).
+// employed when it needs them to be (422), a hire does not meet another hire in force (409),
+// and its dates come in an order that can happen (422).
+//
+// "In force" is decided from the employee's lifecycle (its query answers also for a closed
+// run: a lifecycle that ended says 'left' or 'rescinded'), which knows a hire from the moment
+// it is queued; without a lifecycle, from the database row (people hired before phonefleet).
+// Dates come from the database row: the joiner writes the start date first thing, the leaver
+// the last working day.
+import { employeeWorkflowId, lifecycleQuery, type LifecycleState } from '../../../workflows/employee-lifecycle.ts';
 import type { HrEvent } from '../../../workflows/hr-events.ts';
 import type { ApiContext } from '../context.ts';
-import { HttpError } from '../http-errors.ts';
+import { HttpError, isTemporalUnreachable } from '../http-errors.ts';
+import { withTemporal } from '../temporal-calls.ts';
 import type { SignalTarget } from './hr-events.ts';
+import { queryOrUndefined } from './people.ts';
 
 const unprocessable = (field: string, message: string) => new HttpError(422, 'unprocessable event', [{ field, message }]);
 
@@ -13,6 +23,7 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
   switch (event.kind) {
     case 'hired': {
       await checkReferences(ctx, { storeId: event.hire.storeId, position: event.hire.position });
+      await checkNoHireInForce(ctx, event);
       return { storeId: event.hire.storeId, startIfMissing: true };
     }
     case 'hire-rescinded':
@@ -27,9 +38,63 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
       if (!employee || !['ACTIVE', 'ONBOARDING', 'LEAVING'].includes(employee.status)) {
         throw unprocessable('data.employeeId', employee ? `employee ${event.employeeId} is ${employee.status.toLowerCase()}` : `unknown employee ${event.employeeId}`);
       }
+      if (event.kind === 'dismissed' && event.lastWorkingDay < day(employee.startDate)) {
+        throw unprocessable('data.lastWorkingDay', `${event.lastWorkingDay} is before employee ${event.employeeId}'s start date ${day(employee.startDate)}`);
+      }
       if (event.kind !== 'dismissed') await checkReferences(ctx, event.move.kind === 'role' ? { position: event.move.position } : { storeId: event.move.storeId });
       return { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
     }
+  }
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * 409 when the person already has a hire in force (onboarding or employed, in any store, or a
+ * hire queued): a second hire with a new event id is a duplicate record in HR or a transfer sent
+ * as a hire, and queueing it would start a second onboarding once the first ends. A hire after
+ * a failed onboarding (HR re-sends it once the cause is fixed) or after the employment ended is
+ * a new start; 422 if it starts before the last working day of the employment before it.
+ */
+async function checkNoHireInForce(ctx: ApiContext, event: Extract<HrEvent, { kind: 'hired' }>) {
+  const [row, lifecycle] = await Promise.all([
+    ctx.db.employee.findUnique({ where: { id: event.employeeId }, select: { storeId: true, status: true, startDate: true, lastWorkingDay: true } }),
+    lifecycleOf(ctx, event.employeeId),
+  ]);
+  const queued = lifecycle?.pending.find((e): e is Extract<HrEvent, { kind: 'hired' }> => e.kind === 'hired' && e.eventId !== event.eventId);
+  let inForce: { status: string; storeId?: string; startDate?: string; eventId?: string } | undefined;
+  if (queued) inForce = { status: 'hire queued', storeId: queued.hire.storeId, startDate: queued.hire.startDate, eventId: queued.eventId };
+  else if (lifecycle ? ['onboarding', 'active'].includes(lifecycle.status) : row && ['ONBOARDING', 'ACTIVE'].includes(row.status)) {
+    const hire = await ctx.db.hrEvent.findFirst({ where: { employeeId: event.employeeId, type: 'com.retailco.hr.employee.hired', NOT: { id: event.eventId } }, orderBy: { receivedAt: 'desc' }, select: { id: true } });
+    inForce = { status: lifecycle?.status ?? row!.status.toLowerCase(), storeId: lifecycle?.storeId ?? row?.storeId, startDate: row ? day(row.startDate) : undefined, eventId: hire?.id };
+  }
+  if (inForce) {
+    const described = [inForce.status, inForce.storeId && `at store ${inForce.storeId}`, inForce.startDate && `since ${inForce.startDate}`, inForce.eventId && `(hire event ${inForce.eventId})`].filter(Boolean).join(' ');
+    throw new HttpError(409, 'a hire is already in force for this employee', [{ field: 'data.employeeId', message: `employee ${event.employeeId} already has a hire in force: ${described}` }], { inForce });
+  }
+  // A rehire: the new employment cannot start before the last one ended.
+  if (row?.lastWorkingDay && ['LEAVING', 'LEFT'].includes(row.status) && event.hire.startDate < day(row.lastWorkingDay)) {
+    throw unprocessable('data.startDate', `${event.hire.startDate} is before the last working day ${day(row.lastWorkingDay)} of employee ${event.employeeId}'s employment before`);
+  }
+}
+
+/** How long the check waits for the lifecycle's answer before deciding from the rows alone. */
+const LIFECYCLE_QUERY_DEADLINE_MS = 2_000;
+
+/**
+ * The lifecycle's state; undefined if it never ran, or if it cannot answer in time: a query
+ * needs a worker, and while the workers restart HR's events must still be taken (the database
+ * rows decide then).
+ */
+async function lifecycleOf(ctx: ApiContext, employeeId: string): Promise<LifecycleState | undefined> {
+  try {
+    return await withTemporal({ ...ctx, temporalDeadlineMs: Math.min(ctx.temporalDeadlineMs ?? LIFECYCLE_QUERY_DEADLINE_MS, LIFECYCLE_QUERY_DEADLINE_MS) }, () =>
+      queryOrUndefined<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(employeeId)).query(lifecycleQuery)),
+    );
+  } catch (err) {
+    if (!isTemporalUnreachable(err)) throw err;
+    console.error(`api: lifecycle of ${employeeId} did not answer in time; hire checked against the database rows only`);
+    return undefined;
   }
 }
 

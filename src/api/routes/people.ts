@@ -16,6 +16,8 @@ import { withTemporal } from '../temporal-calls.ts';
 export function peopleRouter(ctx: ApiContext): Router {
   const router = Router();
   const json = jsonBody({ limit: '16kb' });
+  /** A query with the request deadline (503 while Temporal is unreachable); undefined: no such workflow. */
+  const ask = <T>(query: () => Promise<T>) => withTemporal(ctx, () => queryOrUndefined(query));
   checkPathParameters(router, {
     imei: null, // each route names the IMEI's format itself
     id: { test: (v) => EMPLOYEE_ID.test(v), message: 'must be an HR employee id (1-64 letters, digits, "-" or "_")' },
@@ -37,11 +39,11 @@ export function peopleRouter(ctx: ApiContext): Router {
       res.status(200).json({ employeeId: device.employeeId, imei, alreadyHandedOver: true });
       return;
     }
-    const progress = await queryOrUndefined(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(device.employeeId!)).query(progressQuery));
+    const progress = await ask(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(device.employeeId!)).query(progressQuery));
     if (progress?.stage !== 'awaiting-handover') {
       throw new HttpError(409, `phone ${imei} is not ready for hand-over yet (${progress ? `onboarding stage: ${progress.stage}` : 'no onboarding running'})`);
     }
-    await ctx.temporal.workflow.getHandle(joinerWorkflowId(device.employeeId)).signal(handedOverSignal, { at: new Date().toISOString(), by: res.locals.operator });
+    await withTemporal(ctx, () => ctx.temporal.workflow.getHandle(joinerWorkflowId(device.employeeId!)).signal(handedOverSignal, { at: new Date().toISOString(), by: res.locals.operator }));
     res.status(202).json({ employeeId: device.employeeId, imei, workflowId: joinerWorkflowId(device.employeeId) });
   });
 
@@ -59,7 +61,7 @@ export function peopleRouter(ctx: ApiContext): Router {
     if (!device) throw new HttpError(404, `device ${imei} is not in the fleet`);
     if (!device.employeeId) throw new HttpError(409, `device ${imei} is not held by anyone (state ${device.state})`);
     const handle = ctx.temporal.workflow.getHandle(leaverWorkflowId(device.employeeId));
-    const progress = await queryOrUndefined(() => handle.query(leaverProgressQuery));
+    const progress = await ask(() => handle.query(leaverProgressQuery));
     if (!progress || ['done', 'revoking', 'revoked'].includes(progress.stage)) {
       throw new HttpError(409, `no clearance in progress for employee ${device.employeeId}${progress ? ` (stage: ${progress.stage})` : ''}: is the employee dismissed?`);
     }
@@ -67,7 +69,7 @@ export function peopleRouter(ctx: ApiContext): Router {
       res.status(200).json({ employeeId: device.employeeId, imei, alreadyReturned: true });
       return;
     }
-    await handle.signal(returnedSignal, { condition: req.body.condition, simReturned: req.body.simReturned, at: new Date().toISOString(), by: res.locals.operator });
+    await withTemporal(ctx, () => handle.signal(returnedSignal, { condition: req.body.condition, simReturned: req.body.simReturned, at: new Date().toISOString(), by: res.locals.operator }));
     res.status(202).json({ employeeId: device.employeeId, imei, workflowId: handle.workflowId });
   });
 
@@ -84,10 +86,10 @@ export function peopleRouter(ctx: ApiContext): Router {
           sims: { select: { iccid: true, msisdn: true, state: true, ownerRegistration: true } },
         },
       }),
-      queryOrUndefined<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(id)).query(lifecycleQuery)),
-      queryOrUndefined<JoinerProgress>(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(id)).query(progressQuery)),
-      queryOrUndefined(() => ctx.temporal.workflow.getHandle(leaverWorkflowId(id)).query(leaverProgressQuery)),
-      queryOrUndefined(() => ctx.temporal.workflow.getHandle(moverWorkflowId(id)).query(moverProgressQuery)),
+      ask<LifecycleState>(() => ctx.temporal.workflow.getHandle(employeeWorkflowId(id)).query(lifecycleQuery)),
+      ask<JoinerProgress>(() => ctx.temporal.workflow.getHandle(joinerWorkflowId(id)).query(progressQuery)),
+      ask(() => ctx.temporal.workflow.getHandle(leaverWorkflowId(id)).query(leaverProgressQuery)),
+      ask(() => ctx.temporal.workflow.getHandle(moverWorkflowId(id)).query(moverProgressQuery)),
     ]);
     if (!employee && !lifecycle && !onboarding) throw new HttpError(404, `employee ${id} is unknown to phonefleet`);
     res.json({
@@ -102,11 +104,11 @@ export function peopleRouter(ctx: ApiContext): Router {
   /** Support corrected the identity data in HR: ask the operator again. */
   router.post('/employees/:id/sim-owner-registration/retry', async (req, res) => {
     const handle = ctx.temporal.workflow.getHandle(joinerWorkflowId(req.params.id));
-    const progress = await queryOrUndefined(() => handle.query(progressQuery));
+    const progress = await ask(() => handle.query(progressQuery));
     if (progress?.stage !== 'sim-owner-rejected') {
       throw new HttpError(409, `no rejected SIM owner registration to retry for employee ${req.params.id}${progress ? ` (onboarding stage: ${progress.stage})` : ''}`);
     }
-    await handle.signal(retrySimOwnerRegistrationSignal);
+    await withTemporal(ctx, () => handle.signal(retrySimOwnerRegistrationSignal));
     res.status(202).json({ employeeId: req.params.id, workflowId: handle.workflowId });
   });
 

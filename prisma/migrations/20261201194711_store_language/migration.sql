@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Store" ADD COLUMN     "language" TEXT NOT NULL DEFAULT 'ru';
