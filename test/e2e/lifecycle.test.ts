@@ -99,7 +99,8 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
   });
 
   it('rehire while the old clearance still watches for a written-off phone: the new employment starts at once', async () => {
-    const { employeeId, position, first } = await hiredAndHandedOver(dayFromToday(-10));
+    // Started two days ago: a last working day before the start date is refused (422).
+    const { employeeId, position, first } = await hiredAndHandedOver(dayFromToday(-2));
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)))).status).toBe(202);
     // FAST_POLICY: locked 2 s after the last day, bricked 6 s later, then watched for a minute.
     await until(employeeId, 'written off', (e) => e.clearance?.stage === 'bricked' && e.employee.status === 'LEFT', 60_000);
