@@ -15,9 +15,11 @@ import { createExternalSystems, externalSystemsFromSimulators } from '../src/ada
 import { seedFleet, seedReferenceData } from '../src/db/seed.ts';
 import { generateFleet, seedSimulators, type FleetOptions } from '../src/simulators/fleet.ts';
 import { startSimulators } from '../src/simulators/index.ts';
+import type { RateLimits } from '../src/simulators/rate-limits.ts';
 import { EncryptionCodec, payloadKeyFromBase64 } from '../src/temporal/codec.ts';
 import { connectClient } from '../src/temporal/connection.ts';
 import { startDevServer } from '../src/temporal/server.ts';
+import { activityPatienceMs } from '../src/worker/patience.ts';
 import { createWorker } from '../src/worker/worker.ts';
 import { createTestDatabase } from '../test/support/database.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
@@ -56,6 +58,12 @@ export interface RigOptions {
   hrSecret: string;
   /** The worker's maxConcurrentActivityTaskExecutions; createWorker's default when absent. */
   activitySlots?: number;
+  /**
+   * Knox Manage's rate limits, enforced by its simulator and paced to by phonefleet's fleet-wide
+   * budgets (as in production). Absent: no limits and no pacing, so what is measured is
+   * phonefleet alone.
+   */
+  knoxManageRateLimits?: RateLimits;
 }
 
 /** Starts every part, newest last in `stops`, so a failure half-way still stops what started. */
@@ -72,14 +80,15 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
   const db = database.db.prisma;
 
   // decideAfterMs 0: the operator answers a SIM owner registration in the submission's response.
-  const sims = await startSimulators({ decideAfterMs: 0, directoryLagMs: 0 });
+  const sims = await startSimulators({ decideAfterMs: 0, directoryLagMs: 0, ...(opts.knoxManageRateLimits ? { knoxManageRateLimits: opts.knoxManageRateLimits } : {}) });
   stops.push(() => sims.close());
   const fleet = generateFleet(opts.fleet);
   const { mdmDeviceIds } = await seedSimulators(sims, fleet);
   await seedReferenceData(db);
   await seedFleet(db, fleet, { mdmDeviceIds });
 
-  const deps = { db, ...createExternalSystems(externalSystemsFromSimulators(sims)), companyName: 'RetailCo', policy: opts.policy };
+  const systems = createExternalSystems(externalSystemsFromSimulators(sims), opts.knoxManageRateLimits ? { db, maxWaitMs: () => activityPatienceMs() } : undefined);
+  const deps = { db, ...systems, companyName: 'RetailCo', policy: opts.policy };
   const { worker, connection: workerConnection } = await createWorker({
     address: devServer.address,
     namespace,
@@ -116,7 +125,7 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
   stops.push(() => new Promise((resolve) => server.close(resolve)));
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return { api, db, sims, worker, client, fleet, taskQueue };
+  return { api, db, sims, worker, client, fleet, taskQueue, systems };
 }
 
 export type Rig = Awaited<ReturnType<typeof startRig>>;

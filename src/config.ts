@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { msOptionalToNumber, type Duration } from '@temporalio/common/lib/time';
 import type { FleetPolicy } from '../workflows/policy.ts';
-import { missingSystemVariables, systemVariablesSet } from './adapters/index.ts';
+import { missingSystemVariables, systemSettingProblems, systemVariablesSet } from './adapters/index.ts';
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { EVERY_SCOPE, scopeProblem, type Operator } from './api/auth.ts';
@@ -202,7 +202,7 @@ const COMMAND_OF = (parts: readonly Part[]): string => (parts.length === 1 ? `np
  * deployment and never run the demo.
  */
 export function demoModeProblems(env: Env, parts: readonly Part[]): { demo: boolean; problems: string[] } {
-  const problems: string[] = [];
+  const problems: string[] = systemSettingProblems(env);
   const flag = valueOf(env, 'PHONEFLEET_DEMO');
   if (flag !== undefined && !['0', '1', 'true', 'false'].includes(flag)) problems.push(`PHONEFLEET_DEMO "${flag}" must be 1 or 0`);
   const asked = flag === '1' || flag === 'true' ? true : flag === '0' || flag === 'false' ? false : undefined;

@@ -11,10 +11,12 @@ import { openDatabase } from './db/client.ts';
 import { seedFleet, seedReferenceData } from './db/seed.ts';
 import { DEMO_FLEET, generateFleet, mdmDeviceIdsOf, seedSimulators } from './simulators/fleet.ts';
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from './simulators/index.ts';
+import { KNOX_MANAGE_PUBLISHED_LIMITS } from './simulators/rate-limits.ts';
 import { EncryptionCodec } from './temporal/codec.ts';
 import { HrHttpApi, type HrHttpConfig } from './adapters/hr-http.ts';
 import { connectClient } from './temporal/connection.ts';
 import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
+import { activityPatienceMs } from './worker/patience.ts';
 import { createWorker } from './worker/worker.ts';
 
 export interface Running {
@@ -84,6 +86,8 @@ export async function startPhonefleet(
         // What the workflows did to the simulated systems (and the people demo:hire added) must
         // still be there when the workflows continue after a restart.
         stateFile: path.join(config.dataDir, 'simulators.json'),
+        // As the real one: the demo shows phonefleet pacing itself to them.
+        knoxManageRateLimits: KNOX_MANAGE_PUBLISHED_LIMITS,
       });
       stops.push(() => simulators!.close());
       const fleet = generateFleet(DEMO_FLEET);
@@ -96,7 +100,11 @@ export async function startPhonefleet(
     // The API alone calls no external system; a worker without all of them cannot work.
     if (parts.includes('worker') && missing.length > 0) throw new Error(`no configuration for ${missing.join(', ')}`);
     const systems = parts.includes('worker')
-      ? createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0])
+      ? createExternalSystems({ ...(simulators ? externalSystemsFromSimulators(simulators) : {}), ...real } as Parameters<typeof createExternalSystems>[0], {
+          // Every worker on this database shares the MDM's rate budgets.
+          db: database.prisma,
+          maxWaitMs: () => activityPatienceMs(),
+        })
       : undefined;
 
     const readiness: Record<string, () => Promise<unknown>> = {

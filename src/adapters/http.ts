@@ -36,6 +36,10 @@ export interface HttpClientOptions {
   baseUrl: string;
   timeoutMs?: number;
   auth?: Authorization;
+  /** Asked before every request is sent (a rate budget): waits for its turn, or throws. */
+  pace?: (req: HttpRequest) => Promise<void>;
+  /** Told of a 429 with its Retry-After, so that the pacing holds everyone back. */
+  throttled?: (req: HttpRequest, retryAfterMs: number) => Promise<void>;
 }
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP-date (RFC 9110 10.2.3). */
@@ -87,12 +91,16 @@ export class HttpClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly auth: Authorization | undefined;
+  private readonly pace: HttpClientOptions['pace'];
+  private readonly throttled: HttpClientOptions['throttled'];
 
   constructor(options: HttpClientOptions) {
     this.system = options.system;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.auth = options.auth;
+    this.pace = options.pace;
+    this.throttled = options.throttled;
   }
 
   /** The parsed JSON body of a 2xx answer (undefined when empty). */
@@ -131,6 +139,9 @@ export class HttpClient {
     } catch {
       throw new RetryableSystemError(this.system, `${req.operation} failed: connection lost while reading the answer`);
     }
+    if (response.status === 429 && this.throttled) {
+      await this.throttled(req, parseRetryAfter(response.headers.get('retry-after')) ?? 60_000).catch(() => undefined);
+    }
     return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
   }
 
@@ -149,6 +160,8 @@ export class HttpClient {
       body = JSON.stringify(req.json);
     }
     if (this.auth) headers.authorization = await this.auth.header();
+    // After the credentials: a token request takes its own turn.
+    await this.pace?.(req);
     try {
       return await fetch(url, { method: req.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
@@ -172,10 +185,17 @@ export function staticBearer(token: string): Authorization {
 /**
  * A bearer token obtained by some login call and cached: until shortly before it expires
  * when the login says so, else until the API answers 401. Concurrent callers share one login.
+ *
+ * While the login fails for a reason that can heal (an outage, throttling), the token it was
+ * meant to renew is used for as long as it is still valid, and the failure is remembered for a
+ * while (the Retry-After, else 2 s doubling to a minute): every caller in that time gets it at
+ * once instead of asking again, so 50 processes waiting through an outage ask for a handful of
+ * tokens, not one per retry.
  */
 export class CachedBearerToken implements Authorization {
-  private token: { value: string; refreshAt: number } | undefined;
+  private token: { value: string; refreshAt: number; expiresAt: number } | undefined;
   private pending: Promise<string> | undefined;
+  private failure: { error: RetryableSystemError; until: number; cooldownMs: number } | undefined;
 
   constructor(
     private readonly login: () => Promise<{ token: string; expiresInSeconds?: number }>,
@@ -191,14 +211,30 @@ export class CachedBearerToken implements Authorization {
   }
 
   private async current(): Promise<string> {
-    if (this.token && this.now() < this.token.refreshAt) return this.token.value;
+    const now = this.now();
+    if (this.token && now < this.token.refreshAt) return this.token.value;
+    if (this.failure && now < this.failure.until) {
+      if (this.token && now < this.token.expiresAt) return this.token.value;
+      const { error, until } = this.failure;
+      throw new RetryableSystemError(error.system, `${error.message.slice(error.system.length + 2)} (token not asked for again yet)`, until - now, error.status);
+    }
     this.pending ??= this.login()
       .then(({ token, expiresInSeconds }) => {
         // Renew a little early (10% of the lifetime, at most 60 s) so a token never expires in flight.
         const lifetimeMs = expiresInSeconds === undefined ? Number.POSITIVE_INFINITY : expiresInSeconds * 1000;
         const margin = Math.min(60_000, lifetimeMs / 10);
-        this.token = { value: token, refreshAt: this.now() + lifetimeMs - margin };
+        const at = this.now();
+        this.token = { value: token, refreshAt: at + lifetimeMs - margin, expiresAt: at + lifetimeMs - 1_000 };
+        this.failure = undefined;
         return token;
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof RetryableSystemError)) throw err;
+        const cooldownMs = Math.min(60_000, this.failure ? this.failure.cooldownMs * 2 : 2_000);
+        const at = this.now();
+        this.failure = { error: err, until: at + Math.max(cooldownMs, err.retryAfterMs ?? 0), cooldownMs };
+        if (this.token && at < this.token.expiresAt) return this.token.value;
+        throw err;
       })
       .finally(() => {
         this.pending = undefined;
@@ -214,11 +250,18 @@ export interface ClientCredentialsConfig {
   clientSecret: string;
   scope?: string;
   timeoutMs?: number;
+  /** The token endpoint's requests count against the system's rate budget too. */
+  pace?: HttpClientOptions['pace'];
 }
 
 /** OAuth2 client-credentials grant (RFC 6749 4.4): Knox Manage and Microsoft Graph. */
 export function oauthClientCredentials(config: ClientCredentialsConfig): CachedBearerToken {
-  const tokenEndpoint = new HttpClient({ system: config.system, baseUrl: config.tokenUrl, ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+  const tokenEndpoint = new HttpClient({
+    system: config.system,
+    baseUrl: config.tokenUrl,
+    ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+    ...(config.pace ? { pace: config.pace } : {}),
+  });
   return new CachedBearerToken(async () => {
     const form: Record<string, string> = {
       grant_type: 'client_credentials',

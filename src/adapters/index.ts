@@ -7,11 +7,12 @@ import type { HrApi } from './hr.ts';
 import { HrHttpApi, type HrHttpConfig } from './hr-http.ts';
 import type { KnoxGuardApi } from './knox-guard.ts';
 import { KnoxGuardHttpApi, type KnoxGuardHttpConfig } from './knox-guard-http.ts';
-import { KnoxManageMdm, type KnoxManageConfig } from './knox-manage.ts';
+import { KNOX_MANAGE_RATE_LIMITS, KnoxManageMdm, type KnoxManageConfig } from './knox-manage.ts';
 import type { LeasePartnerApi } from './lease-partner.ts';
 import { LeasePartnerHttpApi, type LeasePartnerHttpConfig } from './lease-partner-http.ts';
 import type { Mdm, MdmProviderName } from './mdm.ts';
 import type { OperatorApi } from './operator.ts';
+import { PostgresRequestBudgets, type BudgetOptions, type RawSql } from './pacing.ts';
 import { ControlCenterOperator, type ControlCenterConfig, type OperatorSimInventory } from './operator-control-center.ts';
 import { HeadwindMdm, type SecondMdmConfig } from './second-mdm.ts';
 
@@ -32,12 +33,31 @@ export interface ExternalSystems {
   directory: DirectoryApi;
   knoxGuard: KnoxGuardApi;
   leasePartner: LeasePartnerApi;
+  /** The fleet-wide Knox Manage budgets, when paced (their figures, for benchmarks). */
+  knoxManagePacing?: PostgresRequestBudgets;
 }
 
-export function createExternalSystems(config: ExternalSystemsConfig): ExternalSystems {
+/**
+ * Fleet-wide pacing of the MDM traffic: budgets kept in this database, shared by every worker
+ * that uses it (see ./pacing.ts). Without it, requests go out as they come (most tests).
+ */
+export interface PacingConfig extends BudgetOptions {
+  db: RawSql;
+}
+
+export function createExternalSystems(config: ExternalSystemsConfig, pacing?: PacingConfig): ExternalSystems {
+  const knoxLimits = config.knoxManage.rateLimits ?? KNOX_MANAGE_RATE_LIMITS;
+  const knoxPacer = pacing
+    ? new PostgresRequestBudgets(
+        pacing.db,
+        'knox-manage',
+        { requests: { perMinute: knoxLimits.requestsPerMinute }, 'device-commands': { perMinute: knoxLimits.deviceCommandsPerMinute } },
+        pacing,
+      )
+    : undefined;
   return {
     mdm: {
-      KNOX_MANAGE: new KnoxManageMdm({ ...config.knoxManage, name: 'KNOX_MANAGE' }),
+      KNOX_MANAGE: new KnoxManageMdm({ ...config.knoxManage, name: 'KNOX_MANAGE', ...(knoxPacer ? { pacer: knoxPacer } : {}) }),
       SECOND_MDM: new HeadwindMdm(config.secondMdm),
     },
     operator: new ControlCenterOperator(config.operator),
@@ -45,13 +65,20 @@ export function createExternalSystems(config: ExternalSystemsConfig): ExternalSy
     directory: new GraphDirectory(config.directory),
     knoxGuard: new KnoxGuardHttpApi(config.knoxGuard),
     leasePartner: new LeasePartnerHttpApi(config.leasePartner),
+    ...(knoxPacer ? { knoxManagePacing: knoxPacer } : {}),
   };
 }
 
 export function externalSystemsFromSimulators(running: RunningSimulators): ExternalSystemsConfig {
   const { urls, credentials: c } = running;
   return {
-    knoxManage: { baseUrl: urls.knoxManage, clientId: c.knoxManage.clientId, clientSecret: c.knoxManage.clientSecret },
+    knoxManage: {
+      baseUrl: urls.knoxManage,
+      clientId: c.knoxManage.clientId,
+      clientSecret: c.knoxManage.clientSecret,
+      // Paced to the limits the simulator enforces (none: as published, it never refuses then).
+      ...(running.knoxManage.rateLimiter.limits ? { rateLimits: running.knoxManage.rateLimiter.limits } : {}),
+    },
     secondMdm: { baseUrl: urls.secondMdm, login: c.secondMdm.login, password: c.secondMdm.password },
     operator: { baseUrl: urls.operator, user: c.operator.user, apiKey: c.operator.apiKey },
     hr: { baseUrl: urls.hr, token: c.hr.token },
@@ -62,6 +89,32 @@ export function externalSystemsFromSimulators(running: RunningSimulators): Exter
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The pacing settings of Knox Manage (not a system of their own: they count as neither set nor missing). */
+export const KNOX_MANAGE_LIMIT_VARIABLES = ['KNOX_MANAGE_REQUESTS_PER_MINUTE', 'KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE'] as const;
+
+/** Problems with the systems' numeric settings, by variable (checked at start-up). */
+export function systemSettingProblems(env: Env): string[] {
+  const problems: string[] = [];
+  for (const name of [...KNOX_MANAGE_LIMIT_VARIABLES, ...Object.values(SYSTEM_VARIABLES).flatMap((v) => v.optional.filter((n) => n.endsWith('_TIMEOUT_MS')))]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${name} "${raw}" must be a positive whole number`);
+  }
+  return problems;
+}
+
+function knoxRateLimitsFromEnv(env: Env): { rateLimits?: KnoxManageConfig['rateLimits'] } {
+  const [requests, commands] = KNOX_MANAGE_LIMIT_VARIABLES.map((name) => (env[name] ? Number(env[name]) : undefined));
+  if (requests === undefined && commands === undefined) return {};
+  return {
+    rateLimits: {
+      requestsPerMinute: requests ?? KNOX_MANAGE_RATE_LIMITS.requestsPerMinute,
+      deviceCommandsPerMinute: commands ?? KNOX_MANAGE_RATE_LIMITS.deviceCommandsPerMinute,
+    },
+  };
+}
 
 /**
  * Each external system's variables: its URL, the credentials it cannot work without, and the
@@ -124,6 +177,7 @@ export function externalSystemsConfigFromEnv(env: Env = process.env): Partial<Ex
       clientId: required('KNOX_MANAGE_CLIENT_ID'),
       clientSecret: required('KNOX_MANAGE_CLIENT_SECRET'),
       ...timeout('KNOX_MANAGE_TIMEOUT_MS'),
+      ...knoxRateLimitsFromEnv(env),
     };
   }
   if (env.SECOND_MDM_URL) {

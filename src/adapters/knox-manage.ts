@@ -5,6 +5,7 @@
 // the documented ones (APIS.md): adjust the paths here if the real API names them otherwise.
 import { PermanentSystemError } from './errors.ts';
 import { HttpClient, oauthClientCredentials, type HttpRequest } from './http.ts';
+import type { RequestPacer } from './pacing.ts';
 import {
   knownCommand,
   type LockScreen,
@@ -25,7 +26,30 @@ export interface KnoxManageConfig {
   timeoutMs?: number;
   /** Which provider slot this instance fills (default KNOX_MANAGE). */
   name?: MdmProviderName;
+  /**
+   * Fleet-wide pacing to Knox Manage's published limits: every request takes a turn in the
+   * "requests" budget, device commands (the sendDeviceControlFor... controls) in
+   * "device-commands" too. Without it requests go out as they come.
+   */
+  pacer?: RequestPacer;
+  /** The limits published for this tenant, which the pacer keeps under (default Knox Manage's). */
+  rateLimits?: KnoxManageRateLimits;
 }
+
+export interface KnoxManageRateLimits {
+  requestsPerMinute: number;
+  deviceCommandsPerMinute: number;
+}
+
+/** Knox Manage's published limits: 1,800 requests a minute overall, 300 device commands. */
+export const KNOX_MANAGE_RATE_LIMITS: KnoxManageRateLimits = { requestsPerMinute: 1800, deviceCommandsPerMinute: 300 };
+
+/** The budgets a request to Knox Manage counts against (the token endpoint's included). */
+export function knoxBudgetsOf(req: Pick<HttpRequest, 'path'>): readonly string[] {
+  return req.path.includes('/mdm/commonOTCServiceWrapper/sendDeviceControlFor') ? KNOX_COMMAND_BUDGETS : KNOX_REQUEST_BUDGETS;
+}
+const KNOX_REQUEST_BUDGETS = ['requests'] as const;
+const KNOX_COMMAND_BUDGETS = ['requests', 'device-commands'] as const;
 
 interface KnoxEnvelope<T> {
   resultCode?: string | number;
@@ -94,14 +118,22 @@ export class KnoxManageMdm implements Mdm {
     this.name = config.name ?? 'KNOX_MANAGE';
     const baseUrl = config.baseUrl.replace(/\/+$/, '');
     const timeout = config.timeoutMs ? { timeoutMs: config.timeoutMs } : {};
+    const { pacer } = config;
+    const pacing = pacer
+      ? {
+          pace: (req: HttpRequest) => pacer.take(knoxBudgetsOf(req)),
+          throttled: (req: HttpRequest, retryAfterMs: number) => pacer.holdOff(knoxBudgetsOf(req), retryAfterMs),
+        }
+      : {};
     const auth = oauthClientCredentials({
       system: SYSTEM,
       tokenUrl: `${baseUrl}/emm/oauth/token`,
       clientId: config.clientId,
       clientSecret: config.clientSecret,
       ...timeout,
+      ...(pacing.pace ? { pace: pacing.pace } : {}),
     });
-    this.http = new HttpClient({ system: SYSTEM, baseUrl: `${baseUrl}/emm/oapi`, auth, ...timeout });
+    this.http = new HttpClient({ system: SYSTEM, baseUrl: `${baseUrl}/emm/oapi`, auth, ...timeout, ...pacing });
   }
 
   async findDeviceByImei(imei: string): Promise<MdmDevice | null> {

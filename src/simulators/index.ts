@@ -14,6 +14,7 @@ import { KnoxManageSimulator } from './knox-manage.ts';
 import { LeasePartnerSimulator } from './lease-partner.ts';
 import type { MdmSimulator } from './mdm-devices.ts';
 import { OperatorSimulator } from './operator.ts';
+import type { RateLimits } from './rate-limits.ts';
 import type { Simulator } from './simulator.ts';
 import { StateFileSaver, readStateFile } from './state-file.ts';
 
@@ -45,6 +46,12 @@ export interface StartSimulatorsOptions {
   decideAfterMs?: number;
   /** Directory: lag before a new account is visible (default 0). */
   directoryLagMs?: number;
+  /**
+   * Knox Manage: the published rate limits to enforce (KNOX_MANAGE_PUBLISHED_LIMITS in
+   * ./rate-limits.ts; the demo and `src/simulators/main.ts` use them). Default none: tests that
+   * are not about pacing send faster than any real fleet would.
+   */
+  knoxManageRateLimits?: RateLimits | null;
   /**
    * Where the simulators keep their data across restarts: restored from it at start when it
    * exists, saved to it (mode 0600) shortly after each change and at close(). It holds HR's
@@ -103,7 +110,11 @@ export async function startSimulators(opts: StartSimulatorsOptions = {}): Promis
     seed: seed + SIMULATOR_NAMES.indexOf(name),
   });
   const given = opts.credentials ?? {};
-  const knoxManage = new KnoxManageSimulator({ ...base('knoxManage'), ...(given.knoxManage ? { credentials: given.knoxManage } : {}) });
+  const knoxManage = new KnoxManageSimulator({
+    ...base('knoxManage'),
+    ...(given.knoxManage ? { credentials: given.knoxManage } : {}),
+    rateLimits: opts.knoxManageRateLimits ?? null,
+  });
   const secondMdm = new HeadwindSimulator({ ...base('secondMdm'), ...(given.secondMdm ? { credentials: given.secondMdm } : {}) });
   const operator = new OperatorSimulator({
     ...base('operator'),
@@ -195,6 +206,7 @@ export async function startSimulators(opts: StartSimulatorsOptions = {}): Promis
         s.faults.clear();
         s.calls.reset();
       }
+      knoxManage.rateLimiter.reset();
     },
     async close() {
       await Promise.all(Object.values(all).map((s) => s.close()));

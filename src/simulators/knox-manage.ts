@@ -24,6 +24,7 @@ import {
   type MdmRegistryState,
   type MdmSimulator,
 } from './mdm-devices.ts';
+import { RateLimiter, mountRateLimitAdmin, type RateLimits } from './rate-limits.ts';
 import { Fields, SimHttpError } from './request-fields.ts';
 import { Simulator, type SimulatorOptions } from './simulator.ts';
 
@@ -42,7 +43,15 @@ export interface KnoxManageSimulatorOptions extends SimulatorOptions {
   tokenTtlSeconds?: number;
   /** Prefix of the MDM's device ids (default "KM"). */
   deviceIdPrefix?: string;
+  /**
+   * The published rate limits, enforced (KNOX_MANAGE_PUBLISHED_LIMITS: 1,800 requests and 300
+   * device commands a minute, then 429 with Retry-After 60); default none.
+   */
+  rateLimits?: RateLimits | null;
 }
+
+/** The routes Knox Manage counts as device commands: the device controls. */
+const DEVICE_COMMAND_PREFIX = 'mdm/commonOTCServiceWrapper/sendDeviceControlFor';
 
 function knoxError(status: number, resultCode: string, resultMessage: string): SimHttpError {
   return new SimHttpError(status, { resultCode, resultMessage });
@@ -92,6 +101,7 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
   readonly devices: MdmDeviceRegistry;
   readonly tokens: TokenIssuer;
   readonly credentials: ClientCredentials;
+  readonly rateLimiter: RateLimiter;
 
   constructor(options: KnoxManageSimulatorOptions = {}) {
     super(options.name ?? 'knox-manage', options);
@@ -100,16 +110,21 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
     this.tokens = new TokenIssuer(options.tokenTtlSeconds ?? 3600);
     this.credentials = options.credentials ?? { clientId: `knox-${randomSecret(6)}`, clientSecret: randomSecret() };
 
+    this.rateLimiter = new RateLimiter(options.rateLimits ?? null);
+
     mountMdmDeviceAdmin(this.admin, this);
     mountTokenAdmin(this.admin, this.tokens);
+    mountRateLimitAdmin(this.admin, this.rateLimiter);
 
-    this.route('post', '/emm/oauth/token', clientCredentialsTokenEndpoint(this.credentials, this.tokens));
+    // Every request counts against the overall limit, token requests and unauthenticated ones too.
+    this.route('post', '/emm/oauth/token', this.rateLimiter.middleware(false), clientCredentialsTokenEndpoint(this.credentials, this.tokens));
 
     const authenticated = requireBearer(
       (token) => this.tokens.isValid(token),
       () => knoxError(401, KNOX_RESULT.UNAUTHORIZED, 'Invalid or expired access token'),
     );
-    const oapi = (path: string, handler: RequestHandler): void => this.route('post', `/emm/oapi/${path}`, authenticated, handler);
+    const oapi = (path: string, handler: RequestHandler): void =>
+      this.route('post', `/emm/oapi/${path}`, this.rateLimiter.middleware(path.startsWith(DEVICE_COMMAND_PREFIX)), authenticated, handler);
 
     oapi('device/selectDeviceInfoByImei', (req, res) => {
       const imei = Fields.ofBody(req, invalidParameter).string('imei');

@@ -3,8 +3,10 @@
 //   SIM_HOST (127.0.0.1), SIM_BASE_PORT (7101: knoxManage, then +1 each in SIMULATOR_NAMES
 //   order), SIM_SEED (1), FLEET_STORES (3, 0 = no fleet), FLEET_EMPLOYEES_PER_STORE (20),
 //   FLEET_STOCK_PER_STORE (10). Credentials come from the same variables the adapters read
-//   (KNOX_MANAGE_CLIENT_ID, ...) when set, else are generated.
+//   (KNOX_MANAGE_CLIENT_ID, ...) when set, else are generated. Knox Manage enforces its
+//   published rate limits (PUT /_sim/rate-limits on its admin API changes them).
 import { generateFleet, seedSimulators } from './fleet.ts';
+import { KNOX_MANAGE_PUBLISHED_LIMITS } from './rate-limits.ts';
 import { SIMULATOR_NAMES, startSimulators, type SimulatorCredentials, type SimulatorName } from './index.ts';
 
 type Env = Record<string, string | undefined>;
@@ -40,6 +42,8 @@ async function main(env: Env): Promise<void> {
     ports,
     seed: intFrom(env, 'SIM_SEED', 1),
     credentials: credentialsFrom(env),
+    // Knox Manage as published (change with PUT /_sim/rate-limits on its admin API).
+    knoxManageRateLimits: KNOX_MANAGE_PUBLISHED_LIMITS,
   });
 
   const stores = intFrom(env, 'FLEET_STORES', 3);

@@ -42,12 +42,12 @@ async function fleetEmployee() {
 }
 
 /** A new hire known to HR and the directory, onboarded up to the phone in their hands. */
-async function hiredAndHandedOver() {
+async function hiredAndHandedOver(startDate = storeToday(h.fleet, 'S001')) {
   const employeeId = h.newEmployeeId();
   const position = h.fleet.employees[0].position;
-  await sim.addHrEmployee({ employeeId, storeId: 'S001', position, startDate: storeToday(h.fleet, 'S001'), documentNumber: `DOC-${employeeId}` });
+  await sim.addHrEmployee({ employeeId, storeId: 'S001', position, startDate, documentNumber: `DOC-${employeeId}` });
   await sim.addDirectoryAccount(employeeId, 0);
-  await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate: storeToday(h.fleet, 'S001') }));
+  await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate }));
   const ready = await until(employeeId, 'phone ready', (e) => e.onboarding?.stage === 'awaiting-handover');
   expect((await h.call('POST', `/devices/${ready.onboarding.imei}/handover`, { employeeId })).status).toBe(202);
   await until(employeeId, 'active', (e) => e.lifecycle?.status === 'active');
@@ -97,7 +97,8 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
   });
 
   it('rehire while the old clearance still watches for a written-off phone: the new employment starts at once', async () => {
-    const { employeeId, position, first } = await hiredAndHandedOver();
+    // Started two days ago: a last working day before the start date is refused (422).
+    const { employeeId, position, first } = await hiredAndHandedOver(dayFromToday(-2));
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)))).status).toBe(202);
     // FAST_POLICY: locked 2 s after the last day, bricked 6 s later, then watched for a minute.
     await until(employeeId, 'written off', (e) => e.clearance?.stage === 'bricked' && e.employee.status === 'LEFT', 60_000);

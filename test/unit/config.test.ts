@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYSTEM_VARIABLES } from '../../src/adapters/index.ts';
+import { SYSTEM_VARIABLES, externalSystemsConfigFromEnv } from '../../src/adapters/index.ts';
 import { ConfigurationError, DEFAULT_POLICY, DEMO_POLICY_DEFAULTS, loadConfig, policyFromEnv, type Part } from '../../src/config.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonefleet-config-'));
@@ -91,6 +91,20 @@ describe('demo or real fleet', () => {
     const config = load(REAL_DEPLOYMENT, ['api']);
     expect(config.demo).toBe(false);
     expect(config.policy).toEqual(DEFAULT_POLICY);
+  });
+});
+
+describe('external systems settings', () => {
+  it('refuses a rate limit or a timeout that is not a positive whole number, naming it', () => {
+    const err = refusal({ ...ALL_SYSTEMS, KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE: '300/min', HR_TIMEOUT_MS: '-1' });
+    expect(err.message).toContain('KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE "300/min" must be a positive whole number');
+    expect(err.message).toContain('HR_TIMEOUT_MS "-1"');
+    expect(load({ ...ALL_SYSTEMS, KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE: '250' }).demo).toBe(false);
+  });
+
+  it("paces Knox Manage to the published limits unless told the tenant's own limits", () => {
+    expect(externalSystemsConfigFromEnv(ALL_SYSTEMS).knoxManage?.rateLimits).toBeUndefined();
+    expect(externalSystemsConfigFromEnv({ ...ALL_SYSTEMS, KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE: '250' }).knoxManage?.rateLimits).toEqual({ requestsPerMinute: 1800, deviceCommandsPerMinute: 250 });
   });
 });
 
