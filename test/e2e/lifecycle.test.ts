@@ -153,6 +153,19 @@ describe('lifecycle: a phase cancelled by hand (Web UI) does not fail it', () =>
     if (recording) await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-joiner-cancelled-by-hand');
   });
 
+  it('a clearance cancelled in the Web UI: the phone stays with the employee, the lifecycle goes on, support told', async () => {
+    const { employeeId, imei } = await fleetEmployee();
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(20)))).status).toBe(202);
+    await until(employeeId, 'clearance awaiting return', (e) => e.clearance?.stage === 'awaiting-return');
+    await h.client.workflow.getHandle(leaverWorkflowId(employeeId)).cancel();
+    const after = await until(employeeId, 'clearance recorded', (e) => e.lifecycle.status === 'active' && e.lifecycle.outcomes.length === 1);
+    expect(after.lifecycle.outcomes[0].outcome).toBe('clearance cancelled by an operator; undone');
+    expect(after.employee.status).toBe('ACTIVE');
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_USE', employeeId });
+    expect(await h.db.supportTask.count({ where: { employeeId, kind: 'leaver-cancelled' } })).toBe(1);
+    expect((await h.client.workflow.getHandle(employeeWorkflowId(employeeId)).describe()).status.name).toBe('RUNNING');
+  });
+
   it('a role change cancelled in the Web UI while it waits for a freeze: not applied, the lifecycle goes on', async () => {
     const { employeeId, role } = await fleetEmployee();
     const other = ROLES.find((r) => r.code !== role.code)!;
