@@ -47,6 +47,15 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
       if (event.kind !== 'dismissed') await checkReferences(ctx, event.move.kind === 'role' ? { position: event.move.position } : { storeId: event.move.storeId });
       return { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
     }
+    case 'leave-started':
+    case 'leave-ended': {
+      // Long leave concerns someone employed, whose phone the offline lock must spare meanwhile.
+      const employee = await ctx.db.employee.findUnique({ where: { id: event.employeeId } });
+      if (!employee || !['ACTIVE', 'ONBOARDING', 'LEAVING'].includes(employee.status)) {
+        throw unprocessable('data.employeeId', employee ? `employee ${event.employeeId} is ${employee.status.toLowerCase()}` : `unknown employee ${event.employeeId}`);
+      }
+      return { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
+    }
   }
 }
 
