@@ -69,7 +69,7 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     const done = await until(employeeId, 'second role change applied', (e) => e.lifecycle.outcomes.length === 2);
     expect(done.employee.roleCode).toBe(role.code);
     const messages = (await sim.mdmDevice(imei)).messages.slice(messagesBefore);
-    expect(messages.map((m) => m.body)).toEqual([expect.stringContaining(`Your role is now ${other.name}`), expect.stringContaining(`Your role is now ${role.name}`)]);
+    expect(messages.map((m) => m.body)).toEqual([expect.stringContaining(`Ваша роль теперь: ${other.name}`), expect.stringContaining(`Ваша роль теперь: ${role.name}`)]);
     if (recording) await saveHistories(h.client, moverWorkflowId(employeeId), 'mover-v2-second-role-change');
   });
 

@@ -3,7 +3,9 @@
 // the person is back: signed CloudEvent -> API -> lifecycle -> Knox Guard simulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OFFLINE_LOCK } from '../../src/domain/offline-lock.ts';
+import { employeeWorkflowId } from '../../workflows/employee-lifecycle.ts';
 import { dayFromToday, eventually, hireEvent, leaveEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
+import { recording, saveHistories } from '../support/histories.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let h: Harness;
@@ -44,6 +46,7 @@ describe('offline lock and long leave', () => {
     expect(guard(imei).offlineLockOnPhone?.exemptUntil).toBeUndefined();
     const actions = (await h.db.auditLog.findMany({ where: { imei }, orderBy: { id: 'asc' } })).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['phone.offline-lock-exempted', 'phone.offline-lock-exemption-lifted']));
+    if (recording) await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-long-leave');
   });
 
   it('refuses leave events with an unknown kind, a leave ending before it starts, or for someone not employed', async () => {
