@@ -227,10 +227,14 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           record(event, 'left: the phone was written off; the clearance keeps watching for it');
           const current = { event, ended: false };
           watching = current;
-          void run.detached.then(
-            () => void (current.ended = true),
-            () => void (current.ended = true),
-          );
+          const keepEmployment = patched('watch-end-keeps-employment');
+          void (async () => {
+            await run.detached.catch(() => undefined);
+            // A written-off phone that came back was recovered by the old clearance, which closed
+            // "its" employment again, whatever the new one's state: the records say what runs now.
+            if (keepEmployment) await records.keepEmployment({ employeeId });
+            current.ended = true;
+          })();
         } else if ('interruptedBy' in run) {
           consume(state, run.interruptedBy);
           state.status = 'active';

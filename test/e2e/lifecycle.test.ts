@@ -112,6 +112,16 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     expect(again.lifecycle.status).toBe('onboarding');
     expect(again.lifecycle.outcomes.map((o: { outcome: string }) => o.outcome)).toContain('left: the phone was written off; the clearance keeps watching for it');
     expect(await phoneReadyNotices(employeeId)).toHaveLength(2);
+
+    // The old phone turns up: the old clearance recovers it, and the new employment stays in force.
+    expect((await returned(first.imei)).status).toBe(202);
+    await eventually(async () => (await h.client.workflow.getHandle(leaverWorkflowId(employeeId)).describe()).status.name === 'COMPLETED', 'old clearance done', 60_000);
+    // It closed "its" employment on the way (LEFT); the lifecycle puts the records right at once.
+    await eventually(async () => (await h.db.auditLog.count({ where: { employeeId, action: 'employee.status-restored' } })) === 1, 'employment restored in the records');
+    const after = await until(employeeId, 'records say onboarding', (e) => e.employee.status === 'ONBOARDING');
+    expect(after.lifecycle.status).toBe('onboarding');
+    if (recording) await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-rehired-during-watch');
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei: first.imei } })).toMatchObject({ state: 'IN_STOCK' });
   });
 
   it('a new last working day for someone already leaving reaches the running leaver', async () => {
