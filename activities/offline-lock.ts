@@ -25,6 +25,18 @@ export async function enrolInOfflineLock(deps: Pick<ActivityDeps, 'db' | 'knoxGu
   return true;
 }
 
+/**
+ * Phones already in use when phonefleet took over (or before the offline lock existed) never had
+ * a hand-over to set it: gives every phone in use the policy, once per phone (Knox Guard's
+ * transaction id makes a re-run answer the first answer). Run with `npm run fleet:offline-lock`.
+ */
+export async function enrolFleetInOfflineLock(deps: Pick<ActivityDeps, 'db' | 'knoxGuard' | 'companyName'>, opts: { storeId?: string } = {}): Promise<{ set: number; skipped: number }> {
+  const devices = await deps.db.device.findMany({ where: { state: 'IN_USE', ...(opts.storeId ? { storeId: opts.storeId } : {}) }, select: { imei: true }, orderBy: { imei: 'asc' } });
+  let set = 0;
+  for (const { imei } of devices) if (await enrolInOfflineLock(deps, imei, `backfill:${imei}:${OFFLINE_LOCK.days}d`)) set++;
+  return { set, skipped: devices.length - set };
+}
+
 export interface LongLeave {
   kind: 'parental' | 'sick' | 'other';
   from: string;

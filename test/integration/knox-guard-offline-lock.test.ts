@@ -112,3 +112,41 @@ describe('Knox Guard offline lock (simulator over HTTP)', () => {
     expect(sim.device(imei)!.offlineLockRequested?.exemptUntil).toBeUndefined();
   });
 });
+
+describe('fleet:offline-lock backfill (real database, simulators over HTTP)', () => {
+  it('gives every phone in use the policy once; stock phones and a re-run change nothing; an unknown phone is skipped', async () => {
+    const { createTestDatabase } = await import('../support/database.ts');
+    const { startSimulators } = await import('../../src/simulators/index.ts');
+    const { generateFleet, seedSimulators } = await import('../../src/simulators/fleet.ts');
+    const { seedFleet, seedReferenceData } = await import('../../src/db/seed.ts');
+    const { createExternalSystems, externalSystemsFromSimulators } = await import('../../src/adapters/index.ts');
+    const { enrolFleetInOfflineLock } = await import('../../activities/offline-lock.ts');
+    const database = await createTestDatabase();
+    const sims = await startSimulators();
+    try {
+      const fleet = generateFleet({ stores: 1, employeesPerStore: 4, stockPerStore: 2, seed: 3 });
+      const { mdmDeviceIds } = await seedSimulators(sims, fleet);
+      const db = database.db.prisma;
+      await seedReferenceData(db);
+      await seedFleet(db, fleet, { mdmDeviceIds });
+      // As before phonefleet: no phone holds the policy yet; one was never uploaded to Knox Guard.
+      for (const d of fleet.devices) Object.assign(sims.knoxGuard.device(d.imei)!, { offlineLockRequested: undefined, offlineLockOnPhone: undefined });
+      const inUse = fleet.devices.filter((d) => d.state === 'IN_USE');
+      const unknown = inUse[0];
+      sims.knoxGuard.importState({ ...sims.knoxGuard.exportState(), devices: sims.knoxGuard.exportState().devices.filter((d) => d.deviceUid !== unknown.imei) });
+      const { knoxGuard } = createExternalSystems(externalSystemsFromSimulators(sims));
+
+      expect(await enrolFleetInOfflineLock({ db, knoxGuard, companyName: 'RetailCo' })).toEqual({ set: inUse.length - 1, skipped: 1 });
+      for (const d of inUse.slice(1)) expect(sims.knoxGuard.device(d.imei)!.offlineLockRequested).toMatchObject({ days: OFFLINE_LOCK.days });
+      for (const d of fleet.devices.filter((x) => x.state !== 'IN_USE')) expect(sims.knoxGuard.device(d.imei)!.offlineLockRequested).toBeUndefined();
+
+      const requests = () => inUse.slice(1).flatMap((d) => sims.knoxGuard.device(d.imei)!.actions.filter((a) => a.action === 'OFFLINE_LOCK_REQUESTED')).length;
+      expect(requests()).toBe(inUse.length - 1);
+      await enrolFleetInOfflineLock({ db, knoxGuard, companyName: 'RetailCo' });
+      expect(requests()).toBe(inUse.length - 1); // the same transactions: answered again, not repeated
+    } finally {
+      await sims.close();
+      await database.drop();
+    }
+  });
+});
