@@ -7,6 +7,7 @@ import { handoverDay } from '../src/domain/handover-day.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
 import { inventoryDevice, managedPhone } from './device-commands.ts';
+import { enrolInOfflineLock } from './offline-lock.ts';
 import { audit, createRecordActivities } from './records.ts';
 
 export interface HireRecord {
@@ -235,6 +236,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
 
     /** The phone is in the employee's hands: record it, and on which day of employment. */
     async recordHandover({ employeeId, imei, iccid, handedOverAt, by }: { employeeId: string; imei: string; iccid: string; handedOverAt: string; by: string }): Promise<{ handoverDay: number }> {
+      await enrolInOfflineLock(deps, imei, `handover:${employeeId}:${handedOverAt}`); // while the phone is in hand and online
       return db.$transaction(async (tx) => {
         const employee = await tx.employee.findUniqueOrThrow({ where: { id: employeeId }, include: { store: true } });
         const at = new Date(handedOverAt);

@@ -61,7 +61,7 @@ export function createMoverActivities(deps: ActivityDeps) {
           await sendOnce(deps, managed, `${key}:uninstall:${packageName}`, 'UNINSTALL_APP', () => managed.provider.uninstallApp(managed.deviceId, packageName));
         }
         if (employee.roleCode !== role.code) {
-          const message = roleChanged({ companyName, storeName: employee.store.name, supportPhone: employee.store.supportPhone }, role.name, added.map((a) => a.app.name), removed);
+          const message = roleChanged({ companyName, storeName: employee.store.name, supportPhone: employee.store.supportPhone, language: employee.store.language }, role.name, added.map((a) => a.app.name), removed);
           await sendOnce(deps, managed, `${key}:role-changed-message`, 'MESSAGE', () => managed.provider.sendMessage(managed.deviceId, message));
         }
       }

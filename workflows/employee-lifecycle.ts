@@ -34,6 +34,7 @@ import {
   type Workflow,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/lifecycle.ts';
+import type { OfflineLockActivities } from '../activities/offline-lock.ts';
 import { employeeLifecycleV1 } from './employee-lifecycle-v1.ts';
 import type { HrEvent } from './hr-events.ts';
 import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
@@ -41,6 +42,11 @@ import { lastWorkingDayChangedSignal, leaver, leaverWorkflowId } from './leaver.
 import { mover, moverWorkflowId } from './mover.ts';
 import type { FleetPolicy } from './policy.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
+
+const offlineLock = proxyActivities<OfflineLockActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
 
 const records = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '30 seconds',
@@ -221,10 +227,14 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           record(event, 'left: the phone was written off; the clearance keeps watching for it');
           const current = { event, ended: false };
           watching = current;
-          void run.detached.then(
-            () => void (current.ended = true),
-            () => void (current.ended = true),
-          );
+          const keepEmployment = patched('watch-end-keeps-employment');
+          void (async () => {
+            await run.detached.catch(() => undefined);
+            // A written-off phone that came back was recovered by the old clearance, which closed
+            // "its" employment again, whatever the new one's state: the records say what runs now.
+            if (keepEmployment) await records.keepEmployment({ employeeId });
+            current.ended = true;
+          })();
         } else if ('interruptedBy' in run) {
           consume(state, run.interruptedBy);
           state.status = 'active';
@@ -244,6 +254,19 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
       }
       case 'dismissal-revoked': {
         record(event, 'ignored: no dismissal in progress');
+        break;
+      }
+      case 'leave-started':
+      case 'leave-ended': {
+        // Long leave: the phone may stay off the network without Knox Guard's offline lock
+        // locking it, until the person is back.
+        if (!patched('lifecycle-long-leave') || state.status !== 'active') {
+          record(event, `ignored: employee is ${state.status}`);
+          break;
+        }
+        const away = event.kind === 'leave-started';
+        const { imei } = await offlineLock.markLongLeave({ eventId: event.eventId, employeeId, leave: away ? event.leave : null });
+        record(event, !imei ? 'no phone in use' : away ? `phone ${imei} spared from the offline lock until ${event.leave.until ?? 'the leave ends'}` : `phone ${imei} under the offline lock again`);
         break;
       }
       case 'role-changed':

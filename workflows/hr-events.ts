@@ -9,6 +9,8 @@ export const HR_EVENT_TYPES = {
   'com.retailco.hr.employee.dismissal-revoked': 'dismissal-revoked',
   'com.retailco.hr.employee.role-changed': 'role-changed',
   'com.retailco.hr.employee.transferred': 'transferred',
+  'com.retailco.hr.employee.leave-started': 'leave-started',
+  'com.retailco.hr.employee.leave-ended': 'leave-ended',
 } as const;
 
 export type HrCloudEventType = keyof typeof HR_EVENT_TYPES;
@@ -34,10 +36,19 @@ interface HrEventBase {
 /** A mover: a new position (role change) or a new store (transfer). */
 export type Move = { kind: 'role'; position: string; urgent: boolean } | { kind: 'transfer'; storeId: string; urgent: boolean };
 
+/** Long leave (parental, sick): the phone may stay off the network until the person is back. */
+export interface Leave {
+  kind: 'parental' | 'sick' | 'other';
+  /** YYYY-MM-DD; `until` (the expected last day of leave) may be unknown. */
+  from: string;
+  until?: string;
+}
+
 export type HrEvent =
   | (HrEventBase & { kind: 'hired'; hire: Hire })
   | (HrEventBase & { kind: 'hire-rescinded'; reason?: string })
   /** lastWorkingDay: YYYY-MM-DD in the store's time zone; may be today, weeks ahead, or past. */
   | (HrEventBase & { kind: 'dismissed'; lastWorkingDay: string })
   | (HrEventBase & { kind: 'dismissal-revoked'; reason?: string })
-  | (HrEventBase & { kind: 'role-changed' | 'transferred'; move: Move });
+  | (HrEventBase & { kind: 'role-changed' | 'transferred'; move: Move })
+  | (HrEventBase & { kind: 'leave-started' | 'leave-ended'; leave: Leave });

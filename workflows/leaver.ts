@@ -477,21 +477,29 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
     enter('revoking');
     const imei = progress.imei;
     const failed: string[] = [];
-    const attempt = async (what: string, undo: () => Promise<unknown>) => {
+    const attempt = async (what: string, undo: () => Promise<unknown>): Promise<boolean> => {
       try {
         await undo();
+        return true;
       } catch (err) {
         failed.push(`${what}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+        return false;
       }
     };
-    if (imei && s.undo.unbrick) await attempt(`remove the Knox Guard lock of phone ${imei}`, () => undoing.unbrickPhone({ idempotencyKey: key('revoke:unbrick'), imei }));
-    if (imei && s.undo.unlock) await attempt(`unlock phone ${imei}`, () => undoing.unlockPhone({ idempotencyKey: key('revoke:unlock'), imei }));
+    const undone = { unbrick: false, unlock: false, resumeSim: false };
+    if (imei && s.undo.unbrick) undone.unbrick = await attempt(`remove the Knox Guard lock of phone ${imei}`, () => undoing.unbrickPhone({ idempotencyKey: key('revoke:unbrick'), imei }));
+    if (imei && s.undo.unlock) undone.unlock = await attempt(`unlock phone ${imei}`, () => undoing.unlockPhone({ idempotencyKey: key('revoke:unlock'), imei }));
     if (progress.iccid && s.undo.resumeSim) {
       const iccid = progress.iccid;
-      await attempt(`resume SIM ${iccid}`, () => undoing.setSimService({ iccid, service: 'ACTIVATED', reason: 'dismissal revoked' }));
+      undone.resumeSim = await attempt(`resume SIM ${iccid}`, () => undoing.setSimService({ iccid, service: 'ACTIVATED', reason: 'dismissal revoked' }));
     }
+    // What was undone is no longer owed; what failed stays recorded (and goes to support).
+    for (const step of ['unbrick', 'unlock', 'resumeSim'] as const) if (undone[step]) s.undo[step] = false;
+    progress.locked = s.undo.unlock;
+    progress.bricked = s.undo.unbrick;
+    progress.simSuspended = s.undo.resumeSim;
     await attempt('reinstate the employee in phonefleet', () =>
-      undoing.reinstateEmployee({ idempotencyKey: key('revoke'), employeeId, imei, iccid: progress.iccid, returned: returned(), undone: { ...s.undo } }),
+      undoing.reinstateEmployee({ idempotencyKey: key('revoke'), employeeId, imei, iccid: progress.iccid, returned: returned(), undone }),
     );
     if (failed.length > 0) {
       progress.undoFailed = failed;

@@ -58,6 +58,16 @@ export class KnoxGuardHttpApi implements KnoxGuardApi {
     return found ? toDevice('list', found) : null;
   }
 
+  async setOfflineLock(deviceUid: string, policy: { days: number; warningDays: number; message: string; tel: string }, transactionId: string): Promise<KnoxGuardDevice> {
+    const answer = await this.http.request<{ device?: GuardDevice }>(this.post('offline-lock', { deviceUid, ...policy }, transactionId));
+    return toDevice('offline-lock', answer?.device);
+  }
+
+  async exemptFromOfflineLock(deviceUid: string, until: string | 'open' | null, transactionId: string): Promise<KnoxGuardDevice> {
+    const answer = await this.http.request<{ device?: GuardDevice }>(this.post('offline-lock/exempt', { deviceUid, until }, transactionId));
+    return toDevice('offline-lock/exempt', answer?.device);
+  }
+
   private post(operation: string, json: unknown, transactionId?: string): HttpRequest {
     const headers: Record<string, string> = { 'x-knox-apitoken': this.config.apiToken };
     if (transactionId !== undefined) headers['x-knox-transactionId'] = transactionId;

@@ -17,4 +17,8 @@ export interface KnoxGuardApi {
   lock(deviceUid: string, lock: { message: string; tel: string; email?: string }, transactionId: string): Promise<KnoxGuardDevice>;
   unlock(deviceUid: string, transactionId: string): Promise<KnoxGuardDevice>;
   getDevice(deviceUid: string): Promise<KnoxGuardDevice | null>;
+  /** The offline-lock policy: the phone locks itself after `days` without check-in (warning `warningDays` before). */
+  setOfflineLock(deviceUid: string, policy: { days: number; warningDays: number; message: string; tel: string }, transactionId: string): Promise<KnoxGuardDevice>;
+  /** Long leave: spares the phone from the offline lock until `until` (YYYY-MM-DD), "open" (no end known), or null (lifted). */
+  exemptFromOfflineLock(deviceUid: string, until: string | 'open' | null, transactionId: string): Promise<KnoxGuardDevice>;
 }

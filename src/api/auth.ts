@@ -86,7 +86,8 @@ const compiled = ROUTE_SCOPES.map((rule) => {
     names.push(name);
     return '([^/]+)';
   });
-  return { rule, regex: new RegExp(`^${pattern}/?$`), names };
+  // Case-insensitive and with an optional trailing slash, as Express matches routes.
+  return { rule, regex: new RegExp(`^${pattern}/?$`, 'i'), names };
 });
 
 /** The rule for a request, with the path's parameters; undefined when no rule names it. */

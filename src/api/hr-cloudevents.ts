@@ -2,7 +2,7 @@
 // binary mode: attributes in ce-* headers, the body is `data`). Validation is strict and names
 // every bad field, so HR's integrators can fix their side from the answer alone.
 import { createHash } from 'node:crypto';
-import { HR_EVENT_TYPES, type HrCloudEventType, type HrEvent } from '../../workflows/hr-events.ts';
+import { HR_EVENT_TYPES, type HrCloudEventType, type HrEvent, type Leave } from '../../workflows/hr-events.ts';
 import { controlCharacterProblems, hasControlCharacters, isCalendarDate, isTimestamp, parseStrictJson } from './request-input.ts';
 
 export interface Problem {
@@ -136,6 +136,17 @@ export function parseHrEvent(ce: Record<string, unknown>): ParsedHrEvent {
         const storeId = need('data.storeId', data.storeId, (v) => STORE_ID.test(v), 'must be a store code');
         event = { ...base, kind: 'transferred', move: { kind: 'transfer', storeId, urgent } };
       }
+      break;
+    }
+    case 'leave-started':
+    case 'leave-ended': {
+      const kind = need('data.kind', data.kind, (v) => ['parental', 'sick', 'other'].includes(v), 'must be "parental", "sick" or "other"') as Leave['kind'];
+      const from = need('data.from', data.from, isCalendarDate, 'must be a date YYYY-MM-DD');
+      if (data.until !== undefined) {
+        const until = need('data.until', data.until, isCalendarDate, 'must be a date YYYY-MM-DD');
+        if (isCalendarDate(from) && isCalendarDate(until) && until < from) problems.push({ field: 'data.until', message: `must not be before data.from (${from})` });
+      }
+      event = { ...base, kind: HR_EVENT_TYPES[type] as 'leave-started' | 'leave-ended', leave: { kind, from, ...(data.until !== undefined ? { until: data.until as string } : {}) } };
       break;
     }
   }

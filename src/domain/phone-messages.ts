@@ -92,6 +92,26 @@ export function lockScreen(c: StoreContact, permanent: boolean): { message: stri
   return { message, phoneNumber: c.supportPhone };
 }
 
+/**
+ * What a phone shows when it locked itself after OFFLINE_LOCK.days without reaching the network
+ * (Knox Guard's offline lock): connecting to any network unlocks it again.
+ */
+export function offlineLockScreen(c: StoreContact, days: number): { message: string; phoneNumber: string } {
+  const ru = messageLanguage(c.language) === 'ru';
+  const text = (storeName: string) =>
+    ru
+      ? `Этот телефон принадлежит ${c.companyName}. Он заблокировался сам, так как ${days} ${russianDays(days)} не выходил в сеть. ` +
+        `Подключите его к Wi-Fi или мобильной сети, и блокировка снимется. Если не получается, позвоните ${c.supportPhone} или принесите его в ${storeName}.`
+      : `This phone belongs to ${c.companyName}. It locked itself because it has not been online for ${days} days. ` +
+        `Connect it to Wi-Fi or a mobile network and it unlocks again. If that fails, call ${c.supportPhone} or bring it to ${storeName}.`;
+  let message = text(c.storeName);
+  if (message.length > LOCK_TEXT_LIMIT) {
+    const room = Math.max(0, c.storeName.length - (message.length - LOCK_TEXT_LIMIT) - 1);
+    message = text(`${c.storeName.slice(0, room).trimEnd()}…`);
+  }
+  return { message, phoneNumber: c.supportPhone };
+}
+
 /** 1 день, 2 дня, 5 дней, 21 день. */
 function russianDays(n: number): string {
   const mod10 = n % 10;

@@ -10,12 +10,17 @@
 //   partner already inserted (state IN_STOCK, INVENTORY at the operator, no registration);
 // - every phone is registered in its store's MDM, as the partner does before delivery;
 // - the first employee of each store is its head of commercial sector, the curator.
+import { OFFLINE_LOCK } from '../domain/offline-lock.ts';
+import { offlineLockScreen } from '../domain/phone-messages.ts';
 import type { MdmProviderName } from '../adapters/mdm.ts';
 import type { SimOwnerIdentity, SimStatus } from '../adapters/operator.ts';
 import { makeIccid, makeImei } from '../domain/identifiers.ts';
 import { roleByCode, type Role, type RoleCode } from '../domain/roles.ts';
 import { createPrng, type Prng } from './prng.ts';
 import type { RunningSimulators } from './index.ts';
+
+/** The owner named on the seeded phones' offline-lock screens. */
+const OFFLINE_LOCK_COMPANY = 'RetailCo';
 
 export interface FleetOptions {
   stores: number;
@@ -337,8 +342,15 @@ export async function seedSimulators(running: RunningSimulators, fleet: Fleet): 
     });
   }
 
-  // The reseller uploaded every leased phone to Knox Guard (Active) when it was bought.
-  for (const device of fleet.devices) running.knoxGuard.enrol(device.imei);
+  // The reseller uploaded every leased phone to Knox Guard (Active) when it was bought; phones in
+  // use hold the offline-lock policy, set at their hand-over (see activities/offline-lock.ts).
+  for (const device of fleet.devices) {
+    running.knoxGuard.enrol(device.imei);
+    if (device.state !== 'IN_USE') continue;
+    const store = fleet.stores.find((s) => s.id === device.storeId)!;
+    const screen = offlineLockScreen({ companyName: OFFLINE_LOCK_COMPANY, storeName: store.name, supportPhone: store.supportPhone, language: 'ru' }, OFFLINE_LOCK.days);
+    running.knoxGuard.seedOfflineLock(device.imei, { ...OFFLINE_LOCK, message: screen.message, tel: screen.phoneNumber });
+  }
 
   for (const sim of fleet.sims) {
     running.operator.addSim({ iccid: sim.iccid, msisdn: sim.msisdn, status: sim.operatorStatus, imei: sim.imei });

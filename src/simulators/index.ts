@@ -136,6 +136,7 @@ export async function startSimulators(opts: StartSimulatorsOptions = {}): Promis
     ...base('knoxGuard'),
     ...(given.knoxGuard ? { apiToken: given.knoxGuard.apiToken } : {}),
     isOnline: (imei) => Object.values(mdms).some((m) => m.devices.enrolledByImei(imei)?.online === true),
+    lastSeenAt: (imei) => Object.values(mdms).map((m) => m.devices.enrolledByImei(imei)?.lastSeenAt).find(Boolean),
   });
   for (const mdm of Object.values(mdms)) {
     mdm.devices.onDeviceEvent((device, event) => {

@@ -12,6 +12,16 @@
 // phone comes online (phoneCameOnline). Status follows from what was asked and what the phone
 // has applied: asked locked and applied = Locked, asked but not yet applied = Locking, asked
 // unlocked while the phone still shows the lock = Unlocking, else Active.
+//
+// Offline lock (a policy, like any other, that reaches the phone only when it is online):
+//   POST /kcs/v1.1/kg/devices/offline-lock        {deviceUid, days, warningDays, message, tel}
+//   POST /kcs/v1.1/kg/devices/offline-lock/exempt {deviceUid, until?: YYYY-MM-DD | null}
+// A phone holding the policy counts the days since it last checked in: `days - warningDays`
+// days in it shows a warning (OFFLINE_WARNING), at `days` it locks itself (OFFLINE_LOCKED,
+// status Locked) with the policy's message; checking in again releases that self-lock. An
+// exemption (long leave) spares the phone until the given day (or until lifted with null); the
+// phone learns of it, like of the policy, at its next check-in. Time is the simulator's clock
+// (`now`), so tests can let a phone stay away for weeks.
 import type { Request, Response } from 'express';
 import type { KnoxGuardStatus } from '../adapters/knox-guard.ts';
 import { randomSecret, safeEqual } from './auth.ts';
@@ -22,9 +32,32 @@ export interface KnoxGuardSimulatorOptions extends SimulatorOptions {
   apiToken?: string;
   /** Whether the phone is on the network now (the MDM simulators know). Default: never. */
   isOnline?: (deviceUid: string) => boolean;
+  /** When the phone last checked in (the MDM simulators know); needed by the offline lock. */
+  lastSeenAt?: (deviceUid: string) => string | undefined;
+  /** The simulator's clock (epoch ms). Default: Date.now. */
+  now?: () => number;
 }
 
-export type KnoxGuardAction = 'LOCK_REQUESTED' | 'UNLOCK_REQUESTED' | 'LOCK_APPLIED' | 'UNLOCK_APPLIED';
+export interface OfflineLockPolicy {
+  days: number;
+  warningDays: number;
+  message: string;
+  tel: string;
+  /** Long leave: the phone does not lock itself before the end of this day (YYYY-MM-DD), or at all if "open". */
+  exemptUntil?: string;
+}
+
+export type KnoxGuardAction =
+  | 'LOCK_REQUESTED'
+  | 'UNLOCK_REQUESTED'
+  | 'LOCK_APPLIED'
+  | 'UNLOCK_APPLIED'
+  | 'OFFLINE_LOCK_REQUESTED'
+  | 'OFFLINE_EXEMPTION_REQUESTED'
+  | 'OFFLINE_LOCK_POLICY_APPLIED'
+  | 'OFFLINE_WARNING'
+  | 'OFFLINE_LOCKED'
+  | 'OFFLINE_UNLOCKED';
 
 export interface KnoxGuardRecord {
   deviceUid: string;
@@ -34,6 +67,12 @@ export interface KnoxGuardRecord {
   phoneLocked: boolean;
   /** Released from Knox Guard for good (not modelled as an API call yet). */
   completed: boolean;
+  /** The offline-lock policy as last asked for, and as the phone holds it (since its last check-in). */
+  offlineLockRequested?: OfflineLockPolicy;
+  offlineLockOnPhone?: OfflineLockPolicy;
+  /** The phone locked itself for being offline too long / showed the warning (this absence). */
+  offlineLocked?: boolean;
+  offlineWarned?: boolean;
   message?: string;
   tel?: string;
   email?: string;
@@ -56,6 +95,15 @@ export interface KnoxGuardState {
   transactions: TransactionRecord[];
 }
 
+function isCalendarDay(v: unknown): v is string {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const at = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(v);
+}
+
+/** Knox Guard's lock screen text limit. */
+export const LOCK_MESSAGE_LIMIT = 350;
+
 const ERROR = { INVALID: 'KG_INVALID_PARAMETER', UNAUTHORIZED: 'KG_UNAUTHORIZED', NOT_FOUND: 'KG_DEVICE_NOT_FOUND', CONFLICT: 'KG_CONFLICT' } as const;
 
 function guardError(status: number, code: string, message: string): SimHttpError {
@@ -66,6 +114,7 @@ const invalid = (message: string): SimHttpError => guardError(400, ERROR.INVALID
 
 export function statusOf(record: KnoxGuardRecord): KnoxGuardStatus {
   if (record.completed) return 'Completed';
+  if (record.offlineLocked) return 'Locked';
   if (record.lockRequested) return record.phoneLocked ? 'Locked' : 'Locking';
   return record.phoneLocked ? 'Unlocking' : 'Active';
 }
@@ -79,6 +128,19 @@ function deviceView(record: KnoxGuardRecord): Record<string, unknown> {
     tel: record.tel,
     email: record.email,
     updatedAt: record.updatedAt,
+    ...(record.offlineLockRequested ? { offlineLock: offlineLockView(record) } : {}),
+  };
+}
+
+function offlineLockView(record: KnoxGuardRecord): Record<string, unknown> {
+  const policy = record.offlineLockRequested!;
+  const onPhone = record.offlineLockOnPhone;
+  return {
+    days: policy.days,
+    warningDays: policy.warningDays,
+    exemptUntil: policy.exemptUntil ?? null,
+    appliedOnPhone: onPhone !== undefined && JSON.stringify(onPhone) === JSON.stringify(policy),
+    state: record.offlineLocked ? 'locked' : record.offlineWarned ? 'warning' : onPhone ? (onPhone.exemptUntil ? 'exempt' : 'armed') : 'pending',
   };
 }
 
@@ -87,6 +149,8 @@ export class KnoxGuardSimulator extends Simulator<KnoxGuardState> {
   private readonly devices = new Map<string, KnoxGuardRecord>();
   private readonly transactions = new Map<string, TransactionRecord>();
   private readonly isOnline: (deviceUid: string) => boolean;
+  private readonly lastSeenAt: (deviceUid: string) => string | undefined;
+  private readonly now: () => number;
   /** Requests answered from a stored transaction (not state: restarts at zero). */
   replays = 0;
 
@@ -94,6 +158,8 @@ export class KnoxGuardSimulator extends Simulator<KnoxGuardState> {
     super('knox-guard', options);
     this.apiToken = options.apiToken ?? randomSecret();
     this.isOnline = options.isOnline ?? (() => false);
+    this.lastSeenAt = options.lastSeenAt ?? (() => undefined);
+    this.now = options.now ?? Date.now;
     this.mountAdmin();
 
     const api = '/kcs/v1.1/kg/devices';
@@ -115,6 +181,41 @@ export class KnoxGuardSimulator extends Simulator<KnoxGuardState> {
       authenticated(req);
       const deviceUid = Fields.ofBody(req, invalid).string('deviceUid');
       this.once(req, res, `unlock:${deviceUid}`, (transactionId) => this.unlock(this.known(deviceUid), transactionId));
+    });
+
+    this.route('post', `${api}/offline-lock`, (req, res) => {
+      authenticated(req);
+      const fields = Fields.ofBody(req, invalid);
+      const deviceUid = fields.string('deviceUid');
+      const days = fields.optionalNumber('days');
+      const warningDays = fields.optionalNumber('warningDays') ?? 0;
+      if (days === undefined || !Number.isInteger(days) || days < 1 || days > 365) throw invalid('days must be a whole number of days, 1..365');
+      if (!Number.isInteger(warningDays) || warningDays < 0 || warningDays >= days) throw invalid('warningDays must be a whole number below days');
+      const message = fields.string('message');
+      if (message.length > LOCK_MESSAGE_LIMIT) throw invalid(`message must be at most ${LOCK_MESSAGE_LIMIT} characters`);
+      const tel = fields.string('tel');
+      this.once(req, res, `offline-lock:${deviceUid}`, (transactionId) => {
+        const record = this.known(deviceUid);
+        record.offlineLockRequested = { days, warningDays, message, tel, ...(record.offlineLockRequested?.exemptUntil ? { exemptUntil: record.offlineLockRequested.exemptUntil } : {}) };
+        this.recordAction(record, 'OFFLINE_LOCK_REQUESTED', transactionId);
+        return this.settle(record);
+      });
+    });
+
+    this.route('post', `${api}/offline-lock/exempt`, (req, res) => {
+      authenticated(req);
+      const body = Fields.ofBody(req, invalid);
+      const deviceUid = body.string('deviceUid');
+      const until = (req.body as Record<string, unknown>).until;
+      if (until !== null && until !== 'open' && !isCalendarDay(until)) throw invalid('until must be a date YYYY-MM-DD, "open" or null');
+      this.once(req, res, `offline-lock-exempt:${deviceUid}`, (transactionId) => {
+        const record = this.known(deviceUid);
+        if (!record.offlineLockRequested) throw guardError(409, ERROR.CONFLICT, 'Device has no offline lock policy');
+        const { exemptUntil: _previous, ...policy } = record.offlineLockRequested;
+        record.offlineLockRequested = until === null ? policy : { ...policy, exemptUntil: until as string };
+        this.recordAction(record, 'OFFLINE_EXEMPTION_REQUESTED', transactionId);
+        return this.settle(record);
+      });
     });
 
     this.route('post', `${api}/list`, (req, res) => {
@@ -141,6 +242,13 @@ export class KnoxGuardSimulator extends Simulator<KnoxGuardState> {
     this.transactions.clear();
     for (const record of state.devices) this.devices.set(record.deviceUid, record);
     for (const t of state.transactions) this.transactions.set(t.transactionId, t);
+  }
+
+  /** Seeding: a phone in use that has held the offline-lock policy since before phonefleet. */
+  seedOfflineLock(deviceUid: string, policy: OfflineLockPolicy): void {
+    const record = this.enrol(deviceUid);
+    record.offlineLockRequested = structuredClone(policy);
+    record.offlineLockOnPhone = structuredClone(policy);
   }
 
   /** The reseller uploads a phone to Knox Guard (Active). Enrolling a known phone changes nothing. */
@@ -197,10 +305,43 @@ export class KnoxGuardSimulator extends Simulator<KnoxGuardState> {
   /** Re-evaluated on every read too, so that a phone online shows its state whoever asks. */
   private settle(record: KnoxGuardRecord): KnoxGuardRecord {
     if (this.isOnline(record.deviceUid)) this.apply(record);
+    else this.countOfflineDays(record);
     return record;
   }
 
+  /** What a phone holding the offline-lock policy does by itself while away from the network. */
+  private countOfflineDays(record: KnoxGuardRecord): void {
+    const policy = record.offlineLockOnPhone;
+    const lastSeen = this.lastSeenAt(record.deviceUid);
+    if (!policy || !lastSeen || record.offlineLocked || record.completed) return;
+    const now = this.now();
+    if (policy.exemptUntil === 'open' || (policy.exemptUntil && now < Date.parse(`${policy.exemptUntil}T23:59:59Z`))) return;
+    // An exemption that ran out counts from its end: the person was allowed to be away until then.
+    const from = Math.max(Date.parse(lastSeen), policy.exemptUntil ? Date.parse(`${policy.exemptUntil}T23:59:59Z`) : 0);
+    const offlineDays = (now - from) / 86_400_000;
+    if (!record.offlineWarned && offlineDays >= policy.days - policy.warningDays) {
+      record.offlineWarned = true;
+      this.recordAction(record, 'OFFLINE_WARNING');
+    }
+    if (offlineDays >= policy.days) {
+      record.offlineLocked = true;
+      record.message = policy.message;
+      record.tel = policy.tel;
+      this.recordAction(record, 'OFFLINE_LOCKED');
+    }
+  }
+
   private apply(record: KnoxGuardRecord): void {
+    // Checking in: the phone takes the current offline-lock policy and starts counting afresh.
+    if (record.offlineLockRequested && JSON.stringify(record.offlineLockOnPhone) !== JSON.stringify(record.offlineLockRequested)) {
+      record.offlineLockOnPhone = structuredClone(record.offlineLockRequested);
+      this.recordAction(record, 'OFFLINE_LOCK_POLICY_APPLIED');
+    }
+    record.offlineWarned = false;
+    if (record.offlineLocked) {
+      record.offlineLocked = false;
+      this.recordAction(record, 'OFFLINE_UNLOCKED');
+    }
     if (record.phoneLocked === record.lockRequested || record.completed) return;
     record.phoneLocked = record.lockRequested;
     this.recordAction(record, record.phoneLocked ? 'LOCK_APPLIED' : 'UNLOCK_APPLIED');

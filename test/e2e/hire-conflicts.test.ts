@@ -3,7 +3,7 @@
 // order that cannot happen get 422, and nothing reaches the lifecycle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employeeWorkflowId, lifecycleQuery } from '../../workflows/employee-lifecycle.ts';
-import { dayFromToday, dismissEvent, eventually, hireEvent, startHarness, type Harness } from '../support/harness.ts';
+import { dayFromToday, dismissEvent, eventually, hireEvent, rescindEvent, revokeDismissalEvent, startHarness, type Harness } from '../support/harness.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let h: Harness;
@@ -96,5 +96,28 @@ describe('dates in an order that cannot happen: 422', () => {
     expect(third.status).toBe(409);
     expect((await third.json()).inForce).toMatchObject({ status: 'hire queued', storeId: 'S002', eventId: rehire.id, startDate: dayFromToday(8) });
     expect(await hiresSeen(person.employeeId)).toEqual([rehire.id]);
+  });
+});
+
+describe('take-backs with nothing to take back: 422', () => {
+  it('take-backs the lifecycle would only ignore: a revocation with no dismissal, a rescission of someone leaving -> 422', async () => {
+    const employeeId = await newHire('S001');
+    expect((await h.sendHrEvent(hireEvent(employeeId, 'S001', POSITION()))).status).toBe(202);
+    const revoke = revokeDismissalEvent(employeeId);
+    const res = await h.sendHrEvent(revoke);
+    expect(res.status).toBe(422);
+    expect((await res.json()).problems).toEqual([{ field: 'data.employeeId', message: `no dismissal of employee ${employeeId} in progress to revoke (employee is onboarding)` }]);
+    expect((await lifecycle(employeeId)).seenEventIds).not.toContain(revoke.id);
+
+    const person = seededEmployee('S001');
+    expect((await h.sendHrEvent(dismissEvent(person.employeeId, dayFromToday(7)))).status).toBe(202);
+    await eventually(async () => (await lifecycle(person.employeeId)).status === 'leaving', 'leaving');
+    const rescind = rescindEvent(person.employeeId);
+    const refused = await h.sendHrEvent(rescind);
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).problems[0].message).toContain(`employee ${person.employeeId} is leaving`);
+    expect((await lifecycle(person.employeeId)).seenEventIds).not.toContain(rescind.id);
+    // The dismissal in progress can still be revoked.
+    expect((await h.sendHrEvent(revokeDismissalEvent(person.employeeId))).status).toBe(202);
   });
 });

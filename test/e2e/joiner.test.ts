@@ -7,6 +7,7 @@ import { employeeWorkflowId } from '../../workflows/employee-lifecycle.ts';
 import { joinerWorkflowId } from '../../workflows/joiner.ts';
 import { eventually, hireEvent, rescindEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
 import { recording, saveHistories } from '../support/histories.ts';
+import { readableText } from '../support/history-payloads.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
 let h: Harness;
@@ -381,9 +382,10 @@ describe('personal data', () => {
     const raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
     for (const id of [employeeWorkflowId(employeeId), joinerWorkflowId(employeeId)]) {
       const handle = raw.workflow.getHandle(id);
-      const bytes = JSON.stringify(await handle.fetchHistory());
+      // The stored bytes themselves, not JSON.stringify (where payload bytes are numbers and no
+      // name is ever found); every payload is checked in test/e2e/personal-data.test.ts.
+      const bytes = readableText(await handle.fetchHistory());
       expect(bytes).not.toContain('Olga');
-      expect(bytes).not.toContain(Buffer.from('Olga').toString('base64'));
       expect(bytes).not.toContain(documentNumber);
       expect(id).not.toContain('Olga');
       const description = await handle.describe();

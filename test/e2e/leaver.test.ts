@@ -292,6 +292,32 @@ describe('leaver: dismissal', () => {
     }
   });
 
+  it('revocation with one undo impossible: every other undo still done, and ONE support task lists what failed', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)));
+    await clearance(employeeId, 'locked');
+    // The operator no longer knows the SIM (a permanent refusal): resuming it cannot work.
+    const operatorSim = h.sims.operator.sims.get(iccid)!;
+    h.sims.operator.sims.delete(iccid);
+    try {
+      await h.sendHrEvent(revokeDismissalEvent(employeeId));
+      const revoked = await clearance(employeeId, 'revoked');
+      expect(revoked.clearance.undoFailed).toEqual([expect.stringMatching(new RegExp(`^resume SIM ${iccid}: `))]);
+    } finally {
+      h.sims.operator.sims.set(iccid, operatorSim);
+    }
+    // The other undos ran, before and after the failed one: unlocked, employee reinstated; the
+    // database does not pretend the SIM works.
+    expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'SUSPENDED' });
+    expect(await commandsOf(imei, 'UNLOCK')).toHaveLength(1);
+    expect((await sim.mdmDevice(imei)).locked).toBe(false);
+    expect(await h.db.employee.findUniqueOrThrow({ where: { id: employeeId } })).toMatchObject({ status: 'ACTIVE' });
+    const tasks = await h.db.supportTask.findMany({ where: { employeeId, kind: 'dismissal-revocation-incomplete' } });
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0].summary).toContain(`resume SIM ${iccid}`);
+    expect(tasks[0].summary).not.toContain(`unlock phone ${imei}`);
+  });
+
   it('refuses a return for a phone whose holder is not leaving, and bad input', async () => {
     const { imei } = await employeeWithPhone();
     expect((await returned(imei)).status).toBe(409);

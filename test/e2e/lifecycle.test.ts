@@ -42,12 +42,12 @@ async function fleetEmployee() {
 }
 
 /** A new hire known to HR and the directory, onboarded up to the phone in their hands. */
-async function hiredAndHandedOver() {
+async function hiredAndHandedOver(startDate = storeToday(h.fleet, 'S001')) {
   const employeeId = h.newEmployeeId();
   const position = h.fleet.employees[0].position;
-  await sim.addHrEmployee({ employeeId, storeId: 'S001', position, startDate: storeToday(h.fleet, 'S001'), documentNumber: `DOC-${employeeId}` });
+  await sim.addHrEmployee({ employeeId, storeId: 'S001', position, startDate, documentNumber: `DOC-${employeeId}` });
   await sim.addDirectoryAccount(employeeId, 0);
-  await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate: storeToday(h.fleet, 'S001') }));
+  await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate }));
   const ready = await until(employeeId, 'phone ready', (e) => e.onboarding?.stage === 'awaiting-handover');
   expect((await h.call('POST', `/devices/${ready.onboarding.imei}/handover`, { employeeId })).status).toBe(202);
   await until(employeeId, 'active', (e) => e.lifecycle?.status === 'active');
@@ -69,12 +69,14 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     const done = await until(employeeId, 'second role change applied', (e) => e.lifecycle.outcomes.length === 2);
     expect(done.employee.roleCode).toBe(role.code);
     const messages = (await sim.mdmDevice(imei)).messages.slice(messagesBefore);
-    expect(messages.map((m) => m.body)).toEqual([expect.stringContaining(`Your role is now ${other.name}`), expect.stringContaining(`Your role is now ${role.name}`)]);
+    expect(messages.map((m) => m.body)).toEqual([expect.stringContaining(`Ваша роль теперь: ${other.name}`), expect.stringContaining(`Ваша роль теперь: ${role.name}`)]);
+    if (recording) await saveHistories(h.client, moverWorkflowId(employeeId), 'mover-v2-second-role-change');
   });
 
   it('rehire after leaving: a full new onboarding (new curator notice, new owner registration)', async () => {
     const { employeeId, position, first } = await hiredAndHandedOver();
-    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
+    // Last working day today (a rehire may not start before it), phone handed in at once.
+    expect((await h.sendHrEvent(dismissEvent(employeeId, storeToday(h.fleet, 'S001')))).status).toBe(202);
     await until(employeeId, 'clearance awaiting return', (e) => e.clearance?.stage === 'awaiting-return');
     expect((await returned(first.imei)).status).toBe(202);
     await until(employeeId, 'left', (e) => e.employee.status === 'LEFT' && e.clearance?.stage === 'done');
@@ -89,7 +91,7 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     expect(await sim.identityReads(employeeId)).toBe(2); // once per registration
     expect((await h.call('POST', `/devices/${again.onboarding.imei}/handover`, { employeeId })).status).toBe(202);
     const active = await until(employeeId, 'active again', (e) => e.lifecycle?.status === 'active');
-    expect(active.employee).toMatchObject({ status: 'ACTIVE', handoverDay: 1 });
+    expect(active.employee).toMatchObject({ status: 'ACTIVE', handoverDay: 1, lastWorkingDay: null });
     if (recording) {
       await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-v2-rehired');
       await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-rehired');
@@ -97,7 +99,8 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
   });
 
   it('rehire while the old clearance still watches for a written-off phone: the new employment starts at once', async () => {
-    const { employeeId, position, first } = await hiredAndHandedOver();
+    // Started two days ago: a last working day before the start date is refused (422).
+    const { employeeId, position, first } = await hiredAndHandedOver(dayFromToday(-2));
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-1)))).status).toBe(202);
     // FAST_POLICY: locked 2 s after the last day, bricked 6 s later, then watched for a minute.
     await until(employeeId, 'written off', (e) => e.clearance?.stage === 'bricked' && e.employee.status === 'LEFT', 60_000);
@@ -109,6 +112,16 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     expect(again.lifecycle.status).toBe('onboarding');
     expect(again.lifecycle.outcomes.map((o: { outcome: string }) => o.outcome)).toContain('left: the phone was written off; the clearance keeps watching for it');
     expect(await phoneReadyNotices(employeeId)).toHaveLength(2);
+
+    // The old phone turns up: the old clearance recovers it, and the new employment stays in force.
+    expect((await returned(first.imei)).status).toBe(202);
+    await eventually(async () => (await h.client.workflow.getHandle(leaverWorkflowId(employeeId)).describe()).status.name === 'COMPLETED', 'old clearance done', 60_000);
+    // It closed "its" employment on the way (LEFT); the lifecycle puts the records right at once.
+    await eventually(async () => (await h.db.auditLog.count({ where: { employeeId, action: 'employee.status-restored' } })) === 1, 'employment restored in the records');
+    const after = await until(employeeId, 'records say onboarding', (e) => e.employee.status === 'ONBOARDING');
+    expect(after.lifecycle.status).toBe('onboarding');
+    if (recording) await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-rehired-during-watch');
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei: first.imei } })).toMatchObject({ state: 'IN_STOCK' });
   });
 
   it('a new last working day for someone already leaving reaches the running leaver', async () => {
@@ -147,6 +160,20 @@ describe('lifecycle: a phase cancelled by hand (Web UI) does not fail it', () =>
 
     await h.sendHrEvent(hireEvent(employeeId, 'S001', position)); // HR sends the hire again
     await until(employeeId, 'onboarding again', (e) => e.onboarding?.stage === 'awaiting-handover' && e.lifecycle.status === 'onboarding');
+    if (recording) await saveHistories(h.client, employeeWorkflowId(employeeId), 'lifecycle-v2-joiner-cancelled-by-hand');
+  });
+
+  it('a clearance cancelled in the Web UI: the phone stays with the employee, the lifecycle goes on, support told', async () => {
+    const { employeeId, imei } = await fleetEmployee();
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(20)))).status).toBe(202);
+    await until(employeeId, 'clearance awaiting return', (e) => e.clearance?.stage === 'awaiting-return');
+    await h.client.workflow.getHandle(leaverWorkflowId(employeeId)).cancel();
+    const after = await until(employeeId, 'clearance recorded', (e) => e.lifecycle.status === 'active' && e.lifecycle.outcomes.length === 1);
+    expect(after.lifecycle.outcomes[0].outcome).toBe('clearance cancelled by an operator; undone');
+    expect(after.employee.status).toBe('ACTIVE');
+    expect(await h.db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'IN_USE', employeeId });
+    expect(await h.db.supportTask.count({ where: { employeeId, kind: 'leaver-cancelled' } })).toBe(1);
+    expect((await h.client.workflow.getHandle(employeeWorkflowId(employeeId)).describe()).status.name).toBe('RUNNING');
   });
 
   it('a role change cancelled in the Web UI while it waits for a freeze: not applied, the lifecycle goes on', async () => {

@@ -48,7 +48,7 @@ describe('mover', () => {
     expect((await sim.mdmDevice(imei)).profileId).toBe(target.profileId);
     const uninstalled = (await sim.mdmCommands(imei)).filter((c) => c.type === 'UNINSTALL_APP');
     expect(uninstalled).toHaveLength(removed.length);
-    expect((await sim.mdmDevice(imei)).messages.at(-1)?.body).toContain(`Your role is now ${target.name}`);
+    expect((await sim.mdmDevice(imei)).messages.at(-1)?.body).toContain(`Ваша роль теперь: ${target.name}`);
   });
 
   it('role change during a freeze waits for its end; a freeze created meanwhile is honoured', async () => {

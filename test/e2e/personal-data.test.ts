@@ -7,7 +7,7 @@ import { EncryptionCodec } from '../../src/temporal/codec.ts';
 import { employeeWorkflowId } from '../../workflows/employee-lifecycle.ts';
 import { joinerWorkflowId } from '../../workflows/joiner.ts';
 import { eventually, hireEvent, startHarness, storeToday, type ApiResponse, type Harness } from '../support/harness.ts';
-import { failuresOf, isOnlyPatchData, isPatchMarkerData, isSearchAttribute, payloadsOf } from '../support/history-payloads.ts';
+import { failuresOf, isOnlyPatchData, isPatchMarkerData, isSearchAttribute, payloadsOf, readableText } from '../support/history-payloads.ts';
 import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
@@ -86,7 +86,7 @@ describe('a hire through an MDM outage leaves nothing readable in Temporal', () 
       }
       // The name is in the (encrypted) input, and nowhere readable: neither in a string field
       // nor in any stored bytes.
-      const readable = JSON.stringify(history, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+      const readable = readableText(history);
       expect(readable).not.toContain('Zelda');
       expect(readable).not.toContain('HTTP 503');
     }

@@ -63,7 +63,8 @@ describe('stock deliveries', () => {
     const delivery = { devices: [device(20), device(21)], sims: [sim(20)] };
     const first = await h.call('POST', '/stores/S001/stock', delivery);
     expect(first.status).toBe(201);
-    expect(await first.json()).toMatchObject({ storeId: 'S001', devicesAdded: 2, devicesOffered: 2, simsOffered: 1, hiresWoken: 0 });
+    // hiresWoken is not asserted: other suites on the shared dev server may have hires waiting in S001.
+    expect(await first.json()).toMatchObject({ storeId: 'S001', devicesAdded: 2, devicesOffered: 2, simsOffered: 1 });
     const after = await stockCounts();
     const again = await h.call('POST', '/stores/S001/stock', delivery);
     expect(again.status).toBe(409);

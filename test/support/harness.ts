@@ -238,3 +238,6 @@ export function dayFromToday(days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/** HR: long leave begins or ends (data: kind parental|sick|other, from, until?). */
+export const leaveEvent = (employeeId: string, type: 'leave-started' | 'leave-ended', data: Record<string, unknown>) => hrEvent(type, employeeId, data);

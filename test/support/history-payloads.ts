@@ -66,3 +66,20 @@ export function isOnlyPatchData(value: unknown): boolean {
   const v = value as { id?: unknown; deprecated?: unknown };
   return keys.join(',') === 'deprecated,id' && typeof v.id === 'string' && /^[\w:.-]{1,100}$/.test(v.id) && typeof v.deprecated === 'boolean';
 }
+
+/**
+ * The history as text, stored bytes included as they are (latin1), so a name in clear is found
+ * wherever it sits. Not JSON.stringify alone: it shows a Uint8Array as {"0":79,...} and a Buffer
+ * as {"type":"Buffer","data":[...]}, where no name could ever be found.
+ */
+export function readableText(history: unknown): string {
+  const parts: string[] = [];
+  const walk = (v: unknown) => {
+    if (isBytes(v)) parts.push(Buffer.from(v).toString('latin1'));
+    else if (typeof v === 'string') parts.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+  };
+  walk(history);
+  return parts.join('\n');
+}

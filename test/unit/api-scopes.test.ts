@@ -72,5 +72,7 @@ describe('the route scope table', () => {
     expect(routeScopeOf('DELETE', '/stores/S001/freezes/7')?.rule.anyOf).toEqual(['operations']);
     expect(routeScopeOf('GET', '/stores/S001/notifications/extra')).toBeUndefined();
     expect(routeScopeOf('PUT', '/stores/S001/notifications')).toBeUndefined();
+    // Express matches paths case-insensitively: so does the table (else a scoped token would be refused).
+    expect(routeScopeOf('GET', '/STORES/S001/Notifications/')?.params).toEqual({ storeId: 'S001' });
   });
 });

@@ -27,9 +27,12 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
       return { storeId: event.hire.storeId, startIfMissing: true };
     }
     case 'hire-rescinded':
-    case 'dismissal-revoked':
-      // Whether something is in progress to take back, the lifecycle's existence says (422 then).
+    case 'dismissal-revoked': {
+      // Without a lifecycle, the signal finds nothing to take back (422 then, hr-events.ts).
+      const lifecycle = await lifecycleOf(ctx, event.employeeId);
+      if (lifecycle) checkTakeBack(event, lifecycle);
       return { storeId: '', startIfMissing: false };
+    }
     case 'dismissed':
     case 'role-changed':
     case 'transferred': {
@@ -44,6 +47,31 @@ export async function checkEventAgainstRecords(ctx: ApiContext, event: HrEvent):
       if (event.kind !== 'dismissed') await checkReferences(ctx, event.move.kind === 'role' ? { position: event.move.position } : { storeId: event.move.storeId });
       return { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
     }
+    case 'leave-started':
+    case 'leave-ended': {
+      // Long leave concerns someone employed, whose phone the offline lock must spare meanwhile.
+      const employee = await ctx.db.employee.findUnique({ where: { id: event.employeeId } });
+      if (!employee || !['ACTIVE', 'ONBOARDING', 'LEAVING'].includes(employee.status)) {
+        throw unprocessable('data.employeeId', employee ? `employee ${event.employeeId} is ${employee.status.toLowerCase()}` : `unknown employee ${event.employeeId}`);
+      }
+      return { storeId: employee.storeId, employedAt: employee.status === 'ACTIVE' ? { storeId: employee.storeId } : undefined, startIfMissing: true };
+    }
+  }
+}
+
+/**
+ * 422 for a take-back the lifecycle would only record as "ignored" (HR would hear 202 and
+ * believe it applied): a revocation with no dismissal running or queued, and a rescission of a
+ * hire that has been worked to a dismissal (the person leaves: that is not undone by
+ * pretending they were never hired).
+ */
+function checkTakeBack(event: Extract<HrEvent, { kind: 'hire-rescinded' | 'dismissal-revoked' }>, lifecycle: LifecycleState) {
+  const dismissalQueued = lifecycle.pending.some((e) => e.kind === 'dismissed');
+  if (event.kind === 'dismissal-revoked' && lifecycle.status !== 'leaving' && !dismissalQueued) {
+    throw unprocessable('data.employeeId', `no dismissal of employee ${event.employeeId} in progress to revoke (employee is ${lifecycle.status})`);
+  }
+  if (event.kind === 'hire-rescinded' && (lifecycle.status === 'leaving' || lifecycle.status === 'left')) {
+    throw unprocessable('data.employeeId', `employee ${event.employeeId} is ${lifecycle.status}: a hire that ended in a dismissal cannot be rescinded (revoke the dismissal first, or let it run)`);
   }
 }
 
@@ -54,7 +82,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
  * hire queued): a second hire with a new event id is a duplicate record in HR or a transfer sent
  * as a hire, and queueing it would start a second onboarding once the first ends. A hire after
  * a failed onboarding (HR re-sends it once the cause is fixed) or after the employment ended is
- * a new start; 422 if it starts before the last working day of the employment before it.
+ * a new start; 422 if it starts before the last working day of an employment still running out.
  */
 async function checkNoHireInForce(ctx: ApiContext, event: Extract<HrEvent, { kind: 'hired' }>) {
   const [row, lifecycle] = await Promise.all([
@@ -72,8 +100,10 @@ async function checkNoHireInForce(ctx: ApiContext, event: Extract<HrEvent, { kin
     const described = [inForce.status, inForce.storeId && `at store ${inForce.storeId}`, inForce.startDate && `since ${inForce.startDate}`, inForce.eventId && `(hire event ${inForce.eventId})`].filter(Boolean).join(' ');
     throw new HttpError(409, 'a hire is already in force for this employee', [{ field: 'data.employeeId', message: `employee ${event.employeeId} already has a hire in force: ${described}` }], { inForce });
   }
-  // A rehire: the new employment cannot start before the last one ended.
-  if (row?.lastWorkingDay && ['LEAVING', 'LEFT'].includes(row.status) && event.hire.startDate < day(row.lastWorkingDay)) {
+  // A rehire while the employment before is still running out: the new one cannot start before
+  // its last working day. Once phonefleet has closed it (LEFT: phone back or written off) the
+  // person may be rehired from any date, even before the last working day HR had planned.
+  if (row?.lastWorkingDay && row.status === 'LEAVING' && event.hire.startDate < day(row.lastWorkingDay)) {
     throw unprocessable('data.startDate', `${event.hire.startDate} is before the last working day ${day(row.lastWorkingDay)} of employee ${event.employeeId}'s employment before`);
   }
 }
