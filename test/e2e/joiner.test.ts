@@ -66,11 +66,13 @@ describe('joiner: a hire gets a phone', () => {
     expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ ownerRegistration: 'ACCEPTED', state: 'RESERVED', employeeId });
     expect(await sim.identityReads(employeeId)).toBe(1);
     // The curator was told which phone to hand to whom; the stored message holds no name.
-    const inbox = await (await h.call('GET', `/stores/${STORE}/notifications`)).json();
-    const notice = inbox.notifications.find((n: { kind: string; message: string }) => n.kind === 'phone-ready' && n.message.includes(employeeId));
+    const notice = await eventually(async () => {
+      const inbox = await (await h.call('GET', `/stores/${STORE}/notifications`)).json();
+      return inbox.notifications.find((n: { kind: string; message: string }) => n.kind === 'phone-ready' && n.message.includes(employeeId));
+    }, 'the phone-ready notice in the inbox');
     expect(notice.message).toContain(imei);
     expect(notice.message).not.toContain('Anna');
-    expect((await h.db.notification.findFirstOrThrow({ where: { kind: 'phone-ready', message: { contains: employeeId } } })).message).not.toContain('Example');
+    expect((await eventually(() => h.db.notification.findFirst({ where: { kind: 'phone-ready', message: { contains: employeeId } } }).then((n) => n ?? undefined), 'the stored notice')).message).not.toContain('Example');
     // The SIM works: activated at the operator before the curator heard the phone is ready.
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
 
@@ -112,10 +114,16 @@ describe('joiner: a hire gets a phone', () => {
     const { employeeId } = await newHire({ store: storeId });
     expect((await h.sendHrEvent(hireEvent(employeeId, storeId, POSITION()))).status).toBe(202);
 
-    const waiting = await stage(employeeId, 'awaiting-stock');
+    // The stage shows before the first look at the stock has answered: wait for what it found.
+    const waiting = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e?.onboarding?.stage === 'awaiting-stock' && e.onboarding.missingStock ? e : undefined;
+    }, 'the hire waiting for stock');
     expect(waiting.onboarding.missingStock).toEqual(['device', 'sim']);
-    const inbox = await (await h.call('GET', `/stores/${storeId}/notifications`)).json();
-    expect(inbox.notifications.some((n: { kind: string; message: string }) => n.kind === 'out-of-stock' && n.message.includes(employeeId))).toBe(true);
+    await eventually(async () => {
+      const inbox = await (await h.call('GET', `/stores/${storeId}/notifications`)).json();
+      return inbox.notifications.some((n: { kind: string; message: string }) => n.kind === 'out-of-stock' && n.message.includes(employeeId));
+    }, 'the curator told');
 
     // The partner delivers one phone (registered in the MDM) and one SIM.
     const imei = makeImei('35000000', '900001');
@@ -316,7 +324,8 @@ describe('joiner: exactly once, and undone however it is interrupted', () => {
     const { iccid } = ready.onboarding;
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
     const resumed = await h.db.auditLog.findFirstOrThrow({ where: { action: 'sim.resumed', iccid } });
-    const notice = await h.db.notification.findFirstOrThrow({ where: { kind: 'phone-ready', message: { contains: `employee ${employeeId} (` } } });
+    // The stage shows before the notice is written: wait for it.
+    const notice = await eventually(() => h.db.notification.findFirst({ where: { kind: 'phone-ready', message: { contains: `employee ${employeeId} (` } } }).then((n) => n ?? undefined), 'the phone-ready notice');
     expect(resumed.at.getTime()).toBeLessThanOrEqual(notice.createdAt.getTime());
     if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-v2-sim-resumed');
   });

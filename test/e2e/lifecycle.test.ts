@@ -87,7 +87,8 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     const again = await until(employeeId, 'phone ready again', (e) => e.onboarding?.stage === 'awaiting-handover' && e.onboarding.simOwnerRegistration?.registrationId !== first.simOwnerRegistration.registrationId);
     expect(again.onboarding.simOwnerRegistration.status).toBe('ACCEPTED');
     expect(await sim.registrationStatus(again.onboarding.simOwnerRegistration.registrationId)).toBe('ACCEPTED');
-    expect(await phoneReadyNotices(employeeId)).toHaveLength(2);
+    // The stage shows before the notice is written: wait for it.
+    await eventually(async () => (await phoneReadyNotices(employeeId)).length === 2, 'a second phone-ready notice');
     expect(await sim.identityReads(employeeId)).toBe(2); // once per registration
     expect((await h.call('POST', `/devices/${again.onboarding.imei}/handover`, { employeeId })).status).toBe(202);
     const active = await until(employeeId, 'active again', (e) => e.lifecycle?.status === 'active');
@@ -111,7 +112,8 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
     expect((await h.client.workflow.getHandle(leaverWorkflowId(employeeId)).describe()).status.name).toBe('RUNNING');
     expect(again.lifecycle.status).toBe('onboarding');
     expect(again.lifecycle.outcomes.map((o: { outcome: string }) => o.outcome)).toContain('left: the phone was written off; the clearance keeps watching for it');
-    expect(await phoneReadyNotices(employeeId)).toHaveLength(2);
+    // The stage shows before the notice is written: wait for it.
+    await eventually(async () => (await phoneReadyNotices(employeeId)).length === 2, 'a second phone-ready notice');
 
     // The old phone turns up: the old clearance recovers it, and the new employment stays in force.
     expect((await returned(first.imei)).status).toBe(202);
