@@ -124,9 +124,10 @@ export class PostgresRequestBudgets implements RequestPacer {
     const [spent] = await this.db.$queryRaw<{ waitMs: number }[]>`
       SELECT "readyAtMs" + ${intervalMs}::float8 - ${burstMs}::float8 - EXTRACT(EPOCH FROM clock_timestamp())::float8 * 1000 AS "waitMs"
       FROM "RateBudget" WHERE name = ${name}`;
-    // A little spread, so that the callers turned away together do not all come back together.
     this.stats.turnedAway[kind] = (this.stats.turnedAway[kind] ?? 0) + 1;
-    const retryAfterMs = Math.ceil(Math.max(0, Number(spent?.waitMs ?? maxWaitMs)) * (1 + Math.random() * 0.2));
+    // A little spread, so that the callers turned away together do not all come back together;
+    // at least a second (a caller out of time is turned away even when the turn is near).
+    const retryAfterMs = Math.ceil(Math.max(1_000, Number(spent?.waitMs ?? maxWaitMs)) * (1 + Math.random() * 0.2));
     throw new RetryableSystemError(this.system, `${name.slice(this.system.length + 1)} budget spent: next turn in ${retryAfterMs} ms`, retryAfterMs);
   }
 
