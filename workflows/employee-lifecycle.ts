@@ -23,6 +23,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  getExternalWorkflowHandle,
   isCancellation,
   patched,
   proxyActivities,
@@ -372,6 +373,9 @@ async function runPhase<I, R>(state: LifecycleState, workflow: (input: I) => Pro
       if (interruption()) {
         cancelledHere = true;
         scope.cancel();
+        // The scope's cancellation names the child's first run; a phase that continued-as-new (a
+        // leaver waiting months for an offline phone) runs on in a later run: cancel that one too.
+        if (patched('cancel-phase-current-run')) await getExternalWorkflowHandle(workflowId).cancel().catch(() => undefined);
         return { done: await result }; // throws the cancellation once the child compensated
       }
       const event = alongside()!;

@@ -1,6 +1,7 @@
 // Workflows that exercise the shared wait kit (workflows/kit/wait.ts) on their own, bundled only
 // by test/workflows/wait-kit.test.ts: a probe that "arrives" after a number of checks.
-import { continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, defineSignal, executeChild, getExternalWorkflowHandle, workflowInfo, isCancellation, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ChildWorkflowFailure } from '@temporalio/common';
 import { pollUntil, type Backoff } from '../../workflows/kit/wait.ts';
 
 export interface ProbeActivities {
@@ -55,4 +56,33 @@ export async function pollProbe(input: PollProbeInput): Promise<PollProbeResult>
   const runs = (input.runs ?? 0) + 1;
   if (end.kind === 'continue-as-new') return continueAsNew<typeof pollProbe>({ ...input, attempt: end.attempt, runs, stillWaitingCalls });
   return { kind: end.kind, value: end.kind === 'ready' ? end.value : undefined, attempt: end.attempt, runs, stillWaitingCalls, endedAt: Date.now() };
+}
+
+/** A child that continues-as-new once, then waits to be cancelled: returns 'cancelled' if it was. */
+export async function rollingChild(runs = 0): Promise<string> {
+  if (runs === 0) return continueAsNew<typeof rollingChild>(1);
+  try {
+    await condition(() => false);
+    return 'never';
+  } catch (err) {
+    if (isCancellation(err)) return 'cancelled';
+    throw err;
+  }
+}
+
+/** Starts rollingChild, waits until it continued-as-new, cancels it: what the lifecycle does on a revocation. */
+export async function cancelsRollingChild(startRuns = 0): Promise<string> {
+  const scope = new CancellationScope();
+  const childId = `${workflowInfo().workflowId}-child`;
+  const child = scope.run(() => executeChild(rollingChild, { workflowId: childId, args: [startRuns] }));
+  await sleep('2 seconds');
+  scope.cancel();
+  // The scope's cancel names the child's first run; after continue-as-new only the current run can be cancelled.
+  await getExternalWorkflowHandle(childId).cancel();
+  try {
+    return await child;
+  } catch (err) {
+    if (isCancellation(err) || (err instanceof ChildWorkflowFailure && isCancellation(err.cause))) return 'child cancelled';
+    throw err;
+  }
 }
