@@ -1,7 +1,11 @@
 // phonefleet assembled for an end-to-end suite, from real parts: the Temporal dev server of the
 // test run, a fresh PostgreSQL database, the simulators over HTTP, a worker and the HTTP API on
 // ephemeral ports. Only the waits are shortened (policy), so a day-long process takes seconds.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { inject } from 'vitest';
@@ -18,7 +22,7 @@ import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/
 import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
 import { EncryptionCodec } from '../../src/temporal/codec.ts';
 import { connectClient } from '../../src/temporal/connection.ts';
-import { createWorker } from '../../src/worker/worker.ts';
+import { createWorker, workflowBundle } from '../../src/worker/worker.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { TEST_PAYLOAD_KEYS } from './keys.ts';
@@ -64,13 +68,15 @@ export interface Harness {
   call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Stops the worker and starts a new one, with `policy` as its configuration if given (what a redeploy with new POLICY_* does). */
   restartWorker(opts?: { policy?: FleetPolicy }): Promise<void>;
+  /** With `workerProcess`: SIGKILLs the worker's process (no drain: what is in flight is lost) and starts another. */
+  killWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
 
 export async function startHarness(
-  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens; /** More of the API's context (codec access). */ api?: Partial<ApiContext> } = {},
+  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens; /** More of the API's context (codec access). */ api?: Partial<ApiContext>; /** Run the worker in a child process, so killWorker() can SIGKILL it. */ workerProcess?: boolean } = {},
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   const namespace = 'default';
@@ -97,7 +103,30 @@ export async function startHarness(
     running = worker.run();
     closeWorkerConnection = () => created.connection.close();
   };
-  await startWorker();
+  let child: ChildProcess | undefined;
+  const startChild = async () => {
+    const bundlePath = path.join(os.tmpdir(), `phonefleet-bundle-${run}.js`);
+    if (!fs.existsSync(bundlePath)) fs.writeFileSync(bundlePath, (await workflowBundle()).code);
+    const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: externalSystemsFromSimulators(sims), policy: deps.policy, bundlePath };
+    const started = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker-process.ts')], {
+      env: { ...process.env, PHONEFLEET_TEST_WORKER: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child = started;
+    await new Promise<void>((resolve, reject) => {
+      started.stdout!.on('data', (b: Buffer) => b.toString().includes('worker-ready') && resolve());
+      started.once('exit', (code) => reject(new Error(`test worker process exited (${code}) before it was ready`)));
+    });
+  };
+  const killChild = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  };
+  if (opts.workerProcess) await startChild();
+  else await startWorker();
 
   const { client, connection } = await connectClient({ address, namespace, keys: TEST_PAYLOAD_KEYS });
   const token = randomBytes(12).toString('hex');
@@ -151,7 +180,17 @@ export async function startHarness(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     },
+    async killWorker() {
+      if (!opts.workerProcess) throw new Error('killWorker needs startHarness({ workerProcess: true })');
+      await killChild();
+      await startChild();
+    },
     async restartWorker(o = {}) {
+      if (opts.workerProcess) {
+        if (o.policy) deps = { ...deps, policy: o.policy };
+        await killChild();
+        return startChild();
+      }
       worker.shutdown();
       await running;
       await closeWorkerConnection();
@@ -160,9 +199,12 @@ export async function startHarness(
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
-      await running;
-      await closeWorkerConnection();
+      if (opts.workerProcess) await killChild();
+      else {
+        worker.shutdown();
+        await running;
+        await closeWorkerConnection();
+      }
       await connection.close();
       await sims.close();
       await database.drop();
