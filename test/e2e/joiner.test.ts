@@ -151,7 +151,11 @@ describe('joiner: a hire gets a phone', () => {
     const rejected = await stage(employeeId, 'sim-owner-rejected');
     expect(rejected.onboarding.simOwnerRegistration).toMatchObject({ status: 'REJECTED', reason: 'document number does not match the holder' });
     expect(await h.db.sim.findUniqueOrThrow({ where: { iccid: rejected.onboarding.iccid } })).toMatchObject({ ownerRegistration: 'REJECTED', state: 'RESERVED' });
-    const [task] = await openTasks('sim-owner-registration-rejected', employeeId);
+    // The stage shows before the support task is opened: wait for it.
+    const [task] = await eventually(async () => {
+      const tasks = await openTasks('sim-owner-registration-rejected', employeeId);
+      return tasks.length > 0 ? tasks : undefined;
+    }, 'the support task for the rejected registration');
     expect(task.summary).toContain('document number does not match the holder');
     expect(task.summary).not.toContain(documentNumber); // identity data stays out of support tickets
 

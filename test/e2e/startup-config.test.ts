@@ -2,6 +2,8 @@
 // one line and exit code 78 before anything starts, and `npm run worker` never runs simulators,
 // neither when it lacks systems (refused) nor when it has them all (it just works against them).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,5 +181,85 @@ describe('start-up configuration, through the real entry points', () => {
       expect(result.stdout, result.stderr).toContain(`phonefleet worker polling Temporal at ${inject('temporalAddress')}`);
       expect(result.boundSimulatorPorts).toEqual([]);
     });
+  });
+});
+
+describe('npm run api and PHONEFLEET_DEMO=1, through the real entry points', () => {
+  let database: TestDatabase;
+  let sims: RunningSimulators;
+  const dataDirs: string[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sims = await startSimulators();
+  });
+  afterAll(async () => {
+    await sims?.close();
+    await database?.drop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const freshDataDir = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'phonefleet-startup-'));
+    dataDirs.push(dir);
+    return dir;
+  };
+
+  /** Temporal, PostgreSQL and the secrets of a deployment; no external system. */
+  const deployment = async (simBase: number): Promise<Env> => ({
+    ...cleanEnv(),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    DATABASE_URL: database.url,
+    TEMPORAL_TASK_QUEUE: `startup-config-api-${process.pid}-${simBase}`,
+    SIM_BASE_PORT: String(simBase),
+    API_PORT: String(await freePorts(1)),
+    PHONEFLEET_DATA_DIR: freshDataDir(),
+    PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'),
+    HR_WEBHOOK_SECRET: 'whsec_' + Buffer.from('startup-config-test').toString('base64'),
+    API_TOKENS: 'test:startup-config-token',
+  });
+
+  it('npm run api with nothing configured: refused, naming TEMPORAL_ADDRESS and DATABASE_URL, exit 78, no simulator port bound', async () => {
+    const simBase = await freePorts(SIMULATOR_NAMES.length);
+    const result = await run('src/api/main.ts', { ...cleanEnv(), PHONEFLEET_DATA_DIR: freshDataDir(), SIM_BASE_PORT: String(simBase) });
+    expect(result.code, result.stderr).toBe(EXIT_CONFIGURATION);
+    expect(result.stderr.trim()).toBe('phonefleet: refusing to start: npm run api needs a real deployment; missing TEMPORAL_ADDRESS, DATABASE_URL');
+    expect(result.stdout).toBe('');
+    expect(result.boundSimulatorPorts).toEqual([]);
+  });
+
+  it('npm run api with Temporal and PostgreSQL but no external system: it serves, and no simulator port is bound', async () => {
+    const simBase = await freePorts(SIMULATOR_NAMES.length);
+    const env = await deployment(simBase);
+    const result = await run('src/api/main.ts', env, { until: 'phonefleet API listening on', timeoutMs: 120_000 });
+    expect(result.stdout, result.stderr).toContain(`phonefleet API listening on http://127.0.0.1:${env.API_PORT}`);
+    expect(result.boundSimulatorPorts).toEqual([]);
+  });
+
+  it('npm run api refuses PHONEFLEET_DEMO=1: the demo is only for npm start', async () => {
+    const simBase = await freePorts(SIMULATOR_NAMES.length);
+    const result = await run('src/api/main.ts', { ...(await deployment(simBase)), PHONEFLEET_DEMO: '1' });
+    expect(result.code, result.stderr).toBe(EXIT_CONFIGURATION);
+    expect(result.stderr).toContain('PHONEFLEET_DEMO is for npm start: npm run api runs against real systems only');
+    expect(result.boundSimulatorPorts).toEqual([]);
+  });
+
+  it('npm start with one system configured runs the demo only when PHONEFLEET_DEMO=1 asks: refused without it, the demo with simulators for the six others with it', async () => {
+    const knoxManage: Env = { KNOX_MANAGE_URL: sims.urls.knoxManage, KNOX_MANAGE_CLIENT_ID: sims.credentials.knoxManage.clientId, KNOX_MANAGE_CLIENT_SECRET: sims.credentials.knoxManage.clientSecret };
+
+    // Not asked: a real fleet with six systems forgotten, refused before anything starts.
+    const refusedBase = await freePorts(SIMULATOR_NAMES.length);
+    const refused = await run('src/main.ts', { ...(await deployment(refusedBase)), ...knoxManage });
+    expect(refused.code, refused.stderr).toBe(EXIT_CONFIGURATION);
+    expect(refused.stderr).toMatch(/^phonefleet: refusing to start: missing SECOND_MDM_URL, /);
+    expect(refused.boundSimulatorPorts).toEqual([]);
+
+    // Asked: the demo, with simulators for the six others on SIM_BASE_PORT + i.
+    const simBase = await freePorts(SIMULATOR_NAMES.length);
+    const demo = await run('src/main.ts', { ...(await deployment(simBase)), ...knoxManage, PHONEFLEET_DEMO: '1' }, { until: 'phonefleet is running', timeoutMs: 240_000 });
+    expect(demo.stdout, demo.stderr).toContain('phonefleet is running the demo');
+    expect(demo.stdout).toContain('simulators (secondMdm, operator, hr, directory, knoxGuard, leasePartner)');
+    // The simulators the demo uses for the six others listen on SIM_BASE_PORT + i.
+    const simulated = SIMULATOR_NAMES.filter((n) => n !== 'knoxManage').map((n) => simBase + SIMULATOR_NAMES.indexOf(n));
+    expect(demo.boundSimulatorPorts).toEqual(expect.arrayContaining(simulated));
   });
 });
