@@ -33,6 +33,7 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { LeaverActivities, LeaverPlan } from '../activities/leaver.ts';
+import type { RecordActivities } from '../activities/records.ts';
 import { pollUntil, searchAttributeShower, waitUntil, type Backoff, type WaitEnd } from './kit/wait.ts';
 import { leaverV1 } from './leaver-v1.ts';
 import type { LeaverPolicy } from './policy.ts';
@@ -41,7 +42,7 @@ import { Imei, Phase } from './search-attributes.ts';
 // A phone command makes up to three MDM calls of at most 10 s each: the timeout leaves room, so
 // two attempts of one command never overlap (activities/device-commands.ts relies on it). An
 // outage of a system is waited out (retries up to every 30 minutes, outside the history).
-const systems = proxyActivities<LeaverActivities>({
+const systems = proxyActivities<LeaverActivities & Pick<RecordActivities, 'currentPolicy'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
@@ -135,6 +136,8 @@ export interface LastWorkingDayChange {
 /** What the process knows and has done: carried across continue-as-new. */
 export interface LeaverState {
   progress: LeaverProgress;
+  /** The policy in force when this leaver started (absent in leavers started before it: the input's). */
+  policy?: LeaverPolicy;
   plan?: LeaverPlan;
   /** Undo recorded BEFORE each side effect: what a revocation (or a moved date) must undo. */
   undo: { unlock: boolean; unbrick: boolean; resumeSim: boolean };
@@ -168,7 +171,7 @@ export async function leaver(input: LeaverInput): Promise<LeaverOutcome> {
 }
 
 async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
-  const { employeeId, policy } = input;
+  const { employeeId } = input;
   const s: LeaverState = input.resume ?? {
     progress: { employeeId, stage: 'planning', since: now(), lastWorkingDay: input.lastWorkingDay, remindersSent: [], locked: false, bricked: false, simSuspended: false },
     undo: { unlock: false, unbrick: false, resumeSim: false },
@@ -178,6 +181,7 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
     waitAttempt: 0,
   };
   const progress = s.progress;
+  let policy = s.policy ?? input.policy;
   progress.run = (progress.run ?? 0) + 1;
   setHandler(leaverProgressQuery, () => progress);
   setHandler(returnedSignal, (r) => void (progress.returned ??= r));
@@ -202,7 +206,8 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
   // Each dismissal acts once: keys from this leaver's first run (stable across continue-as-new,
   // new for the next dismissal of the same person, whose workflow id repeats).
   const key = (step: string) => `leaver:${workflowInfo().firstExecutionRunId}:${step}`;
-  const backoff: Backoff = { first: policy.commandPollInterval, max: policy.commandPollMaxInterval ?? COMMAND_POLL_MAX_INTERVAL };
+  const backoffOf = (policy: LeaverPolicy): Backoff => ({ first: policy.commandPollInterval, max: policy.commandPollMaxInterval ?? COMMAND_POLL_MAX_INTERVAL });
+  let backoff = backoffOf(policy);
   const rollOver = (): Promise<never> =>
     continueAsNew<typeof leaver>({ employeeId, lastWorkingDay: progress.lastWorkingDay, policy, resume: s });
 
@@ -217,6 +222,12 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
   };
 
   try {
+    if (!input.resume && patched('leaver-current-policy')) {
+      // The policy in force now, not the one frozen into the lifecycle when it started; later
+      // runs carry it in their state.
+      s.policy = policy = (await systems.currentPolicy())?.leaver ?? input.policy;
+      backoff = backoffOf(policy);
+    }
     for (;;) {
       const phone = s.plan?.phone;
       const sim = s.plan?.sim;
