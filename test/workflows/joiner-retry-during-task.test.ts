@@ -11,6 +11,7 @@ import { DEFAULT_POLICY } from '../../src/config.ts';
 import { dataConverter } from '../../src/temporal/connection.ts';
 import { workflowBundle } from '../../src/worker/worker.ts';
 import { handedOverSignal, joiner, progressQuery, retrySimOwnerRegistrationSignal } from '../../workflows/joiner.ts';
+import { recording, saveHistoryChain } from '../support/histories.ts';
 import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { simAdmin } from '../support/sim-admin.ts';
 import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
@@ -87,5 +88,6 @@ describe('joiner: support retries the SIM owner registration while its task is b
     const progress = await handle.query(progressQuery);
     expect(progress.simOwnerRegistration).toMatchObject({ status: 'ACCEPTED' });
     expect(progress.escalations.filter((e: string) => e.startsWith('sim-owner-rejected:'))).toHaveLength(1); // rejected once, retried once
+    if (recording) await saveHistoryChain(workflows, handle.workflowId, handle.firstExecutionRunId, 'joiner-v2-retry-during-support-task');
   }, 150_000);
 });
