@@ -317,6 +317,10 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
           // checks the identity data with HR, then signals a new attempt; meanwhile the device
           // and SIM stay reserved for this hire.
           enter('sim-owner-rejected');
+          // From here support may retry (the API accepts it once the stage shows): a retry sent
+          // while the task is being opened must not be reset after it.
+          const keepEarlyRetry = patched('sim-owner-early-retry');
+          if (keepEarlyRetry) s.retryRegistration = false;
           await systems.openSupportTask({
             idempotencyKey: key(`sim-owner-rejected:${s.registrationAttempt}`),
             storeId: hire.storeId,
@@ -325,7 +329,7 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
             summary: `Operator rejected the SIM owner registration for employee ${employeeId} (SIM ${iccid}): ${decision.reason ?? 'no reason given'}. Check the identity data in HR, then retry the registration.`,
           });
           progress.escalations.push(`sim-owner-rejected:${s.registrationAttempt}`);
-          s.retryRegistration = false;
+          if (!keepEarlyRetry) s.retryRegistration = false;
           await condition(() => s.retryRegistration);
           s.registrationAttempt++;
           s.attempt = 0;
