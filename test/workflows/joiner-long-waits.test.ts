@@ -5,22 +5,15 @@
 // every run's history stays bounded; the onboarding finishes once the MDM answers again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowClient } from '@temporalio/client';
-import { TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { dataConverter } from '../../src/temporal/connection.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
 import { handedOverSignal, joiner, progressQuery } from '../../workflows/joiner.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { HISTORIES_DIR, recording, saveHistoryChain } from '../support/histories.ts';
-import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { runChain } from '../support/run-chain.ts';
 import { simAdmin } from '../support/sim-admin.ts';
-import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
+import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -28,25 +21,14 @@ const taskQueue = 'joiner-long-waits';
 
 let rig: TimeSkippingRig;
 let workflows: WorkflowClient;
-let worker: Worker;
-let running: Promise<void>;
+let stopWorker: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   rig = await startTimeSkippingRig({ stores: 1, employeesPerStore: 2, stockPerStore: 2, seed: 5 });
-  const systems = createExternalSystems(externalSystemsFromSimulators(rig.sims));
-  worker = await Worker.create({
-    connection: rig.env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dataConverter: dataConverter(TEST_PAYLOAD_KEYS),
-    activities: createActivities({ db: rig.database.db.prisma, ...systems, companyName: 'RetailCo', policy: DEFAULT_POLICY }),
-  });
-  running = worker.run();
-  workflows = new TimeSkippingWorkflowClient({ connection: rig.env.connection, dataConverter: dataConverter(TEST_PAYLOAD_KEYS) });
+  ({ workflows, stop: stopWorker } = await startProductionWorker(rig, taskQueue, DEFAULT_POLICY));
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await stopWorker?.();
   await rig?.close();
 });
 

@@ -5,20 +5,13 @@
 // terminated at 51,200 about 15 days in), and every deadline is still met.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowClient } from '@temporalio/client';
-import { TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { dataConverter } from '../../src/temporal/connection.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
 import { leaver, leaverProgressQuery, returnedSignal, type LeaverProgress } from '../../workflows/leaver.ts';
 import { dayFromToday } from '../support/harness.ts';
 import { recording, saveHistoryChain } from '../support/histories.ts';
 import { runChain } from '../support/run-chain.ts';
-import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { simAdmin } from '../support/sim-admin.ts';
-import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
+import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -27,25 +20,14 @@ const taskQueue = 'leaver-long-waits';
 let rig: TimeSkippingRig;
 /** Payloads encrypted as in production (and as the committed histories must be). */
 let workflows: WorkflowClient;
-let worker: Worker;
-let running: Promise<void>;
+let stopWorker: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   rig = await startTimeSkippingRig({ stores: 1, employeesPerStore: 4, stockPerStore: 1, seed: 11 });
-  const systems = createExternalSystems(externalSystemsFromSimulators(rig.sims));
-  worker = await Worker.create({
-    connection: rig.env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dataConverter: dataConverter(TEST_PAYLOAD_KEYS),
-    activities: createActivities({ db: rig.database.db.prisma, ...systems, companyName: 'RetailCo' }),
-  });
-  running = worker.run();
-  workflows = new TimeSkippingWorkflowClient({ connection: rig.env.connection, dataConverter: dataConverter(TEST_PAYLOAD_KEYS) });
+  ({ workflows, stop: stopWorker } = await startProductionWorker(rig, taskQueue));
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await stopWorker?.();
   await rig?.close();
 });
 

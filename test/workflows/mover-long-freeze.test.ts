@@ -4,42 +4,24 @@
 // into several bounded runs by continue-as-new, and the change is applied once the freeze ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowClient } from '@temporalio/client';
-import { TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { dataConverter } from '../../src/temporal/connection.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
 import { mover, moverProgressQuery, WAITING_FOR_FREEZE } from '../../workflows/mover.ts';
-import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { runChain } from '../support/run-chain.ts';
-import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
+import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 const DAY = 86_400_000;
 const taskQueue = 'mover-long-freeze';
 
 let rig: TimeSkippingRig;
 let workflows: WorkflowClient;
-let worker: Worker;
-let running: Promise<void>;
+let stopWorker: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   rig = await startTimeSkippingRig({ stores: 1, employeesPerStore: 4, stockPerStore: 2, seed: 9 });
-  const systems = createExternalSystems(externalSystemsFromSimulators(rig.sims));
-  worker = await Worker.create({
-    connection: rig.env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dataConverter: dataConverter(TEST_PAYLOAD_KEYS),
-    activities: createActivities({ db: rig.database.db.prisma, ...systems, companyName: 'RetailCo', policy: DEFAULT_POLICY }),
-  });
-  running = worker.run();
-  workflows = new TimeSkippingWorkflowClient({ connection: rig.env.connection, dataConverter: dataConverter(TEST_PAYLOAD_KEYS) });
+  ({ workflows, stop: stopWorker } = await startProductionWorker(rig, taskQueue, DEFAULT_POLICY));
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await stopWorker?.();
   await rig?.close();
 });
 
