@@ -30,6 +30,18 @@ export interface PhoneProgress {
 export function createLeaverActivities(deps: ActivityDeps) {
   const { db, operator, knoxGuard, leasePartner, companyName } = deps;
 
+  /** A revocation that came after the phone was handed in (and wiped): store support re-issues one. */
+  async function askToReissuePhone(idempotencyKey: string, employeeId: string): Promise<void> {
+    const employee = await db.employee.findUniqueOrThrow({ where: { id: employeeId } });
+    await createRecordActivities(deps).openSupportTask({
+      idempotencyKey: `${idempotencyKey}:reissue`,
+      storeId: employee.storeId,
+      employeeId,
+      kind: 'dismissal-revoked-after-return',
+      summary: `Dismissal of employee ${employeeId} was revoked after the phone had been handed in: give the employee a phone again.`,
+    });
+  }
+
   async function contactFor(storeId: string): Promise<StoreContact> {
     const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
     return { companyName, storeName: store.name, supportPhone: store.supportPhone, language: store.language };
@@ -220,16 +232,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
       if (r.iccid && r.undone.resumeSim) await db.sim.updateMany({ where: { iccid: r.iccid, employeeId: r.employeeId }, data: { state: 'IN_USE' } });
       await db.employee.update({ where: { id: r.employeeId }, data: { status: 'ACTIVE', lastWorkingDay: null } });
       await audit(db, { action: 'employee.dismissal-revoked', employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, details: r.undone });
-      if (r.returned) {
-        const employee = await db.employee.findUniqueOrThrow({ where: { id: r.employeeId } });
-        await createRecordActivities(deps).openSupportTask({
-          idempotencyKey: `${r.idempotencyKey}:reissue`,
-          storeId: employee.storeId,
-          employeeId: r.employeeId,
-          kind: 'dismissal-revoked-after-return',
-          summary: `Dismissal of employee ${r.employeeId} was revoked after the phone had been handed in: give the employee a phone again.`,
-        });
-      }
+      if (r.returned) await askToReissuePhone(r.idempotencyKey, r.employeeId);
     },
 
     /** What a revocation could not undo, as ONE task for store support. */
@@ -258,16 +261,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
       }
       await db.employee.update({ where: { id: r.employeeId }, data: { status: 'ACTIVE', lastWorkingDay: null } });
       await audit(db, { action: 'employee.dismissal-revoked', employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, details: { unbrick: r.unbrick, unlock: r.unlock, resumeSim: r.resumeSim } });
-      if (r.returned) {
-        const employee = await db.employee.findUniqueOrThrow({ where: { id: r.employeeId } });
-        await createRecordActivities(deps).openSupportTask({
-          idempotencyKey: `${r.idempotencyKey}:reissue`,
-          storeId: employee.storeId,
-          employeeId: r.employeeId,
-          kind: 'dismissal-revoked-after-return',
-          summary: `Dismissal of employee ${r.employeeId} was revoked after the phone had been handed in: give the employee a phone again.`,
-        });
-      }
+      if (r.returned) await askToReissuePhone(r.idempotencyKey, r.employeeId);
     },
   };
 }
