@@ -1,22 +1,15 @@
 // What activities are given: the database and one adapter per external system. Tests pass
 // simulator-backed adapters or typed doubles of these interfaces.
-import type { DirectoryApi } from '../src/adapters/directory.ts';
-import type { HrApi } from '../src/adapters/hr.ts';
-import type { KnoxGuardApi } from '../src/adapters/knox-guard.ts';
-import type { LeasePartnerApi } from '../src/adapters/lease-partner.ts';
-import type { Mdm, MdmProviderName } from '../src/adapters/mdm.ts';
-import type { OperatorApi } from '../src/adapters/operator.ts';
+import type { ExternalSystems } from '../src/systems/index.ts';
 import type { PrismaClient } from '../src/db/generated/client.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
 
-export interface ActivityDeps {
+/**
+ * One adapter per system of src/systems/index.ts's SYSTEMS, by its name (`deps.hr`,
+ * `deps.knoxGuard`; the MDMs also as `deps.mdm[provider]`): a system added there is here too.
+ */
+export type ActivityDeps = ExternalSystems & {
   db: PrismaClient;
-  mdm: Record<MdmProviderName, Mdm>;
-  operator: OperatorApi;
-  hr: HrApi;
-  directory: DirectoryApi;
-  knoxGuard: KnoxGuardApi;
-  leasePartner: LeasePartnerApi;
   /** The owner named on lock screens and messages. */
   companyName: string;
   /**
@@ -24,4 +17,4 @@ export interface ActivityDeps {
    * Absent (a test rig without one): phases keep the policy their lifecycle was started with.
    */
   policy?: FleetPolicy;
-}
+};

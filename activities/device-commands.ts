@@ -2,9 +2,10 @@
 // ledger row is written before the MDM is called; a retried attempt (the first failed, timed
 // out, or its worker died) finds the row and, if the first attempt may have reached the MDM
 // without recording it, looks for that command in the MDM's own list before sending anything.
-import type { Mdm, MdmCommand, MdmCommandType } from '../src/adapters/mdm.ts';
+import type { Mdm, MdmCommand, MdmCommandType } from '../src/systems/shared/mdm-api.ts';
 import type { ActivityDeps } from './deps.ts';
 import { permanent } from './boundary.ts';
+import { deviceByImei } from '../src/inventory/index.ts';
 
 /** Clock skew tolerated between phonefleet and the MDM when matching an earlier command. */
 const SKEW_MS = 60_000;
@@ -24,8 +25,7 @@ export interface ManagedPhone {
 
 /** The device in phonefleet's inventory, and the MDM its store runs. */
 export async function inventoryDevice({ db, mdm }: Pick<ActivityDeps, 'db' | 'mdm'>, imei: string) {
-  const device = await db.device.findUnique({ where: { imei } });
-  if (!device) throw permanent('UnknownDevice', `device ${imei} is not in phonefleet's inventory`);
+  const device = await deviceByImei(db, imei);
   return { device, provider: mdm[device.mdmProvider] };
 }
 
@@ -34,7 +34,16 @@ export async function managedPhone(deps: Pick<ActivityDeps, 'db' | 'mdm'>, imei:
   const { device, provider } = await inventoryDevice(deps, imei);
   const managed = await provider.findDeviceByImei(imei);
   if (!managed) throw permanent('DeviceNotInMdm', `${provider.name} does not know device ${imei}: the provisioning partner has not registered it`);
-  return { imei, storeId: device.storeId, leaseContract: device.leaseContract, deviceId: managed.deviceId, provider, online: managed.online, lastSeenAt: managed.lastSeenAt, userId: managed.userId };
+  return {
+    imei,
+    storeId: device.storeId,
+    leaseContract: device.leaseContract,
+    deviceId: managed.deviceId,
+    provider,
+    online: managed.online,
+    lastSeenAt: managed.lastSeenAt,
+    userId: managed.userId,
+  };
 }
 
 /**

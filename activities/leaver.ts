@@ -1,13 +1,14 @@
 // The leaver's side effects: messages to the phone, lock, permanent lock, wipe, SIM service,
 // write-off, restock. Every destructive one goes through the command ledger (sendOnce) or an
 // idempotency key the external system honours, so a retry never locks, wipes or bricks twice.
-import { backupInstructions, lockScreen, returnReminder, type StoreContact } from '../src/domain/phone-messages.ts';
+import { backupInstructions, lockScreen, returnReminder } from '../src/domain/phone-messages.ts';
 import { addDays, zonedInstant } from '../src/domain/store-calendar.ts';
-import type { KnoxGuardStatus } from '../src/adapters/knox-guard.ts';
+import type { KnoxGuardStatus } from '../src/systems/knox-guard/api.ts';
+import { audit, deviceByImei, devices, employeeById, employees, employeeWithPhone, heldBy, simByIccid, sims, storeContact } from '../src/inventory/index.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
 import { managedPhone, sendOnce, type ManagedPhone } from './device-commands.ts';
-import { audit, createRecordActivities } from './records.ts';
+import { createRecordActivities, type RecordActivities } from './records.ts';
 
 /** Local hour at which reminders reach the phone (a store opens in the morning). */
 const REMINDER_HOUR = 9;
@@ -32,7 +33,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
 
   /** A revocation that came after the phone was handed in (and wiped): store support re-issues one. */
   async function askToReissuePhone(idempotencyKey: string, employeeId: string): Promise<void> {
-    const employee = await db.employee.findUniqueOrThrow({ where: { id: employeeId } });
+    const employee = await employeeById(db, employeeId);
     await createRecordActivities(deps).openSupportTask({
       idempotencyKey: `${idempotencyKey}:reissue`,
       storeId: employee.storeId,
@@ -42,19 +43,20 @@ export function createLeaverActivities(deps: ActivityDeps) {
     });
   }
 
-  async function contactFor(storeId: string): Promise<StoreContact> {
-    const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
-    return { companyName, storeName: store.name, supportPhone: store.supportPhone, language: store.language };
-  }
+  const contactFor = (storeId: string) => storeContact(db, storeId, companyName);
 
-  async function leaverPlan(employeeId: string, lastWorkingDay: string, reminderDaysBefore: number[]): Promise<LeaverPlan> {
-    const employee = await db.employee.findUnique({ where: { id: employeeId }, include: { store: true, devices: true, sims: true } });
-    if (!employee) throw permanent('UnknownEmployee', `employee ${employeeId} is not known to phonefleet`);
-    await db.employee.update({ where: { id: employeeId }, data: { status: 'LEAVING', lastWorkingDay: new Date(`${lastWorkingDay}T00:00:00Z`) } });
+  /** What the employee holds and when the last day ends; marks them leaving (`action`: why, as audited). */
+  async function leaverPlan(
+    employeeId: string,
+    lastWorkingDay: string,
+    reminderDaysBefore: number[],
+    action: 'employee.dismissed' | 'employee.last-working-day-moved',
+  ): Promise<LeaverPlan> {
+    const { employee } = await employeeWithPhone(db, employeeId);
+    await employees.markLeaving(db, { employeeId, storeId: employee.storeId, lastWorkingDay, action });
     const tz = employee.store.timeZone;
     const dayAfter = addDays(lastWorkingDay, 1);
-    const phone = employee.devices.find((d) => ['IN_USE', 'LOCKED', 'BRICKED', 'ENROLLED'].includes(d.state));
-    const sim = employee.sims.find((s) => ['IN_USE', 'SUSPENDED'].includes(s.state));
+    const { phone, sim } = heldBy(employee);
     return {
       storeId: employee.storeId,
       lastDayEndsAt: zonedInstant(dayAfter, 0, tz).toISOString(),
@@ -69,23 +71,29 @@ export function createLeaverActivities(deps: ActivityDeps) {
   const onlineState = (phone: ManagedPhone) => ({ online: phone.online, offlineSince: phone.online ? undefined : phone.lastSeenAt });
 
   return {
-    ...createRecordActivities(deps),
-
     /** What the employee holds, and when the last day ends where they work. Marks them leaving. */
     async planLeaver({ employeeId, lastWorkingDay, reminderDaysBefore }: { employeeId: string; lastWorkingDay: string; reminderDaysBefore: number[] }): Promise<LeaverPlan> {
-      const plan = await leaverPlan(employeeId, lastWorkingDay, reminderDaysBefore);
-      await audit(db, { action: 'employee.dismissed', employeeId, storeId: plan.storeId, details: { lastWorkingDay } });
-      return plan;
+      return leaverPlan(employeeId, lastWorkingDay, reminderDaysBefore, 'employee.dismissed');
     },
 
     /** HR moved the last working day of someone already leaving: the plan for the new date. */
     async replanLeaver({ employeeId, lastWorkingDay, reminderDaysBefore }: { employeeId: string; lastWorkingDay: string; reminderDaysBefore: number[] }): Promise<LeaverPlan> {
-      const plan = await leaverPlan(employeeId, lastWorkingDay, reminderDaysBefore);
-      await audit(db, { action: 'employee.last-working-day-moved', employeeId, storeId: plan.storeId, details: { lastWorkingDay } });
-      return plan;
+      return leaverPlan(employeeId, lastWorkingDay, reminderDaysBefore, 'employee.last-working-day-moved');
     },
 
-    async messagePhone({ idempotencyKey, imei, kind, lastWorkingDay, daysBefore = 0 }: { idempotencyKey: string; imei: string; kind: 'backup-instructions' | 'return-reminder'; lastWorkingDay: string; daysBefore?: number }): Promise<void> {
+    async messagePhone({
+      idempotencyKey,
+      imei,
+      kind,
+      lastWorkingDay,
+      daysBefore = 0,
+    }: {
+      idempotencyKey: string;
+      imei: string;
+      kind: 'backup-instructions' | 'return-reminder';
+      lastWorkingDay: string;
+      daysBefore?: number;
+    }): Promise<void> {
       const phone = await managedPhone(deps, imei);
       const contact = await contactFor(phone.storeId);
       const message = kind === 'backup-instructions' ? backupInstructions(contact, lastWorkingDay) : returnReminder(contact, lastWorkingDay, daysBefore);
@@ -97,17 +105,14 @@ export function createLeaverActivities(deps: ActivityDeps) {
       const phone = await managedPhone(deps, imei);
       const screen = lockScreen(await contactFor(phone.storeId), false);
       const commandId = await sendOnce(deps, phone, idempotencyKey, 'LOCK', () => phone.provider.lockDevice(phone.deviceId, screen));
-      await db.device.update({ where: { imei }, data: { state: 'LOCKED' } });
-      await audit(db, { action: 'phone.locked', imei, storeId: phone.storeId, details: { commandId: commandId ?? null } });
+      await devices.lock(db, { imei, commandId });
       return { commandId: commandId! };
     },
 
     async unlockPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ commandId: string }> {
       const phone = await managedPhone(deps, imei);
       const commandId = await sendOnce(deps, phone, idempotencyKey, 'UNLOCK', () => phone.provider.unlockDevice(phone.deviceId));
-      // Unlocked for its holder (date moved, dismissal revoked); a returned phone is wiped and restocked next.
-      await db.device.updateMany({ where: { imei, state: 'LOCKED' }, data: { state: 'IN_USE' } });
-      await audit(db, { action: 'phone.unlocked', imei, storeId: phone.storeId });
+      await devices.releaseLock(db, { imei, storeId: phone.storeId });
       return { commandId: commandId! };
     },
 
@@ -128,11 +133,10 @@ export function createLeaverActivities(deps: ActivityDeps) {
 
     /** Knox Guard's lock survives a factory reset: the phone is useless until unlocked. */
     async brickPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<{ status: KnoxGuardStatus }> {
-      const device = await db.device.findUniqueOrThrow({ where: { imei } });
+      const device = await deviceByImei(db, imei);
       const screen = lockScreen(await contactFor(device.storeId), true);
       const guarded = await knoxGuard.lock(imei, { message: screen.message, tel: screen.phoneNumber }, idempotencyKey);
-      await db.device.update({ where: { imei }, data: { state: 'BRICKED' } });
-      await audit(db, { action: 'phone.bricked', imei, storeId: device.storeId, details: { status: guarded.status } });
+      await devices.brick(db, { imei, status: guarded.status });
       return { status: guarded.status };
     },
 
@@ -146,7 +150,13 @@ export function createLeaverActivities(deps: ActivityDeps) {
      * Whether the lock (if its command id is given) and the Knox Guard lock reached the phone,
      * with one MDM lookup: what a written-off phone still waits for until it checks in.
      */
-    async phoneLockState({ imei, lockCommandId }: { imei: string; lockCommandId?: string }): Promise<{ lockDone: boolean; permanentLockDone: boolean; online: boolean; offlineSince?: string }> {
+    async phoneLockState({
+      imei,
+      lockCommandId,
+    }: {
+      imei: string;
+      lockCommandId?: string;
+    }): Promise<{ lockDone: boolean; permanentLockDone: boolean; online: boolean; offlineSince?: string }> {
       const phone = await managedPhone(deps, imei);
       let lockDone = true;
       if (lockCommandId) {
@@ -160,23 +170,24 @@ export function createLeaverActivities(deps: ActivityDeps) {
     },
 
     async unbrickPhone({ idempotencyKey, imei }: { idempotencyKey: string; imei: string }): Promise<void> {
-      const device = await db.device.findUniqueOrThrow({ where: { imei } });
+      const device = await deviceByImei(db, imei);
       await knoxGuard.unlock(imei, idempotencyKey);
       await audit(db, { action: 'phone.unbricked', imei, storeId: device.storeId });
     },
 
     async writeOffPhone({ idempotencyKey, imei, employeeId }: { idempotencyKey: string; imei: string; employeeId: string }): Promise<{ caseId: string }> {
-      const device = await db.device.findUniqueOrThrow({ where: { imei } });
-      const leaseCase = await leasePartner.reportLoss({ imei, leaseContract: device.leaseContract, reason: 'not returned by a dismissed employee; permanently locked' }, idempotencyKey);
-      await db.device.update({ where: { imei }, data: { state: 'LOST' } });
-      await audit(db, { action: 'phone.written-off', imei, employeeId, storeId: device.storeId, details: { caseId: leaseCase.caseId } });
+      const device = await deviceByImei(db, imei);
+      const leaseCase = await leasePartner.reportLoss(
+        { imei, leaseContract: device.leaseContract, reason: 'not returned by a dismissed employee; permanently locked' },
+        idempotencyKey,
+      );
+      await devices.writeOff(db, { imei, employeeId, caseId: leaseCase.caseId });
       return { caseId: leaseCase.caseId };
     },
 
     async setSimService({ iccid, service, reason }: { iccid: string; service: 'SUSPENDED' | 'ACTIVATED'; reason: string }): Promise<void> {
       await operator.setSimStatus(iccid, service);
-      await db.sim.update({ where: { iccid }, data: { state: service === 'SUSPENDED' ? 'SUSPENDED' : 'IN_USE' } });
-      await audit(db, { action: service === 'SUSPENDED' ? 'sim.suspended' : 'sim.resumed', iccid, details: { reason } });
+      await sims.setService(db, { iccid, service, reason });
     },
 
     /**
@@ -193,51 +204,51 @@ export function createLeaverActivities(deps: ActivityDeps) {
       simOnReturn: 'suspend' | 'reuse';
     }): Promise<void> {
       if (r.iccid) {
-        const sim = await db.sim.findUniqueOrThrow({ where: { iccid: r.iccid } });
+        const sim = await simByIccid(db, r.iccid);
         if (sim.ownerRegistrationId && sim.ownerRegistration !== 'WITHDRAWN') await operator.withdrawOwnerRegistration(sim.ownerRegistrationId);
         // A SIM that did not come back can never be reused: it stays suspended.
         const reuse = r.simReturned && r.simOnReturn === 'reuse';
         await operator.setSimStatus(r.iccid, reuse ? 'ACTIVATED' : 'SUSPENDED');
-        await db.sim.update({
-          where: { iccid: r.iccid },
-          data: { state: reuse ? 'IN_STOCK' : r.simReturned ? 'IN_STOCK' : 'SUSPENDED', employeeId: null, reservedBy: null, ownerRegistration: 'WITHDRAWN' },
-        });
-        await audit(db, { action: reuse ? 'sim.restocked-active' : 'sim.restocked-suspended', iccid: r.iccid, employeeId: r.employeeId, details: { simReturned: r.simReturned } });
+        await sims.restock(db, { iccid: r.iccid, employeeId: r.employeeId, simReturned: r.simReturned, reuse });
       }
       if (r.imei) {
         const phone = await managedPhone(deps, r.imei);
         if (phone.userId) await phone.provider.unassignUser(phone.deviceId);
         if (r.condition === 'damaged') {
-          const leaseCase = await leasePartner.requestSwap({ imei: r.imei, leaseContract: phone.leaseContract, reason: 'returned damaged by a leaving employee' }, r.idempotencyKey);
-          await db.device.update({ where: { imei: r.imei }, data: { state: 'AWAITING_SWAP', employeeId: null, reservedBy: null } });
-          await audit(db, { action: 'phone.swap-requested', imei: r.imei, employeeId: r.employeeId, storeId: phone.storeId, details: { caseId: leaseCase.caseId } });
+          const leaseCase = await leasePartner.requestSwap(
+            { imei: r.imei, leaseContract: phone.leaseContract, reason: 'returned damaged by a leaving employee' },
+            r.idempotencyKey,
+          );
+          await devices.sendForSwap(db, { imei: r.imei, employeeId: r.employeeId, caseId: leaseCase.caseId });
         } else {
-          await db.device.update({ where: { imei: r.imei }, data: { state: 'IN_STOCK', employeeId: null, reservedBy: null } });
-          await audit(db, { action: 'phone.restocked', imei: r.imei, employeeId: r.employeeId, storeId: phone.storeId });
+          await devices.restock(db, { imei: r.imei, employeeId: r.employeeId });
         }
       }
     },
 
     async closeEmployment({ employeeId, status }: { employeeId: string; status: 'LEFT' | 'ACTIVE' }): Promise<void> {
-      await db.employee.update({ where: { id: employeeId }, data: { status } });
-      await audit(db, { action: status === 'LEFT' ? 'employee.left' : 'employee.reinstated', employeeId });
+      await employees.closeEmployment(db, { employeeId, status });
     },
 
     /**
      * Dismissal revoked, after the lock, permanent lock and SIM were undone one by one: the
      * employee (and the phone, unless it was handed in) is active again.
      */
-    async reinstateEmployee(r: { idempotencyKey: string; employeeId: string; imei?: string; iccid?: string; returned: boolean; undone: { unlock: boolean; unbrick: boolean; resumeSim: boolean } }): Promise<void> {
-      if (r.imei && !r.returned) await db.device.updateMany({ where: { imei: r.imei, employeeId: r.employeeId }, data: { state: 'IN_USE' } });
-      if (r.iccid && r.undone.resumeSim) await db.sim.updateMany({ where: { iccid: r.iccid, employeeId: r.employeeId }, data: { state: 'IN_USE' } });
-      await db.employee.update({ where: { id: r.employeeId }, data: { status: 'ACTIVE', lastWorkingDay: null } });
-      await audit(db, { action: 'employee.dismissal-revoked', employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, details: r.undone });
+    async reinstateEmployee(r: {
+      idempotencyKey: string;
+      employeeId: string;
+      imei?: string;
+      iccid?: string;
+      returned: boolean;
+      undone: { unlock: boolean; unbrick: boolean; resumeSim: boolean };
+    }): Promise<void> {
+      await employees.reinstate(db, { employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, returned: r.returned, resumeSim: r.undone.resumeSim, details: r.undone });
       if (r.returned) await askToReissuePhone(r.idempotencyKey, r.employeeId);
     },
 
     /** What a revocation could not undo, as ONE task for store support. */
     async openRevocationSupportTask(r: { idempotencyKey: string; employeeId: string; failed: string[] }): Promise<void> {
-      const employee = await db.employee.findUniqueOrThrow({ where: { id: r.employeeId } });
+      const employee = await employeeById(db, r.employeeId);
       await createRecordActivities(deps).openSupportTask({
         idempotencyKey: r.idempotencyKey,
         storeId: employee.storeId,
@@ -248,22 +259,34 @@ export function createLeaverActivities(deps: ActivityDeps) {
     },
 
     /** Dismissal revoked: undo the lock, the permanent lock and the SIM suspension. */
-    async revokeDismissal(r: { idempotencyKey: string; employeeId: string; imei?: string; iccid?: string; unbrick: boolean; unlock: boolean; resumeSim: boolean; returned: boolean }): Promise<void> {
+    async revokeDismissal(r: {
+      idempotencyKey: string;
+      employeeId: string;
+      imei?: string;
+      iccid?: string;
+      unbrick: boolean;
+      unlock: boolean;
+      resumeSim: boolean;
+      returned: boolean;
+    }): Promise<void> {
       if (r.imei && r.unbrick) await knoxGuard.unlock(r.imei, `${r.idempotencyKey}:unbrick`);
       if (r.imei && r.unlock) {
         const phone = await managedPhone(deps, r.imei);
         await sendOnce(deps, phone, `${r.idempotencyKey}:unlock`, 'UNLOCK', () => phone.provider.unlockDevice(phone.deviceId));
       }
-      if (r.imei && !r.returned) await db.device.update({ where: { imei: r.imei }, data: { state: 'IN_USE' } });
-      if (r.iccid && r.resumeSim) {
-        await operator.setSimStatus(r.iccid, 'ACTIVATED');
-        await db.sim.update({ where: { iccid: r.iccid }, data: { state: 'IN_USE' } });
-      }
-      await db.employee.update({ where: { id: r.employeeId }, data: { status: 'ACTIVE', lastWorkingDay: null } });
-      await audit(db, { action: 'employee.dismissal-revoked', employeeId: r.employeeId, imei: r.imei, iccid: r.iccid, details: { unbrick: r.unbrick, unlock: r.unlock, resumeSim: r.resumeSim } });
+      if (r.iccid && r.resumeSim) await operator.setSimStatus(r.iccid, 'ACTIVATED');
+      await employees.reinstate(db, {
+        employeeId: r.employeeId,
+        imei: r.imei,
+        iccid: r.iccid,
+        returned: r.returned,
+        resumeSim: r.resumeSim,
+        details: { unbrick: r.unbrick, unlock: r.unlock, resumeSim: r.resumeSim },
+      });
       if (r.returned) await askToReissuePhone(r.idempotencyKey, r.employeeId);
     },
   };
 }
 
-export type LeaverActivities = ReturnType<typeof createLeaverActivities>;
+/** What the leaver workflows call: its own activities and the shared records (registered once, by records). */
+export type LeaverActivities = ReturnType<typeof createLeaverActivities> & RecordActivities;

@@ -1,19 +1,18 @@
 // Knox Guard's offline lock for phones in use (src/domain/offline-lock.ts): set at hand-over,
 // while the phone is in the holder's hands and online, and lifted for long leave announced by HR.
-import { PermanentSystemError } from '../src/adapters/errors.ts';
+import { PermanentSystemError } from '../src/systems/shared/errors.ts';
 import { OFFLINE_LOCK } from '../src/domain/offline-lock.ts';
 import { offlineLockScreen } from '../src/domain/phone-messages.ts';
 import type { ActivityDeps } from './deps.ts';
-import { audit } from './records.ts';
+import { audit, contactOf, deviceWithStore, phoneInUse, phonesInUse } from '../src/inventory/index.ts';
 
 /**
  * Gives the phone the offline-lock policy with its store's message. A phone Knox Guard does not
  * know (the reseller never uploaded it) is noted and skipped: the hand-over must not fail on it.
  */
 export async function enrolInOfflineLock(deps: Pick<ActivityDeps, 'db' | 'knoxGuard' | 'companyName'>, imei: string, transactionId: string): Promise<boolean> {
-  const device = await deps.db.device.findUniqueOrThrow({ where: { imei }, include: { store: true } });
-  const { store } = device;
-  const screen = offlineLockScreen({ companyName: deps.companyName, storeName: store.name, supportPhone: store.supportPhone, language: store.language }, OFFLINE_LOCK.days);
+  const device = await deviceWithStore(deps.db, imei);
+  const screen = offlineLockScreen(contactOf(device.store, deps.companyName), OFFLINE_LOCK.days);
   try {
     await deps.knoxGuard.setOfflineLock(imei, { ...OFFLINE_LOCK, message: screen.message, tel: screen.phoneNumber }, transactionId);
   } catch (err) {
@@ -30,11 +29,14 @@ export async function enrolInOfflineLock(deps: Pick<ActivityDeps, 'db' | 'knoxGu
  * a hand-over to set it: gives every phone in use the policy, once per phone (Knox Guard's
  * transaction id makes a re-run answer the first answer). Run with `npm run fleet:offline-lock`.
  */
-export async function enrolFleetInOfflineLock(deps: Pick<ActivityDeps, 'db' | 'knoxGuard' | 'companyName'>, opts: { storeId?: string } = {}): Promise<{ set: number; skipped: number }> {
-  const devices = await deps.db.device.findMany({ where: { state: 'IN_USE', ...(opts.storeId ? { storeId: opts.storeId } : {}) }, select: { imei: true }, orderBy: { imei: 'asc' } });
+export async function enrolFleetInOfflineLock(
+  deps: Pick<ActivityDeps, 'db' | 'knoxGuard' | 'companyName'>,
+  opts: { storeId?: string } = {},
+): Promise<{ set: number; skipped: number }> {
+  const imeis = await phonesInUse(deps.db, opts.storeId);
   let set = 0;
-  for (const { imei } of devices) if (await enrolInOfflineLock(deps, imei, `backfill:${imei}:${OFFLINE_LOCK.days}d`)) set++;
-  return { set, skipped: devices.length - set };
+  for (const imei of imeis) if (await enrolInOfflineLock(deps, imei, `backfill:${imei}:${OFFLINE_LOCK.days}d`)) set++;
+  return { set, skipped: imeis.length - set };
 }
 
 export interface LongLeave {
@@ -52,7 +54,7 @@ export function createOfflineLockActivities(deps: ActivityDeps) {
      * subject to it again. Knox Guard hands the change to the phone at its next check-in.
      */
     async markLongLeave({ eventId, employeeId, leave }: { eventId: string; employeeId: string; leave: LongLeave | null }): Promise<{ imei?: string }> {
-      const device = await db.device.findFirst({ where: { employeeId, state: 'IN_USE' } });
+      const device = await phoneInUse(db, employeeId);
       if (!device) return {};
       if (!(await enrolInOfflineLock(deps, device.imei, `leave:${eventId}:policy`))) return {};
       await knoxGuard.exemptFromOfflineLock(device.imei, leave ? (leave.until ?? 'open') : null, `leave:${eventId}`);

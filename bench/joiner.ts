@@ -7,16 +7,16 @@
 //   BENCH_HIRES=100 BENCH_CONCURRENCY=8 npm run bench:joiner
 //
 // Optional: BENCH_TIMEOUT_S (wait for readiness, default 900), BENCH_ACTIVITY_SLOTS (the worker's
-// maxConcurrentActivityTaskExecutions; createWorker's default otherwise), DATABASE_URL (the
+// maxConcurrentActivityTaskExecutions; the lifecycle worker's default (src/worker/worker.ts) otherwise), DATABASE_URL (the
 // PostgreSQL server the throw-away database is created on; default local trust auth).
 //
 // It prints figures and asserts nothing about them: timings depend on the machine.
 // First: it installs Temporal's runtime with warnings-only logging before anything creates one.
 import { DEFAULT_POLICY } from '../src/config.ts';
-import '../test/support/quiet-temporal.ts';
+import '../src/temporal/quiet-runtime.ts';
 import { randomBytes } from 'node:crypto';
 import { roleByCode } from '../src/domain/roles.ts';
-import { simAdmin } from '../test/support/sim-admin.ts';
+import { simAdmin } from '../src/systems/simulated-world.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
 import { children, log, mib, percentile, positiveInt, round, runBench, seconds, sendEvents, signedCloudEvent, startRig, workerSettings, type Rig, type SendResult } from './rig.ts';
 

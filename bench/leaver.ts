@@ -11,7 +11,7 @@
 // Optional: BENCH_TIMEOUT_S (from the first event until every phone is written off, default 900;
 // partial figures are printed when it passes), BENCH_SAMPLE (employees whose Temporal histories
 // are read, default 20), BENCH_ACTIVITY_SLOTS (the worker's maxConcurrentActivityTaskExecutions;
-// createWorker's default otherwise), DATABASE_URL (the PostgreSQL server the throw-away database
+// the lifecycle worker's default (src/worker/worker.ts) otherwise), DATABASE_URL (the PostgreSQL server the throw-away database
 // is created on; default local trust auth).
 //
 // It prints figures and asserts nothing about them: timings depend on the machine.
@@ -23,7 +23,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import proto from '@temporalio/proto';
 import { DEFAULT_POLICY } from '../src/config.ts';
 import { isValidIccid, isValidImei } from '../src/domain/identifiers.ts';
-import type { SimulatorName } from '../src/simulators/index.ts';
+import type { SimulatorName } from '../src/systems/index.ts';
 import { employeeWorkflowId } from '../workflows/employee-lifecycle.ts';
 import { leaverWorkflowId } from '../workflows/leaver.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
@@ -72,11 +72,26 @@ function checkFleet(rig: Rig): string[] {
     const dupes = values.length - new Set(values).size;
     if (dupes) problems.push(`${dupes} duplicate ${what}s`);
   };
-  unique('IMEI', fleet.devices.map((d) => d.imei));
-  unique('serial', fleet.devices.map((d) => d.serial));
-  unique('ICCID', fleet.sims.map((s) => s.iccid));
-  unique('MSISDN', fleet.sims.map((s) => s.msisdn));
-  unique('employee id', fleet.employees.map((e) => e.employeeId));
+  unique(
+    'IMEI',
+    fleet.devices.map((d) => d.imei),
+  );
+  unique(
+    'serial',
+    fleet.devices.map((d) => d.serial),
+  );
+  unique(
+    'ICCID',
+    fleet.sims.map((s) => s.iccid),
+  );
+  unique(
+    'MSISDN',
+    fleet.sims.map((s) => s.msisdn),
+  );
+  unique(
+    'employee id',
+    fleet.employees.map((e) => e.employeeId),
+  );
   const badImeis = fleet.devices.filter((d) => !isValidImei(d.imei)).length;
   const badIccids = fleet.sims.filter((s) => !isValidIccid(s.iccid)).length;
   if (badImeis) problems.push(`${badImeis} invalid IMEIs`);
@@ -257,7 +272,8 @@ function actionsOf(events: HistoryEvent[]): number {
   for (const e of events) {
     switch (e.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-        if (signalWithStart) signalWithStart = false; // counted with the start
+        if (signalWithStart)
+          signalWithStart = false; // counted with the start
         else actions += 1;
         break;
       case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
@@ -563,14 +579,23 @@ async function main(stops: (() => Promise<unknown>)[]): Promise<boolean> {
       : []),
     ['every phone locked after', `${secs(summary.lockedSeconds.last)} (first ${secs(summary.lockedSeconds.first)}; poll saw it at ${secs(summary.lockedSeconds.seenByPoll)})`],
     ['every phone bricked after', `${secs(summary.brickedSeconds.last)} (first ${secs(summary.brickedSeconds.first)})`],
-    ['every phone written off after', `${secs(summary.writtenOffSeconds.last)} (first ${secs(summary.writtenOffSeconds.first)}; poll saw it at ${secs(summary.writtenOffSeconds.seenByPoll)})`],
+    [
+      'every phone written off after',
+      `${secs(summary.writtenOffSeconds.last)} (first ${secs(summary.writtenOffSeconds.first)}; poll saw it at ${secs(summary.writtenOffSeconds.seenByPoll)})`,
+    ],
     ['every workflow closed after', closed.closedAt !== undefined ? secs(summary.workflowsClosedSeconds) : `n/a (${closed.running ?? '?'} still running)`],
     ['throughput', `${summary.writeOffsPerSecond} phones written off/s`],
-    ['Temporal, sampled', `${sample.length} employees: every run of employee-<id> and leaver-<id>${summary.temporal.openRunsInSample ? ` (${summary.temporal.openRunsInSample} runs still open)` : ''}`],
+    [
+      'Temporal, sampled',
+      `${sample.length} employees: every run of employee-<id> and leaver-<id>${summary.temporal.openRunsInSample ? ` (${summary.temporal.openRunsInSample} runs still open)` : ''}`,
+    ],
     ['  per employee: runs', `${t.total.runs} (lifecycle ${t.employeeLifecycle.runs}, leaver ${t.leaver.runs})`],
     ['  history events', `${t.total.events} (lifecycle ${t.employeeLifecycle.events}, leaver ${t.leaver.events}); ${t.total.historyKiB} KiB`],
     ['  workflow tasks', `${t.total.workflowTasks} (lifecycle ${t.employeeLifecycle.workflowTasks}, leaver ${t.leaver.workflowTasks})`],
-    ['  activity tasks', `${t.total.activitiesScheduled} scheduled, ${t.total.activityAttempts} attempts (lifecycle ${t.employeeLifecycle.activitiesScheduled}, leaver ${t.leaver.activitiesScheduled})`],
+    [
+      '  activity tasks',
+      `${t.total.activitiesScheduled} scheduled, ${t.total.activityAttempts} attempts (lifecycle ${t.employeeLifecycle.activitiesScheduled}, leaver ${t.leaver.activitiesScheduled})`,
+    ],
     ['  timers', `${t.total.timers} (lifecycle ${t.employeeLifecycle.timers}, leaver ${t.leaver.timers})`],
     ['  signals / children / CAN', `${t.total.signals} / ${t.total.childrenStarted} / ${t.total.continuedAsNew}`],
     [
@@ -581,18 +606,31 @@ async function main(stops: (() => Promise<unknown>)[]): Promise<boolean> {
       '  Cloud actions (estimate)',
       `${t.total.actions} (lifecycle ${t.employeeLifecycle.actions}, leaver ${t.leaver.actions}) = starts (client/CAN 1, signal-with-start 1 with its signal, child 2 at the parent) + signals + activity attempts + timers + upserts`,
     ],
-    ['  leaver activities', Object.entries(summary.temporal.leaverActivitiesPerEmployee).map(([k, v]) => `${k} ${v}`).join(', ')],
+    [
+      '  leaver activities',
+      Object.entries(summary.temporal.leaverActivitiesPerEmployee)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
     ...callRows('Knox Manage (MDM)', calls.knoxManage),
     ...callRows('Knox Guard', calls.knoxGuard),
     ...callRows('lease partner', calls.leasePartner),
     ...callRows('operator', calls.operator),
     ['RSS (bench process)', `${summary.rssMiB.now} MiB now, ${summary.rssMiB.peak} MiB peak`],
-    ['RSS (Temporal dev server)', summary.rssMiB.temporalDevServer === null ? 'n/a' : `${summary.rssMiB.temporalDevServer} MiB now, ${summary.rssMiB.temporalDevServerPeak} MiB peak`],
+    [
+      'RSS (Temporal dev server)',
+      summary.rssMiB.temporalDevServer === null ? 'n/a' : `${summary.rssMiB.temporalDevServer} MiB now, ${summary.rssMiB.temporalDevServerPeak} MiB peak`,
+    ],
     [
       'CPU since first event',
       `bench process ${summary.cpuSeconds.bench} s, Temporal dev server ${summary.cpuSeconds.temporalDevServer ?? 'n/a'} s, rest of the machine ${summary.cpuSeconds.rest ?? 'n/a'} s; machine ${summary.cpuSeconds.machineBusyPercent ?? 'n/a'}% busy`,
     ],
-    ['  bench process by thread', Object.entries(threads).map(([k, v]) => `${k} ${v} s`).join(', ')],
+    [
+      '  bench process by thread',
+      Object.entries(threads)
+        .map(([k, v]) => `${k} ${v} s`)
+        .join(', '),
+    ],
     ['event-loop delay p50/p99/max', `${summary.eventLoopDelayMs.p50} / ${summary.eventLoopDelayMs.p99} / ${summary.eventLoopDelayMs.max} ms`],
     ...Object.entries(summary.worker).map(([k, v]): [string, string] => [`worker ${k}`, String(v)]),
   ];

@@ -22,7 +22,7 @@ import { log, positiveInt, round, runBench, seconds, sendEvents, signedCloudEven
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_POLICY } from '../src/config.ts';
 import { ROLES } from '../src/domain/roles.ts';
-import type { RateLimitCounts } from '../src/simulators/rate-limits.ts';
+import type { RateLimitCounts } from '../src/systems/shared/rate-limits.ts';
 
 const CHANGES = positiveInt('BENCH_ROLE_CHANGES', 5000);
 const COMMANDS_PER_MINUTE = positiveInt('BENCH_COMMANDS_PER_MINUTE', 3000);
@@ -97,7 +97,9 @@ await runBench(async (stops) => {
     done = await changesDone(rig.db);
     if (Date.now() - lastLog >= 10_000) {
       const s = await rateLimitStats(rig);
-      log(`${done.count}/${sent.accepted} done after ${seconds(Date.now() - started).toFixed(0)} s; Knox Manage: ${s.accepted.deviceCommands} device commands, ${s.refused.requests + s.refused.deviceCommands} answered 429`);
+      log(
+        `${done.count}/${sent.accepted} done after ${seconds(Date.now() - started).toFixed(0)} s; Knox Manage: ${s.accepted.deviceCommands} device commands, ${s.refused.requests + s.refused.deviceCommands} answered 429`,
+      );
       lastLog = Date.now();
     }
   }
@@ -106,7 +108,7 @@ await runBench(async (stops) => {
   const stats = await rateLimitStats(rig);
   const commands = stats.accepted.deviceCommands;
   const leastMs = (commands / LIMITS.deviceCommandsPerMinute) * 60_000;
-  const pacing = rig.systems.knoxManagePacing?.stats;
+  const pacing = rig.systems.knoxManage.budgets?.stats;
   const afterSendingMs = (done.last ?? Date.now()) - sentAt;
   const afterSendingLeastMs = ((commands - commandsAtSent) / LIMITS.deviceCommandsPerMinute) * 60_000;
   const figures = {

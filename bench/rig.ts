@@ -4,24 +4,20 @@
 // concurrency, and the figures every benchmark prints (latency percentiles, RSS, CPU).
 //
 // First: it installs Temporal's runtime with warnings-only logging before anything creates one.
-import '../test/support/quiet-temporal.ts';
+import '../src/temporal/quiet-runtime.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/api/app.ts';
+import { assembleSystems, startApi, startWorkers } from '../src/assemble.ts';
 import { sign } from '../src/api/webhook-signature.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../src/adapters/index.ts';
-import { seedFleet, seedReferenceData } from '../src/db/seed.ts';
-import { generateFleet, seedSimulators, type FleetOptions } from '../src/simulators/fleet.ts';
-import { startSimulators } from '../src/simulators/index.ts';
-import type { RateLimits } from '../src/simulators/rate-limits.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { createScratchDatabase } from '../src/db/scratch-database.ts';
+import { seedReferenceData } from '../src/db/seed.ts';
+import type { FleetOptions } from '../src/systems/fleet.ts';
+import type { ControlCenterLimits } from '../src/systems/operator/limits.ts';
+import type { RateLimits } from '../src/systems/shared/rate-limits.ts';
 import { EncryptionCodec, payloadKeyFromBase64 } from '../src/temporal/codec.ts';
 import { connectClient } from '../src/temporal/connection.ts';
 import { startDevServer } from '../src/temporal/server.ts';
-import { activityPatienceMs } from '../src/worker/patience.ts';
-import { createWorker } from '../src/worker/worker.ts';
-import { createTestDatabase } from '../test/support/database.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
 
 export function positiveInt(name: string, fallback: number): number {
@@ -56,7 +52,7 @@ export interface RigOptions {
   fleet: FleetOptions;
   /** The secret HR signs its webhooks with. */
   hrSecret: string;
-  /** The worker's maxConcurrentActivityTaskExecutions; createWorker's default when absent. */
+  /** The worker's maxConcurrentActivityTaskExecutions; the lifecycle worker's default (src/worker/worker.ts) when absent. */
   activitySlots?: number;
   /**
    * Knox Manage's rate limits, enforced by its simulator and paced to by phonefleet's fleet-wide
@@ -64,6 +60,11 @@ export interface RigOptions {
    * phonefleet alone.
    */
   knoxManageRateLimits?: RateLimits;
+  /**
+   * The operator's Control Center limits (rate, calls at once, latency), enforced by its
+   * simulator; its adapter paces itself to the simulator's rate. Absent: none, and no pacing.
+   */
+  operatorLimits?: ControlCenterLimits;
 }
 
 /** Starts every part, newest last in `stops`, so a failure half-way still stops what started. */
@@ -75,57 +76,69 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
   // A fresh key per run: the payloads are thrown away with the in-memory server.
   const keys = { current: payloadKeyFromBase64(randomBytes(32).toString('base64')), previous: [] };
 
-  const database = await createTestDatabase();
-  stops.push(() => database.drop());
-  const db = database.db.prisma;
-
-  // decideAfterMs 0: the operator answers a SIM owner registration in the submission's response.
-  const sims = await startSimulators({ decideAfterMs: 0, directoryLagMs: 0, ...(opts.knoxManageRateLimits ? { knoxManageRateLimits: opts.knoxManageRateLimits } : {}) });
-  stops.push(() => sims.close());
-  const fleet = generateFleet(opts.fleet);
-  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
+  // A throw-away database on the PostgreSQL server of DATABASE_URL, dropped at the end.
+  const scratch = await createScratchDatabase(process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres', 'phonefleet_bench');
+  stops.push(() => scratch.drop());
+  const database = await openDatabase({ databaseUrl: scratch.url });
+  stops.push(() => database.close());
+  const db = database.prisma;
   await seedReferenceData(db);
-  await seedFleet(db, fleet, { mdmDeviceIds });
 
-  const systems = createExternalSystems(externalSystemsFromSimulators(sims), opts.knoxManageRateLimits ? { db, maxWaitMs: () => activityPatienceMs() } : undefined);
-  const deps = { db, ...systems, companyName: 'RetailCo', policy: opts.policy };
-  const { worker, connection: workerConnection } = await createWorker({
-    address: devServer.address,
-    namespace,
-    taskQueue,
-    keys,
-    deps,
-    ...(opts.activitySlots !== undefined ? { maxConcurrentActivityTaskExecutions: opts.activitySlots } : {}),
-  });
-  const running = worker.run();
-  stops.push(async () => {
-    // Temporal's runtime starts a shutdown by itself on SIGINT/SIGTERM.
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await workerConnection.close();
-  });
+  const assembled = await assembleSystems(
+    {
+      // decideAfterMs 0: the operator answers a SIM owner registration in the submission's response.
+      simulate: {
+        decideAfterMs: 0,
+        directoryLagMs: 0,
+        ...(opts.knoxManageRateLimits ? { knoxManageRateLimits: opts.knoxManageRateLimits } : {}),
+        ...(opts.operatorLimits ? { operatorLimits: opts.operatorLimits } : {}),
+      },
+      fleet: opts.fleet,
+      db,
+      pacing: opts.knoxManageRateLimits !== undefined,
+      adapters: true,
+    },
+    stops,
+  );
+  const sims = assembled.simulators!;
+  const fleet = assembled.fleet!;
+  const systems = assembled.adapters!;
+  const workers = await startWorkers(
+    {
+      address: devServer.address,
+      namespace,
+      taskQueue,
+      keys,
+      db,
+      adapters: systems,
+      companyName: 'RetailCo',
+      policy: opts.policy,
+      ...(assembled.mdmActivitiesPerSecond !== undefined ? { mdmActivitiesPerSecond: assembled.mdmActivitiesPerSecond } : {}),
+      ...(opts.activitySlots !== undefined ? { queues: { lifecycle: { maxConcurrentActivityTaskExecutions: opts.activitySlots } } } : {}),
+    },
+    stops,
+  );
+  const worker = workers.byKind.lifecycle;
 
   const { client, connection } = await connectClient({ address: devServer.address, namespace, keys });
   stops.push(() => connection.close());
-  const app = createApp({
-    db,
-    temporal: client,
-    taskQueue,
-    policy: opts.policy,
-    hrWebhookSecrets: [opts.hrSecret],
-    apiTokens: new Map(),
-    codec: new EncryptionCodec(keys.current),
-    codecOrigins: [],
-    readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
-  });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-  stops.push(() => new Promise((resolve) => server.close(resolve)));
-  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await startApi(
+    {
+      db,
+      temporal: client,
+      taskQueue,
+      policy: opts.policy,
+      hrWebhookSecrets: [opts.hrSecret],
+      apiTokens: new Map(),
+      codec: new EncryptionCodec(keys.current),
+      codecOrigins: [],
+      readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
+    },
+    { host: '127.0.0.1', port: 0 },
+    stops,
+  );
 
-  return { api, db, sims, worker, client, fleet, taskQueue, systems };
+  return { api, db, sims, worker, workers, client, fleet, taskQueue, systems };
 }
 
 export type Rig = Awaited<ReturnType<typeof startRig>>;

@@ -1,11 +1,11 @@
 // phonefleet's configuration, from the environment. With nothing set, `npm start` is the demo:
-// every part embedded (dev server, PGlite, simulators, demo timings). A real fleet sets all its
+// every part embedded (dev server, PostgreSQL, simulators, demo timings). A real fleet sets all its
 // external systems; anything in between is refused at start-up, as is any unreadable policy.
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { msOptionalToNumber, type Duration } from '@temporalio/common/lib/time';
-import type { FleetPolicy } from '../workflows/policy.ts';
-import { missingSystemVariables, systemSettingProblems, systemVariablesSet } from './adapters/index.ts';
+import { msOptionalToNumber, type Duration } from '@temporalio/common/lib/time.js';
+import { DEFAULT_FLEET_DATA_POLICY, type FleetPolicy } from '../workflows/policy.ts';
+import { missingSystemVariables, systemSettingProblems, systemVariablesSet } from './systems/index.ts';
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { EVERY_SCOPE, scopeProblem, type Operator } from './api/auth.ts';
@@ -14,9 +14,9 @@ import type { OidcConfig } from './api/oidc.ts';
 export interface Config {
   /** The embedded demo: simulators, the demo fleet and demo timings (see demoModeProblems). */
   demo: boolean;
-  /** Embedded state: PGlite, Temporal dev-server file, generated secrets. */
+  /** Embedded state: PostgreSQL, Temporal dev-server file, generated secrets. */
   dataDir: string;
-  /** PostgreSQL; unset = embedded PGlite in dataDir. */
+  /** PostgreSQL; unset = an embedded PostgreSQL server in dataDir. */
   databaseUrl?: string;
   temporal: {
     /** host:port of a Temporal frontend; unset = start the local dev server. */
@@ -42,6 +42,8 @@ export interface Config {
   policy: FleetPolicy;
   /** The owner named on lock screens and messages to phones. */
   companyName: string;
+  /** When the fleet sync runs (a cron expression, UTC; FLEET_SYNC_SCHEDULE, default daily at 03:00). */
+  fleetSyncCron: string;
 }
 
 export const DEFAULT_POLICY: FleetPolicy = {
@@ -61,6 +63,7 @@ export const DEFAULT_POLICY: FleetPolicy = {
     simOnReturn: 'suspend',
   },
   mover: { freezeRecheckInterval: '1 hour' },
+  fleet: DEFAULT_FLEET_DATA_POLICY,
 };
 
 /** The demo's timings (see loadConfig): a dismissal plays out in minutes, not weeks. */
@@ -109,9 +112,13 @@ const POLICY_DURATIONS = {
   POLICY_COMMAND_POLL_INTERVAL: { min: SECOND, max: DAY },
   POLICY_COMMAND_POLL_MAX_INTERVAL: { min: SECOND, max: 7 * DAY },
   POLICY_FREEZE_RECHECK_INTERVAL: { min: SECOND, max: DAY },
+  POLICY_SIM_UNSEEN_AFTER: { min: SECOND, max: 365 * DAY },
+  POLICY_PHONE_SILENT_AFTER: { min: SECOND, max: 365 * DAY },
+  POLICY_OWNER_CONFIRM_WITHIN: { min: SECOND, max: 365 * DAY },
+  POLICY_OWNER_CONFIRM_WARN_BEFORE: { min: 0, max: 90 * DAY },
 } as const satisfies Record<string, { min: number; max: number }>;
 
-const POLICY_OTHERS = ['POLICY_REMINDER_DAYS_BEFORE', 'POLICY_SIM_ON_RETURN'] as const;
+const POLICY_OTHERS = ['POLICY_REMINDER_DAYS_BEFORE', 'POLICY_SIM_ON_RETURN', 'POLICY_OWNER_CONFIRM_REMINDER_DAYS'] as const;
 
 /** The policy variables start-up knows; any other POLICY_* name is a typo, refused. */
 export const POLICY_VARIABLES: readonly string[] = [...Object.keys(POLICY_DURATIONS), ...POLICY_OTHERS];
@@ -162,11 +169,14 @@ export function policyFromEnv(env: Env): FleetPolicy {
   const l = DEFAULT_POLICY.leaver;
   const simOnReturn = valueOf(env, 'POLICY_SIM_ON_RETURN') ?? l.simOnReturn;
   if (simOnReturn !== 'suspend' && simOnReturn !== 'reuse') problems.push(`POLICY_SIM_ON_RETURN "${simOnReturn}" must be "suspend" or "reuse"`);
-  const daysText = valueOf(env, 'POLICY_REMINDER_DAYS_BEFORE');
-  const dayList = daysText?.split(',').map((day) => day.trim());
-  if (dayList && dayList.some((day) => !/^\d{1,3}$/.test(day) || Number(day) > 365)) {
-    problems.push(`POLICY_REMINDER_DAYS_BEFORE "${daysText}" must be whole days from 0 to 365, e.g. "7,3,1,0"`);
-  }
+  const days = (name: string): number[] | undefined => {
+    const text = valueOf(env, name);
+    const list = text?.split(',').map((day) => day.trim());
+    if (list && list.some((day) => !/^\d{1,3}$/.test(day) || Number(day) > 365)) problems.push(`${name} "${text}" must be whole days from 0 to 365, e.g. "7,3,1,0"`);
+    return list?.map(Number);
+  };
+  const dayList = days('POLICY_REMINDER_DAYS_BEFORE');
+  const f = DEFAULT_POLICY.fleet!;
   const policy: FleetPolicy = {
     joiner: {
       directoryPollInterval: duration('POLICY_DIRECTORY_POLL_INTERVAL', d.directoryPollInterval),
@@ -175,7 +185,7 @@ export function policyFromEnv(env: Env): FleetPolicy {
       registrationPollInterval: duration('POLICY_REGISTRATION_POLL_INTERVAL', d.registrationPollInterval),
     },
     leaver: {
-      reminderDaysBefore: dayList ? dayList.map(Number) : l.reminderDaysBefore,
+      reminderDaysBefore: dayList ?? l.reminderDaysBefore,
       returnGracePeriod: duration('POLICY_RETURN_GRACE_PERIOD', l.returnGracePeriod),
       brickGracePeriod: duration('POLICY_BRICK_GRACE_PERIOD', l.brickGracePeriod),
       recoveryWatch: duration('POLICY_RECOVERY_WATCH', l.recoveryWatch),
@@ -184,6 +194,13 @@ export function policyFromEnv(env: Env): FleetPolicy {
       simOnReturn: simOnReturn as FleetPolicy['leaver']['simOnReturn'],
     },
     mover: { freezeRecheckInterval: duration('POLICY_FREEZE_RECHECK_INTERVAL', DEFAULT_POLICY.mover.freezeRecheckInterval) },
+    fleet: {
+      simUnseenAfter: duration('POLICY_SIM_UNSEEN_AFTER', f.simUnseenAfter),
+      phoneSilentAfter: duration('POLICY_PHONE_SILENT_AFTER', f.phoneSilentAfter),
+      ownerConfirmWithin: duration('POLICY_OWNER_CONFIRM_WITHIN', f.ownerConfirmWithin),
+      ownerConfirmReminderDays: days('POLICY_OWNER_CONFIRM_REMINDER_DAYS') ?? f.ownerConfirmReminderDays,
+      ownerConfirmWarnBefore: duration('POLICY_OWNER_CONFIRM_WARN_BEFORE', f.ownerConfirmWarnBefore),
+    },
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return policy;
@@ -234,11 +251,19 @@ export function demoModeProblems(env: Env, parts: readonly Part[]): { demo: bool
  */
 export function parseTokens(value: string): Map<string, Operator> {
   const tokens = new Map<string, Operator>();
-  for (const entry of value.split(',').map((t) => t.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     const [first, second, ...rest] = entry.split(':');
     const [name, token] = second === undefined ? ['operator', first] : [first, second];
     if (!name || !token) throw new ConfigurationError([`API_TOKENS: an entry must be name:token:scope+scope (or name:token, or a bare token)`]);
-    const scopes = rest.length ? rest.join(':').split('+').map((s) => s.trim()) : [EVERY_SCOPE];
+    const scopes = rest.length
+      ? rest
+          .join(':')
+          .split('+')
+          .map((s) => s.trim())
+      : [EVERY_SCOPE];
     for (const scope of scopes) {
       const problem = scopeProblem(scope);
       if (problem) throw new ConfigurationError([`API_TOKENS: token "${name}": ${problem}`]);
@@ -259,7 +284,9 @@ const CODEC_OIDC = ['CODEC_OIDC_ISSUER', 'CODEC_OIDC_AUDIENCE', 'CODEC_OIDC_GROU
 export function codecAccessFromEnv(env: Env): { oidc?: OidcConfig; problems: string[] } {
   const problems: string[] = [];
   if (env.CODEC_ACCESS && env.CODEC_ACCESS !== 'token') {
-    problems.push(`CODEC_ACCESS=${env.CODEC_ACCESS} is no longer supported: the embedded Web UI gets a secret codec URL at start, a UI with login passes OIDC tokens (CODEC_OIDC_*); unset CODEC_ACCESS`);
+    problems.push(
+      `CODEC_ACCESS=${env.CODEC_ACCESS} is no longer supported: the embedded Web UI gets a secret codec URL at start, a UI with login passes OIDC tokens (CODEC_OIDC_*); unset CODEC_ACCESS`,
+    );
   }
   const set = CODEC_OIDC.filter((name) => env[name]);
   if (set.length === 0) return { problems };
@@ -280,6 +307,26 @@ export function codecAccessFromEnv(env: Env): { oidc?: OidcConfig; problems: str
   };
 }
 
+const CRON_FIELD = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
+
+/**
+ * FLEET_SYNC_SCHEDULE: a time of day, "HH:MM" (UTC, every day), or a five-field cron expression
+ * (UTC); unset: every day at 03:00 UTC.
+ */
+export function fleetSyncCronFromEnv(env: Env): { cron: string; problem?: string } {
+  const raw = (env.FLEET_SYNC_SCHEDULE ?? '').trim();
+  if (raw === '') return { cron: '0 3 * * *' };
+  const time = /^(\d{1,2}):(\d{2})$/.exec(raw);
+  if (time) {
+    const [hour, minute] = [Number(time[1]), Number(time[2])];
+    if (hour <= 23 && minute <= 59) return { cron: `${minute} ${hour} * * *` };
+  } else {
+    const fields = raw.split(/\s+/);
+    if (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f))) return { cron: fields.join(' ') };
+  }
+  return { cron: '0 3 * * *', problem: `FLEET_SYNC_SCHEDULE "${raw}" must be a time of day HH:MM (UTC) or a five-field cron expression, e.g. "30 2 * * *"` };
+}
+
 /**
  * The configuration for a process running `parts` (default: all of it, `npm start`). Throws a
  * ConfigurationError naming every problem: a partial set of external systems, an unreadable or
@@ -289,6 +336,8 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
   const { demo, problems } = demoModeProblems(env, parts);
   const codecAccess = codecAccessFromEnv(env);
   problems.push(...codecAccess.problems);
+  const fleetSync = fleetSyncCronFromEnv(env);
+  if (fleetSync.problem) problems.push(fleetSync.problem);
   let policy: FleetPolicy | undefined;
   try {
     // The demo's phones answer in milliseconds: nobody should wait minutes for them. Any
@@ -329,5 +378,6 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
     },
     policy,
     companyName: env.COMPANY_NAME ?? 'RetailCo',
+    fleetSyncCron: fleetSync.cron,
   };
 }

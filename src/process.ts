@@ -1,6 +1,9 @@
 // Runs phonefleet (or some of its parts) as this process, until SIGINT/SIGTERM.
 import { ConfigurationError, loadConfig, type Config, type Part } from './config.ts';
-import { startPhonefleet, type Running } from './runtime.ts';
+import { assemble, type Running } from './assemble.ts';
+import { loggerFor } from './observability/log.ts';
+
+const log = loggerFor('start');
 
 /** sysexits.h EX_CONFIG: what a supervisor sees when start-up refused its configuration. */
 export const EXIT_CONFIGURATION = 78;
@@ -19,13 +22,13 @@ function configurationOrExit(parts: readonly Part[]): Config {
 export async function runProcess(parts: readonly Part[] = ['worker', 'api']): Promise<{ running: Running; config: Config; seconds: string }> {
   const started = performance.now();
   const config = configurationOrExit(parts);
-  const running = await startPhonefleet(config, process.env, console.log, parts);
+  const running = await assemble(config, process.env, log, parts);
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, async () => {
       if (stopping) return;
       stopping = true;
-      console.log('phonefleet: stopping (running workflows continue at the next start)...');
+      log.info('stopping (running workflows continue at the next start)');
       await running.stop();
       process.exit(0);
     });

@@ -15,10 +15,14 @@ import {
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/lifecycle.ts';
 import type { HrEvent } from './hr-events.ts';
-import { hrEventSignal, lifecycleQuery, type employeeLifecycle, type LifecycleInput, type LifecycleState } from './employee-lifecycle.ts';
-import { joiner, joinerWorkflowId } from './joiner.ts';
-import { leaver, leaverWorkflowId } from './leaver.ts';
-import { mover, moverWorkflowId } from './mover.ts';
+import { hrEventSignal, lifecycleQuery, type LifecycleInput, type LifecycleState } from './employee-lifecycle-contract.ts';
+import type { employeeLifecycle } from './employee-lifecycle.ts';
+import { joinerWorkflowId } from './joiner-contract.ts';
+import { joiner } from './joiner.ts';
+import { leaverWorkflowId } from './leaver-contract.ts';
+import { leaver } from './leaver.ts';
+import { moverWorkflowId } from './mover-contract.ts';
+import { mover } from './mover.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
 
 const records = proxyActivities<LifecycleActivities>({
@@ -100,7 +104,11 @@ export async function employeeLifecycleV1({ employeeId, policy, employedAt, stat
           state.status = 'rescinded';
           record(event, 'rescinded before onboarding started');
         } else if (state.status === 'active') {
-          await supportTask(event, 'hire-rescinded-after-handover', `Hire of employee ${employeeId} was rescinded after the phone was handed over: collect phone ${state.joined?.imei ?? ''} and SIM.`);
+          await supportTask(
+            event,
+            'hire-rescinded-after-handover',
+            `Hire of employee ${employeeId} was rescinded after the phone was handed over: collect phone ${state.joined?.imei ?? ''} and SIM.`,
+          );
           record(event, 'support task opened: phone already handed over');
         } else {
           record(event, `ignored: employee is ${state.status}`);
@@ -168,13 +176,7 @@ type PhaseRun<T> = { done: T } | { interruptedBy: HrEvent } | { failed: string }
  * Runs a phase as a child workflow until it ends, or until one of the `interrupts` events is
  * queued: then the child is cancelled (it runs its own compensations) and the event returned.
  */
-async function runPhase<I, R>(
-  state: LifecycleState,
-  workflow: (input: I) => Promise<R>,
-  workflowId: string,
-  input: I,
-  interrupts: HrEvent['kind'][],
-): Promise<PhaseRun<R>> {
+async function runPhase<I, R>(state: LifecycleState, workflow: (input: I) => Promise<R>, workflowId: string, input: I, interrupts: HrEvent['kind'][]): Promise<PhaseRun<R>> {
   state.phaseWorkflowId = workflowId;
   const interruption = () => state.pending.find((e) => interrupts.includes(e.kind));
   const scope = new CancellationScope();

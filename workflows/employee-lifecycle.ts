@@ -21,8 +21,6 @@ import {
   ChildWorkflowFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -36,62 +34,27 @@ import {
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/lifecycle.ts';
 import type { OfflineLockActivities } from '../activities/offline-lock.ts';
+import { hrEventSignal, lifecycleQuery, lifecycleSummary, type LifecycleInput, type LifecycleState } from './employee-lifecycle-contract.ts';
 import { employeeLifecycleV1 } from './employee-lifecycle-v1.ts';
 import type { HrEvent } from './hr-events.ts';
-import { joiner, joinerWorkflowId, type JoinerResult } from './joiner.ts';
-import { lastWorkingDayChangedSignal, leaver, leaverWorkflowId } from './leaver.ts';
-import { mover, moverWorkflowId } from './mover.ts';
-import type { FleetPolicy } from './policy.ts';
+import { offlineLockCall, systemCall } from './kit/activity-options.ts';
+import { showCurrentDetails } from './kit/details.ts';
+import { joinerSummary, joinerWorkflowId } from './joiner-contract.ts';
+import { joiner } from './joiner.ts';
+import { lastWorkingDayChangedSignal, leaverSummary, leaverWorkflowId } from './leaver-contract.ts';
+import { leaver } from './leaver.ts';
+import { moverSummary, moverWorkflowId } from './mover-contract.ts';
+import { mover } from './mover.ts';
 import { EmployeeId, Phase, StoreId } from './search-attributes.ts';
 
-const offlineLock = proxyActivities<OfflineLockActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+export * from './employee-lifecycle-contract.ts';
 
-const records = proxyActivities<LifecycleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-export const employeeWorkflowId = (employeeId: string) => `employee-${employeeId}`;
+const offlineLock = proxyActivities<OfflineLockActivities>(offlineLockCall);
+const records = proxyActivities<LifecycleActivities>(systemCall);
 
 /** How many processed event ids are remembered for deduplication across continue-as-new. */
 const REMEMBERED_EVENT_IDS = 500;
 const REMEMBERED_OUTCOMES = 50;
-
-export type EmploymentStatus = 'new' | 'onboarding' | 'onboarding-failed' | 'active' | 'leaving' | 'rescinded' | 'left';
-
-export interface EventOutcome {
-  eventId: string;
-  kind: HrEvent['kind'];
-  at: string;
-  outcome: string;
-}
-
-export interface LifecycleState {
-  employeeId: string;
-  status: EmploymentStatus;
-  storeId?: string;
-  /** The child workflow running the current phase, if any. */
-  phaseWorkflowId?: string;
-  pending: HrEvent[];
-  seenEventIds: string[];
-  outcomes: EventOutcome[];
-  joined?: JoinerResult;
-}
-
-export interface LifecycleInput {
-  employeeId: string;
-  policy: FleetPolicy;
-  /** An employee who already works here (hired before phonefleet): their store. */
-  employedAt?: { storeId: string };
-  /** Set by continue-as-new; absent on the first run. */
-  state?: LifecycleState;
-}
-
-export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
-export const lifecycleQuery = defineQuery<LifecycleState>('lifecycle');
 
 export async function employeeLifecycle(input: LifecycleInput): Promise<LifecycleState> {
   // Lifecycles that started before issue 6 replay as they ran; their next run (after the
@@ -129,6 +92,10 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
   let watching: { event: HrEvent; ended: boolean } | undefined;
 
   for (;;) {
+    showCurrentDetails(
+      lifecycleSummary(employeeId, state.storeId ?? 'unknown'),
+      `Employment ${state.status}: waiting for HR events since ${new Date().toISOString()}${watching ? '; the previous clearance still watches for its written-off phone' : ''}`,
+    );
     await condition(() => state.pending.length > 0 || watching?.ended === true);
     if (watching?.ended) {
       record(watching.event, 'the clearance of the previous employment ended');
@@ -149,7 +116,13 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
         state.status = 'onboarding';
         state.storeId = event.hire.storeId;
         state.joined = undefined;
-        const run = await runPhase(state, joiner, joinerWorkflowId(employeeId), { employeeId, hire: event.hire, policy: policy.joiner }, { interrupts: ['hire-rescinded', 'dismissed'] });
+        const run = await runPhase(
+          state,
+          joiner,
+          joinerWorkflowId(employeeId),
+          { employeeId, hire: event.hire, policy: policy.joiner },
+          { interrupts: ['hire-rescinded', 'dismissed'], summary: joinerSummary({ employeeId, hire: event.hire }) },
+        );
         if ('done' in run) {
           state.joined = run.done;
           state.status = 'active';
@@ -167,7 +140,11 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           record(event, 'onboarding cancelled by a dismissal; compensations done');
         } else if ('cancelledElsewhere' in run) {
           state.status = 'onboarding-failed';
-          await supportTask(event, 'onboarding-cancelled', `The onboarding of employee ${employeeId} was cancelled by hand (not by HR); what it had done was undone. HR re-sending the hire starts it again.`);
+          await supportTask(
+            event,
+            'onboarding-cancelled',
+            `The onboarding of employee ${employeeId} was cancelled by hand (not by HR); what it had done was undone. HR re-sending the hire starts it again.`,
+          );
           record(event, 'onboarding cancelled by an operator; compensations done');
         } else {
           const why = 'failed' in run ? run.failed : 'ended unexpectedly';
@@ -184,7 +161,11 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           state.status = 'rescinded';
           record(event, 'rescinded before onboarding started');
         } else if (state.status === 'active') {
-          await supportTask(event, 'hire-rescinded-after-handover', `Hire of employee ${employeeId} was rescinded after the phone was handed over: collect phone ${state.joined?.imei ?? ''} and SIM.`);
+          await supportTask(
+            event,
+            'hire-rescinded-after-handover',
+            `Hire of employee ${employeeId} was rescinded after the phone was handed over: collect phone ${state.joined?.imei ?? ''} and SIM.`,
+          );
           record(event, 'support task opened: phone already handed over');
         } else {
           record(event, `ignored: employee is ${state.status}`);
@@ -204,6 +185,7 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           { employeeId, lastWorkingDay: event.lastWorkingDay, policy: policy.leaver },
           {
             interrupts: ['dismissal-revoked'],
+            summary: leaverSummary({ employeeId, lastWorkingDay: event.lastWorkingDay }),
             alongside: {
               kinds: ['dismissed', 'hired'],
               async handle(queued, child) {
@@ -243,7 +225,11 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           record(run.interruptedBy, 'dismissal revoked during the leaver');
         } else if ('cancelledElsewhere' in run) {
           state.status = 'active';
-          await supportTask(event, 'leaver-cancelled', `The clearance of employee ${employeeId} was cancelled by hand (not by HR): the phone and SIM were given back to the employee. HR must send the dismissal again if it stands.`);
+          await supportTask(
+            event,
+            'leaver-cancelled',
+            `The clearance of employee ${employeeId} was cancelled by hand (not by HR): the phone and SIM were given back to the employee. HR must send the dismissal again if it stands.`,
+          );
           record(event, 'clearance cancelled by an operator; undone');
         } else {
           const why = 'failed' in run ? run.failed : 'ended unexpectedly';
@@ -267,7 +253,14 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
         }
         const away = event.kind === 'leave-started';
         const { imei } = await offlineLock.markLongLeave({ eventId: event.eventId, employeeId, leave: away ? event.leave : null });
-        record(event, !imei ? 'no phone in use' : away ? `phone ${imei} spared from the offline lock until ${event.leave.until ?? 'the leave ends'}` : `phone ${imei} under the offline lock again`);
+        record(
+          event,
+          !imei
+            ? 'no phone in use'
+            : away
+              ? `phone ${imei} spared from the offline lock until ${event.leave.until ?? 'the leave ends'}`
+              : `phone ${imei} under the offline lock again`,
+        );
         break;
       }
       case 'role-changed':
@@ -276,7 +269,13 @@ async function lifecycle({ employeeId, policy, employedAt, state: carried }: Lif
           record(event, `ignored: employee is ${state.status}`);
           break;
         }
-        const run = await runPhase(state, mover, moverWorkflowId(employeeId), { employeeId, move: event.move, policy: policy.mover }, { interrupts: ['dismissed'] });
+        const run = await runPhase(
+          state,
+          mover,
+          moverWorkflowId(employeeId),
+          { employeeId, move: event.move, policy: policy.mover },
+          { interrupts: ['dismissed'], summary: moverSummary({ employeeId, move: event.move }) },
+        );
         if ('done' in run) {
           if (event.move.kind === 'transfer') {
             state.storeId = event.move.storeId;
@@ -323,6 +322,8 @@ type PhaseRun<T> =
   | { detached: Promise<unknown> };
 
 interface PhaseOptions {
+  /** The child's static summary in the Web UI (ids and codes, never a name). */
+  summary: string;
   /** Events that stop the phase: it is cancelled (runs its compensations) and the event returned. */
   interrupts: HrEvent['kind'][];
   /** Events handled while the phase runs, without stopping it. */
@@ -342,6 +343,7 @@ const KEPT_EVENT_RECHECK = '1 day';
  */
 async function runPhase<I, R>(state: LifecycleState, workflow: (input: I) => Promise<R>, workflowId: string, input: I, opts: PhaseOptions): Promise<PhaseRun<R>> {
   state.phaseWorkflowId = workflowId;
+  showCurrentDetails(lifecycleSummary(state.employeeId, state.storeId ?? 'unknown'), `Employment ${state.status}: running ${workflowId} since ${new Date().toISOString()}`);
   const interruption = () => state.pending.find((e) => opts.interrupts.includes(e.kind));
   const kept = new Set<string>();
   const alongside = () => state.pending.find((e) => opts.alongside?.kinds.includes(e.kind) && !kept.has(e.eventId));
@@ -352,6 +354,7 @@ async function runPhase<I, R>(state: LifecycleState, workflow: (input: I) => Pro
       startChild(workflow, {
         workflowId,
         args: [input] as [I],
+        staticSummary: opts.summary,
         typedSearchAttributes: [
           { key: EmployeeId, value: state.employeeId },
           { key: StoreId, value: state.storeId ?? 'unknown' },
@@ -375,7 +378,10 @@ async function runPhase<I, R>(state: LifecycleState, workflow: (input: I) => Pro
         scope.cancel();
         // The scope's cancellation names the child's first run; a phase that continued-as-new (a
         // leaver waiting months for an offline phone) runs on in a later run: cancel that one too.
-        if (patched('cancel-phase-current-run')) await getExternalWorkflowHandle(workflowId).cancel().catch(() => undefined);
+        if (patched('cancel-phase-current-run'))
+          await getExternalWorkflowHandle(workflowId)
+            .cancel()
+            .catch(() => undefined);
         return { done: await result }; // throws the cancellation once the child compensated
       }
       const event = alongside()!;

@@ -3,3 +3,6 @@ export { employeeLifecycle } from './employee-lifecycle.ts';
 export { joiner } from './joiner.ts';
 export { leaver } from './leaver.ts';
 export { mover } from './mover.ts';
+export { notificationDelivery } from './notification-delivery.ts';
+export { fleetReconcile } from './fleet-reconcile.ts';
+export { fleetSync } from './fleet-sync.ts';

@@ -1,17 +1,8 @@
 // The joiner as it ran before each onboarding got its own keys (issue 6), kept verbatim so the
 // histories of onboardings started with it still replay: `joiner` runs it for every run without
 // the 'joiner-v2' marker. Do not change it; change workflows/joiner.ts.
-import {
-  CancellationScope,
-  condition,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { JoinerActivities } from '../activities/joiner.ts';
 import {
   handedOverSignal,
@@ -19,11 +10,11 @@ import {
   retrySimOwnerRegistrationSignal,
   stockArrivedSignal,
   type Handover,
-  type JoinerInput,
   type JoinerProgress,
   type JoinerResult,
   type JoinerStage,
-} from './joiner.ts';
+} from './joiner-contract.ts';
+import type { JoinerInput } from './joiner.ts';
 import { Imei, Phase } from './search-attributes.ts';
 
 const systems = proxyActivities<JoinerActivities>({

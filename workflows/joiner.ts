@@ -8,68 +8,65 @@
 // Hire rescinded at any point: the lifecycle cancels this workflow and the compensations undo
 // what was done, newest first, so nothing stays reserved, registered or assigned.
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
   ContinueAsNew,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { JoinerActivities } from '../activities/joiner.ts';
-import type { Hire } from './hr-events.ts';
+import {
+  handedOverSignal,
+  handOverUpdate,
+  JOINER_STAGE,
+  JOINER_STAGE_DETAILS,
+  joinerSummary,
+  progressQuery,
+  retrySimOwnerRegistrationSignal,
+  retrySimOwnerRegistrationUpdate,
+  stockArrivedSignal,
+  type Handover,
+  type JoinerProgress,
+  type JoinerResult,
+  type JoinerStart,
+} from './joiner-contract.ts';
 import { joinerV1 } from './joiner-v1.ts';
+import { compensation, enrolmentAttempt, systemCall, undoable } from './kit/activity-options.ts';
+import { now } from './kit/clock.ts';
+import { stagesOf } from './kit/stage.ts';
+import { proxyActivitiesByQueue } from './kit/task-queues.ts';
 import { pollUntil, searchAttributeShower, type Backoff } from './kit/wait.ts';
 import type { JoinerPolicy } from './policy.ts';
 import { Imei, Phase } from './search-attributes.ts';
 
+export * from './joiner-contract.ts';
+
 // Calls to HR, the directory, the operator and the MDM. Their outages can last hours (the story
 // had MDM servers unreachable for weeks), so retries never give up; a permanent error (bad
 // request, unknown device) is thrown non-retryable by the activity itself.
-const systems = proxyActivities<JoinerActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const systems = proxyActivitiesByQueue<JoinerActivities>(systemCall);
 // Side effects that have an undo (reservation, owner registration, SIM activation, MDM
 // assignment): a rescission while one is in flight waits for it to finish, so the undo that
 // runs next finds what it has to undo.
-const sideEffects = proxyActivities<JoinerActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+const sideEffects = proxyActivitiesByQueue<JoinerActivities>(undoable(systemCall));
 // The enrolment gives up after a few minutes of MDM outage and hands over to the workflow's
 // backoff (minutes growing to hours), so a weeks-long outage costs a few events an hour.
-const enrolment = proxyActivities<JoinerActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+const enrolment = proxyActivitiesByQueue<JoinerActivities>(enrolmentAttempt);
 // Compensations: each tried a bounded number of times; what still fails is listed for support.
-const undoing = proxyActivities<JoinerActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+const undoing = proxyActivitiesByQueue<JoinerActivities>(compensation);
 
 /** Waiting for a system that is down: 5 minutes, doubling, at most 6 hours between attempts. */
 const OUTAGE_BACKOFF: Backoff = { first: '5 minutes', max: '6 hours' };
 /** Waits on people (IT, a delivery, the operator) back off from the policy's interval to at most this. */
 const LONGEST_POLL = '6 hours';
 
-export const joinerWorkflowId = (employeeId: string) => `joiner-${employeeId}`;
-
-export interface JoinerInput {
-  employeeId: string;
-  hire: Hire;
-  policy: JoinerPolicy;
+export interface JoinerInput extends JoinerStart {
   /** Set by continue-as-new: where this onboarding stands and what it learned so far. */
   resume?: JoinerResume;
 }
@@ -79,10 +76,7 @@ type JoinerStep = 'record' | 'directory' | 'stock' | 'registration' | 'activatio
 
 /** An undo, as data (it is carried across continue-as-new), recorded BEFORE the step it undoes. */
 type Undo =
-  | { kind: 'release-stock' }
-  | { kind: 'withdraw-registration'; iccid: string; idempotencyKey: string }
-  | { kind: 'suspend-sim'; iccid: string }
-  | { kind: 'unenrol'; imei: string };
+  { kind: 'release-stock' } | { kind: 'withdraw-registration'; iccid: string; idempotencyKey: string } | { kind: 'suspend-sim'; iccid: string } | { kind: 'unenrol'; imei: string };
 
 export interface JoinerResume {
   step: JoinerStep;
@@ -100,60 +94,6 @@ export interface JoinerResume {
   retryRegistration: boolean;
   handover?: Handover;
 }
-
-export type JoinerStage =
-  | 'recording-hire'
-  | 'awaiting-directory-account'
-  | 'awaiting-stock'
-  | 'registering-sim-owner'
-  | 'sim-owner-rejected'
-  | 'activating-sim'
-  | 'enrolling-device'
-  | 'awaiting-handover'
-  | 'handed-over'
-  | 'rescinding'
-  | 'rescinded'
-  | 'undoing'
-  | 'failed';
-
-export interface JoinerProgress {
-  employeeId: string;
-  storeId: string;
-  stage: JoinerStage;
-  since: string;
-  roleCode?: string;
-  directoryUserId?: string;
-  imei?: string;
-  iccid?: string;
-  missingStock?: ('device' | 'sim')[];
-  simOwnerRegistration?: { registrationId: string; status: string; reason?: string };
-  escalations: string[];
-  handover?: { at: string; day: number };
-}
-
-export interface JoinerResult {
-  employeeId: string;
-  imei: string;
-  iccid: string;
-  handedOverAt: string;
-  /** 1 when the phone reached the employee on the start date (or before). */
-  handoverDay: number;
-  dayOne: boolean;
-}
-
-export interface Handover {
-  at: string;
-  /** Who confirmed it (operator token name), for the audit log. */
-  by: string;
-}
-
-export const progressQuery = defineQuery<JoinerProgress>('progress');
-/** The store received devices or SIMs: look at the stock again now rather than at the next retry. */
-export const stockArrivedSignal = defineSignal('stockArrived');
-/** Support corrected the identity data in HR: submit the SIM owner registration again. */
-export const retrySimOwnerRegistrationSignal = defineSignal('retrySimOwnerRegistration');
-/** The curator put the phone in the employee's hands. */
-export const handedOverSignal = defineSignal<[Handover]>('handedOver');
 
 export async function joiner(input: JoinerInput): Promise<JoinerResult> {
   // Onboardings that started before each got its own keys replay, and carry on, as they were.
@@ -182,18 +122,40 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
   setHandler(stockArrivedSignal, () => void (s.stockArrived = true));
   setHandler(retrySimOwnerRegistrationSignal, () => void (s.retryRegistration = true));
   setHandler(handedOverSignal, (h) => void (s.handover ??= h));
+  // Operators' actions as Updates: the validator decides against the state at this instant, so
+  // the API's answer (202/409) is the workflow's own. The signals above serve the API of before.
+  setHandler(
+    handOverUpdate,
+    ({ at, by }) => {
+      const alreadyConfirmed = s.handover !== undefined;
+      s.handover ??= { at, by };
+      return { alreadyConfirmed };
+    },
+    {
+      validator: ({ imei }) => {
+        if (progress.imei !== undefined && progress.imei !== imei) throw new Error(`phone ${imei} is not the one prepared for employee ${employeeId} (that is ${progress.imei})`);
+        if (s.handover) return; // confirmed twice (a double scan): accepted, changes nothing
+        if (progress.stage !== JOINER_STAGE.awaitingHandover) throw new Error(`phone ${imei} is not ready for hand-over yet (onboarding stage: ${progress.stage})`);
+      },
+    },
+  );
+  setHandler(retrySimOwnerRegistrationUpdate, () => void (s.retryRegistration = true), {
+    validator: () => {
+      if (progress.stage !== JOINER_STAGE.simOwnerRejected)
+        throw new Error(`no rejected SIM owner registration to retry for employee ${employeeId} (onboarding stage: ${progress.stage})`);
+      if (s.retryRegistration) throw new Error(`a retry of the SIM owner registration of employee ${employeeId} is already under way`);
+    },
+  });
 
   // Index the process for operators only if whoever started it indexed it (the lifecycle does;
   // a server without phonefleet's search attributes, like the time-skipping test server, can't).
   const indexed = workflowInfo().typedSearchAttributes.get(Phase) !== undefined;
-  const showPhase = searchAttributeShower<JoinerStage>(Phase, indexed);
+  const { enter } = stagesOf(progress, {
+    indexed,
+    summary: () => joinerSummary({ employeeId, hire }),
+    detail: () => `${JOINER_STAGE_DETAILS[progress.stage]} (since ${progress.since})`,
+  });
   const showImei = searchAttributeShower<string>(Imei, indexed);
-  const enter = (stage: JoinerStage) => {
-    if (progress.stage === stage) return;
-    progress.stage = stage;
-    progress.since = now();
-    showPhase(stage);
-  };
   const go = (step: JoinerStep) => {
     s.step = step;
     s.attempt = 0;
@@ -438,7 +400,9 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
         else if (undo.kind === 'withdraw-registration') await undoing.withdrawSimOwnerRegistration({ iccid: undo.iccid, idempotencyKey: undo.idempotencyKey });
         else await undoing.releaseReservation({ reservationKey: s.key, employeeId });
       } catch (err) {
-        left.push(`${UNDO_TODO[undo.kind]}${'imei' in undo ? ` ${undo.imei}` : 'iccid' in undo ? ` ${undo.iccid}` : ''} (${err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err)})`);
+        left.push(
+          `${UNDO_TODO[undo.kind]}${'imei' in undo ? ` ${undo.imei}` : 'iccid' in undo ? ` ${undo.iccid}` : ''} (${err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err)})`,
+        );
       }
     }
     if (left.length === 0) return;
@@ -454,12 +418,8 @@ async function onboard({ employeeId, hire, policy: startedWith, resume }: Joiner
 
 /** What support does by hand for an undo that failed. */
 const UNDO_TODO: Record<Undo['kind'], string> = {
-  'unenrol': 'remove the MDM user assignment of phone',
+  unenrol: 'remove the MDM user assignment of phone',
   'suspend-sim': 'suspend at the operator SIM',
   'withdraw-registration': 'withdraw the owner registration of SIM',
   'release-stock': 'put the reserved phone and SIM back in stock',
 };
-
-function now(): string {
-  return new Date().toISOString();
-}

@@ -3,9 +3,10 @@
 // them. New dismissals never come here (see `leaver`). Do not change it: a change here breaks
 // the runs it exists for.
 import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { LeaverActivities, PhoneProgress } from '../activities/leaver.ts';
-import { leaverProgressQuery, returnedSignal, type LeaverInput, type LeaverOutcome, type LeaverProgress, type LeaverStage } from './leaver.ts';
+import { leaverProgressQuery, returnedSignal, type LeaverOutcome, type LeaverProgress, type LeaverStage } from './leaver-contract.ts';
+import type { LeaverInput } from './leaver.ts';
 import { Imei, Phase } from './search-attributes.ts';
 
 const systems = proxyActivities<LeaverActivities>({
@@ -53,7 +54,14 @@ export async function leaverV1({ employeeId, lastWorkingDay, policy }: LeaverInp
       const wait = Date.parse(reminder.at) - Date.now();
       if (wait < 0 || returned()) continue; // a late event does not send reminders for days gone by
       if (await condition(returned, wait)) break;
-      if (phone) await systems.messagePhone({ idempotencyKey: key(`reminder-${reminder.daysBefore}`), imei: phone.imei, kind: 'return-reminder', lastWorkingDay, daysBefore: reminder.daysBefore });
+      if (phone)
+        await systems.messagePhone({
+          idempotencyKey: key(`reminder-${reminder.daysBefore}`),
+          imei: phone.imei,
+          kind: 'return-reminder',
+          lastWorkingDay,
+          daysBefore: reminder.daysBefore,
+        });
       progress.remindersSent.push(reminder.daysBefore);
     }
     await condition(returned, Math.max(0, lockAt - Date.now()));
@@ -102,7 +110,11 @@ export async function leaverV1({ employeeId, lastWorkingDay, policy }: LeaverInp
       }
       enter('wiping');
       const wipe = await systems.wipePhone({ idempotencyKey: key('wipe'), imei: phone.imei });
-      await untilOnPhone('wipe', () => systems.commandProgress({ imei: phone.imei, commandId: wipe.commandId }), () => false);
+      await untilOnPhone(
+        'wipe',
+        () => systems.commandProgress({ imei: phone.imei, commandId: wipe.commandId }),
+        () => false,
+      );
     }
     await systems.restockReturned({
       idempotencyKey: key('restock'),

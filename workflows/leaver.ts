@@ -18,119 +18,54 @@
 // the undo is recorded before the call), resumes the SIM and keeps the owner registration, so the
 // employee simply carries on. Every undo is tried; what could not be undone becomes one support
 // task listing it.
-import {
-  ActivityCancellationType,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  isCancellation,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { CancellationScope, condition, continueAsNew, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { LeaverActivities, LeaverPlan } from '../activities/leaver.ts';
 import type { RecordActivities } from '../activities/records.ts';
-import { pollUntil, searchAttributeShower, waitUntil, type Backoff, type WaitEnd } from './kit/wait.ts';
+import { phoneCommand, phoneCommandUndo, timelyMessage, undoable } from './kit/activity-options.ts';
+import { now } from './kit/clock.ts';
+import { pendingText, waitForPhone } from './kit/phone-commands.ts';
+import { stagesOf } from './kit/stage.ts';
+import { proxyActivitiesByQueue } from './kit/task-queues.ts';
+import { searchAttributeShower, waitUntil, type Backoff } from './kit/wait.ts';
+import {
+  lastWorkingDayChangedSignal,
+  LEAVER_CLOSED_STAGES,
+  LEAVER_STAGE_DETAILS,
+  leaverSummary,
+  leaverProgressQuery,
+  recordReturnUpdate,
+  returnedSignal,
+  type LastWorkingDayChange,
+  type LeaverOutcome,
+  type LeaverProgress,
+  type LeaverStage,
+  type LeaverStart,
+  type Return,
+} from './leaver-contract.ts';
 import { leaverV1 } from './leaver-v1.ts';
 import type { LeaverPolicy } from './policy.ts';
-import { Imei, Phase } from './search-attributes.ts';
+import { Imei } from './search-attributes.ts';
 
-// A phone command makes up to three MDM calls of at most 10 s each: the timeout leaves room, so
-// two attempts of one command never overlap (activities/device-commands.ts relies on it). An
-// outage of a system is waited out (retries up to every 30 minutes, outside the history).
-const systems = proxyActivities<LeaverActivities & Pick<RecordActivities, 'currentPolicy'>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
+export * from './leaver-contract.ts';
+
+// An outage of a system is waited out (retries up to every 30 minutes, outside the history).
+const systems = proxyActivitiesByQueue<LeaverActivities & Pick<RecordActivities, 'currentPolicy'>>(phoneCommand);
 // The lock and the permanent lock: a revocation while one is in flight waits for it to end, so
 // the undo that follows comes after it, never before it (an unlock overtaken by its lock).
-const inFlight = proxyActivities<LeaverActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+const inFlight = proxyActivitiesByQueue<LeaverActivities>(undoable(phoneCommand));
 // A reminder is worth sending only around its day: an MDM down for a day skips it, it does not
 // hold up the deadlines behind it.
-const messages = proxyActivities<LeaverActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
+const messages = proxyActivitiesByQueue<LeaverActivities>(timelyMessage);
 // Undo on revocation: tried for a few hours, then left to support (one task listing what failed).
-const undoing = proxyActivities<LeaverActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 12 },
-});
-
-export const leaverWorkflowId = (employeeId: string) => `leaver-${employeeId}`;
+const undoing = proxyActivitiesByQueue<LeaverActivities>(phoneCommandUndo);
 
 /** The cap of the command poll's backoff when the policy (of a running lifecycle) has none. */
 const COMMAND_POLL_MAX_INTERVAL = '6 hours';
 
-export interface LeaverInput {
-  employeeId: string;
-  lastWorkingDay: string;
-  policy: LeaverPolicy;
+export interface LeaverInput extends LeaverStart {
   /** Set by continue-as-new: where the process stands. Absent on the first run. */
   resume?: LeaverState;
-}
-
-export type LeaverStage =
-  | 'planning'
-  | 'awaiting-return'
-  | 'locking'
-  | 'locked'
-  | 'bricking'
-  | 'bricked'
-  | 'returned'
-  | 'wiping'
-  | 'done'
-  | 'revoking'
-  | 'revoked';
-
-export interface Return {
-  condition: 'ok' | 'damaged';
-  simReturned: boolean;
-  at: string;
-  by: string;
-}
-
-export interface LeaverProgress {
-  employeeId: string;
-  stage: LeaverStage;
-  since: string;
-  lastWorkingDay: string;
-  /** When the phone is locked if it has not come back. */
-  lockAt?: string;
-  /** When the lock was requested, and when the permanent lock and write-off follow if the phone is not back. */
-  lockRequestedAt?: string;
-  brickAt?: string;
-  imei?: string;
-  iccid?: string;
-  remindersSent: number[];
-  locked: boolean;
-  bricked: boolean;
-  simSuspended: boolean;
-  /** A command waiting for the phone to reach the network, e.g. "lock pending: device offline since ...". */
-  pending?: string;
-  returned?: Return;
-  outcome?: LeaverOutcome;
-  /** What could not be undone on revocation (a support task lists it too). */
-  undoFailed?: string[];
-  /** Runs so far (continue-as-new starts a new one when the history grows). */
-  run?: number;
-}
-
-export type LeaverOutcome = 'returned' | 'nothing-to-return' | 'written-off' | 'revoked';
-
-/** HR moved the last working day of someone already leaving. */
-export interface LastWorkingDayChange {
-  eventId: string;
-  lastWorkingDay: string;
 }
 
 /** What the process knows and has done: carried across continue-as-new. */
@@ -158,12 +93,6 @@ export interface LeaverState {
   waitAttempt: number;
 }
 
-export const leaverProgressQuery = defineQuery<LeaverProgress>('progress');
-/** Store support received the phone (and maybe the SIM). */
-export const returnedSignal = defineSignal<[Return]>('returned');
-/** HR moved the last working day: reminders and deadlines move with it. */
-export const lastWorkingDayChangedSignal = defineSignal<[{ eventId: string; lastWorkingDay: string }]>('lastWorkingDayChanged');
-
 export async function leaver(input: LeaverInput): Promise<LeaverOutcome> {
   // Leavers started before the resumable process (and their committed histories) keep the old body.
   if (!input.resume && !patched('leaver-resumable')) return leaverV1(input);
@@ -185,6 +114,22 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
   progress.run = (progress.run ?? 0) + 1;
   setHandler(leaverProgressQuery, () => progress);
   setHandler(returnedSignal, (r) => void (progress.returned ??= r));
+  // Store support's report as an Update: accepted or refused against the state at this instant.
+  setHandler(
+    recordReturnUpdate,
+    (r) => {
+      const alreadyRecorded = progress.returned !== undefined;
+      progress.returned ??= r;
+      return { alreadyRecorded };
+    },
+    {
+      validator: (_report: Return) => {
+        if (progress.returned) return; // reported twice: accepted, the first report counts
+        if (LEAVER_CLOSED_STAGES.includes(progress.stage))
+          throw new Error(`no clearance in progress for employee ${employeeId} (stage: ${progress.stage}): is the employee dismissed?`);
+      },
+    },
+  );
   setHandler(lastWorkingDayChangedSignal, (change) => {
     if (s.dateChangeIds.includes(change.eventId)) return;
     s.dateChangeIds.push(change.eventId);
@@ -193,32 +138,35 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
   const returned = () => progress.returned !== undefined;
   const dateMoved = () => s.dateChanges.length > 0;
 
-  const show = searchAttributeShower<string>(Phase);
+  const stages = stagesOf(progress, {
+    summary: () => leaverSummary({ employeeId, lastWorkingDay: progress.lastWorkingDay }),
+    // What the stage waits for, since when, and a command still waiting for the phone.
+    detail: () => `${LEAVER_STAGE_DETAILS[progress.stage]} (since ${progress.since})${progress.pending ? `; ${progress.pending}` : ''}`,
+  });
   const showImei = searchAttributeShower<string>(Imei);
-  /** A new stage; a command still waiting for the phone stays shown as pending (`keepPending`). */
+  /** A new stage (a new round of the same one too); a command still waiting for the phone stays shown as pending (`keepPending`). */
   const enter = (stage: LeaverStage, keepPending = false) => {
-    progress.stage = stage;
-    progress.since = now();
     if (!keepPending) progress.pending = undefined;
     s.waitAttempt = 0;
-    show(stage);
+    stages.enter(stage, { restart: true });
   };
   // Each dismissal acts once: keys from this leaver's first run (stable across continue-as-new,
   // new for the next dismissal of the same person, whose workflow id repeats).
   const key = (step: string) => `leaver:${workflowInfo().firstExecutionRunId}:${step}`;
   const backoffOf = (policy: LeaverPolicy): Backoff => ({ first: policy.commandPollInterval, max: policy.commandPollMaxInterval ?? COMMAND_POLL_MAX_INTERVAL });
   let backoff = backoffOf(policy);
-  const rollOver = (): Promise<never> =>
-    continueAsNew<typeof leaver>({ employeeId, lastWorkingDay: progress.lastWorkingDay, policy, resume: s });
+  const rollOver = (): Promise<never> => continueAsNew<typeof leaver>({ employeeId, lastWorkingDay: progress.lastWorkingDay, policy, resume: s });
 
-  /** Shows "<what> pending[: device offline since ...]" when it changed; the Phase attribute too. */
+  /** Shows "<what> pending[: device offline since ...]"; the Phase attribute too when it changed. */
   const stillPending = (what: string, state: { online: boolean; offlineSince?: string }) => {
-    progress.pending = state.online ? `${what} pending` : `${what} pending: device offline since ${state.offlineSince ?? 'unknown'}`;
-    show(state.online ? `${progress.stage}-pending` : `${progress.stage}-pending-offline`);
+    progress.pending = pendingText(what, state);
+    stages.showPhase(state.online ? `${progress.stage}-pending` : `${progress.stage}-pending-offline`);
+    stages.showDetails();
   };
   const donePending = () => {
     progress.pending = undefined;
-    show(progress.stage);
+    stages.showPhase(progress.stage);
+    stages.showDetails();
   };
 
   try {
@@ -250,7 +198,12 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
 
         case 'awaiting-return': {
           if (phone && s.backupSentFor !== progress.lastWorkingDay && Date.now() < Date.parse(s.plan!.lastDayEndsAt)) {
-            await sendMessage({ idempotencyKey: key(`backup-instructions:${progress.lastWorkingDay}`), imei: phone.imei, kind: 'backup-instructions', lastWorkingDay: progress.lastWorkingDay });
+            await sendMessage({
+              idempotencyKey: key(`backup-instructions:${progress.lastWorkingDay}`),
+              imei: phone.imei,
+              kind: 'backup-instructions',
+              lastWorkingDay: progress.lastWorkingDay,
+            });
             s.backupSentFor = progress.lastWorkingDay;
           }
           for (const reminder of s.plan!.reminders) {
@@ -299,12 +252,9 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
             enter('locked');
             break;
           }
-          const end = await pollUntil({
-            check: async () => {
-              const state = await systems.commandProgress({ imei: phone.imei, commandId: s.lockCommandId! });
-              if (!state.done) stillPending('lock', state);
-              return state.done ? true : undefined;
-            },
+          const end = await waitForPhone({
+            progress: () => systems.commandProgress({ imei: phone.imei, commandId: s.lockCommandId! }),
+            onPending: (state) => stillPending('lock', state),
             backoff,
             interrupt: () => returned() || dateMoved(),
             deadline: Date.parse(progress.brickAt!),
@@ -315,7 +265,8 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
           if (end.kind === 'ready') s.lockOnPhone = true;
           if (dateMoved()) await moveLastWorkingDay();
           else if (returned()) enter('returned');
-          else if (end.kind === 'deadline') enter('bricking', true); // the query still says the lock waits for the phone
+          else if (end.kind === 'deadline')
+            enter('bricking', true); // the query still says the lock waits for the phone
           else enter('locked');
           break;
         }
@@ -356,15 +307,14 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
           // the query says what has not reached the phone yet, until it checks in.
           const watchEnds = s.writtenOffAt! + msToNumber(policy.recoveryWatch);
           if (!s.lockOnPhone || !s.permanentLockOnPhone) {
-            const end: WaitEnd<true> = await pollUntil({
-              check: async () => {
+            const end = await waitForPhone({
+              progress: async () => {
                 const state = await systems.phoneLockState({ imei: phone!.imei, lockCommandId: s.lockOnPhone ? undefined : s.lockCommandId });
                 s.lockOnPhone ||= state.lockDone;
                 s.permanentLockOnPhone ||= state.permanentLockDone;
-                if (s.lockOnPhone && s.permanentLockOnPhone) return true;
-                stillPending(s.lockOnPhone ? 'permanent lock' : 'lock and permanent lock', state);
-                return undefined;
+                return { ...state, done: Boolean(s.lockOnPhone && s.permanentLockOnPhone) };
               },
+              onPending: (state) => stillPending(s.lockOnPhone ? 'permanent lock' : 'lock and permanent lock', state),
               backoff,
               interrupt: returned,
               deadline: watchEnds,
@@ -398,12 +348,9 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
 
         case 'wiping': {
           if (!s.wipeCommandId) s.wipeCommandId = (await systems.wipePhone({ idempotencyKey: key('wipe'), imei: phone!.imei })).commandId;
-          const end = await pollUntil({
-            check: async () => {
-              const state = await systems.commandProgress({ imei: phone!.imei, commandId: s.wipeCommandId! });
-              if (!state.done) stillPending('wipe', state);
-              return state.done ? true : undefined;
-            },
+          const end = await waitForPhone({
+            progress: () => systems.commandProgress({ imei: phone!.imei, commandId: s.wipeCommandId! }),
+            onPending: (state) => stillPending('wipe', state),
             backoff,
             startAttempt: s.waitAttempt,
           });
@@ -498,7 +445,8 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
       }
     };
     const undone = { unbrick: false, unlock: false, resumeSim: false };
-    if (imei && s.undo.unbrick) undone.unbrick = await attempt(`remove the Knox Guard lock of phone ${imei}`, () => undoing.unbrickPhone({ idempotencyKey: key('revoke:unbrick'), imei }));
+    if (imei && s.undo.unbrick)
+      undone.unbrick = await attempt(`remove the Knox Guard lock of phone ${imei}`, () => undoing.unbrickPhone({ idempotencyKey: key('revoke:unbrick'), imei }));
     if (imei && s.undo.unlock) undone.unlock = await attempt(`unlock phone ${imei}`, () => undoing.unlockPhone({ idempotencyKey: key('revoke:unlock'), imei }));
     if (progress.iccid && s.undo.resumeSim) {
       const iccid = progress.iccid;
@@ -514,15 +462,9 @@ async function resumableLeaver(input: LeaverInput): Promise<LeaverOutcome> {
     );
     if (failed.length > 0) {
       progress.undoFailed = failed;
-      await attempt('open the support task', () =>
-        undoing.openRevocationSupportTask({ idempotencyKey: key('revoke:undo-failed'), employeeId, failed }),
-      );
+      await attempt('open the support task', () => undoing.openRevocationSupportTask({ idempotencyKey: key('revoke:undo-failed'), employeeId, failed }));
     }
     enter('revoked');
     progress.outcome = 'revoked';
   }
-}
-
-function now(): string {
-  return new Date().toISOString();
 }

@@ -2,9 +2,10 @@
 // kept verbatim so committed and running histories still replay: `mover` runs it for every run
 // without the 'mover-v2' marker. Do not change it.
 import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { MoverActivities, MoveApplied } from '../activities/mover.ts';
-import { freezeChangedSignal, moverProgressQuery, WAITING_FOR_FREEZE, type MoverInput, type MoverProgress } from './mover.ts';
+import { freezeChangedSignal, moverProgressQuery, WAITING_FOR_FREEZE, type MoverProgress } from './mover-contract.ts';
+import type { MoverInput } from './mover.ts';
 import { Phase } from './search-attributes.ts';
 
 const systems = proxyActivities<MoverActivities>({
@@ -39,7 +40,8 @@ export async function moverV1({ employeeId, move, policy }: MoverInput): Promise
   }
 
   enter('applying');
-  const applied = move.kind === 'role' ? await systems.applyRoleChange({ employeeId, position: move.position }) : await systems.transferStore({ employeeId, storeId: move.storeId });
+  const applied =
+    move.kind === 'role' ? await systems.applyRoleChange({ employeeId, position: move.position }) : await systems.transferStore({ employeeId, storeId: move.storeId });
   progress.applied = applied;
   enter('done');
   return applied;

@@ -39,8 +39,33 @@ export interface MoverPolicy {
   freezeRecheckInterval: Duration;
 }
 
+/** What the fleet's own data is held to (anomalies, owner-registration confirmations: see activities/reconciliation.ts). */
+export interface FleetDataPolicy {
+  /** An assigned SIM no phone has reported for this long is an anomaly ("not seen"). */
+  simUnseenAfter: Duration;
+  /** A phone in someone's hands without an MDM check-in for this long is an anomaly ("silent"). */
+  phoneSilentAfter: Duration;
+  /** The person confirms an accepted owner registration within this, when the operator gives no cut-off date. */
+  ownerConfirmWithin: Duration;
+  /** Reminders to confirm, in days before the cut-off (0 = on it). */
+  ownerConfirmReminderDays: number[];
+  /** Support is warned (a task) this long before the cut-off of an unconfirmed registration. */
+  ownerConfirmWarnBefore: Duration;
+}
+
+/** Production defaults (src/config.ts reads the POLICY_* variables over them). */
+export const DEFAULT_FLEET_DATA_POLICY: FleetDataPolicy = {
+  simUnseenAfter: '30 days',
+  phoneSilentAfter: '14 days',
+  ownerConfirmWithin: '30 days',
+  ownerConfirmReminderDays: [14, 7, 3, 1],
+  ownerConfirmWarnBefore: '5 days',
+};
+
 export interface FleetPolicy {
   joiner: JoinerPolicy;
   leaver: LeaverPolicy;
   mover: MoverPolicy;
+  /** Absent in the policy of lifecycles started before it (workflows do not read it). */
+  fleet?: FleetDataPolicy;
 }

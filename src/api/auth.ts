@@ -14,10 +14,11 @@ import { HttpError } from './http-errors.ts';
  * - `support`: support's tasks, returned phones, retries, employee look-ups;
  * - `operations`: freeze windows, deliveries, everything a fleet operator runs;
  * - `release`: the release and store-rollout processes (no route yet);
+ * - `metrics`: GET /metrics, for a Prometheus scraper (counts only: no ids, no personal data);
  * - `pii`: personal data, i.e. decrypting payloads through /codec and seeing names;
  * - `*`: every scope (the generated embedded token, and tokens configured without scopes).
  */
-export const SCOPE_NAMES = ['hr', 'support', 'operations', 'release', 'pii'] as const;
+export const SCOPE_NAMES = ['hr', 'support', 'operations', 'release', 'metrics', 'pii'] as const;
 export const EVERY_SCOPE = '*';
 
 export interface Operator {
@@ -63,6 +64,10 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/stores/:storeId/stock', anyOf: ['curator:{storeId}', 'operations'] },
   { method: 'GET', path: '/stores/:storeId/notifications', anyOf: ['curator:{storeId}', 'support', 'operations'] },
   { method: 'GET', path: '/support-tasks', anyOf: ['support', 'operations'] },
+  { method: 'POST', path: '/support-tasks/:id/close', anyOf: ['support'] },
+  // A sync reads HR, the operator and the MDMs (and reconciles): support or operations start and follow it.
+  { method: 'POST', path: '/fleet-syncs', anyOf: ['support', 'operations'] },
+  { method: 'GET', path: '/fleet-syncs/:id', anyOf: ['support', 'operations'] },
   { method: 'POST', path: '/devices/:imei/handover', anyOf: ['curator:{store}', 'support'], storeOf: 'device' },
   { method: 'POST', path: '/devices/:imei/returned', anyOf: ['curator:{store}', 'support'], storeOf: 'device' },
   { method: 'GET', path: '/employees/:id', anyOf: ['hr', 'support', 'operations', 'curator:{store}'], storeOf: 'employee' },
@@ -73,8 +78,17 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/fleet/freezes', anyOf: ['operations'] },
   { method: 'GET', path: '/fleet/freezes', anyOf: ['operations'] },
   { method: 'DELETE', path: '/fleet/freezes/:id', anyOf: ['operations'] },
+  // Who has which corporate number, SIM and phone (employee ids, corporate numbers: no names).
+  { method: 'GET', path: '/directory', anyOf: ['support', 'operations'] },
+  { method: 'GET', path: '/directory.csv', anyOf: ['support', 'operations'] },
+  { method: 'GET', path: '/anomalies', anyOf: ['support', 'operations'] },
+  { method: 'POST', path: '/anomalies/:id/resolve', anyOf: ['support'] },
+  { method: 'POST', path: '/fleet/reconcile', anyOf: ['operations'] },
+  { method: 'GET', path: '/compliance/sim-registrations', anyOf: ['support', 'operations'] },
   // What HR sent and phonefleet refused: ids, types and field names, no personal data.
   { method: 'GET', path: '/hr/deliveries', anyOf: ['hr', 'operations'] },
+  // Volumes of hires and dismissals are the company's business, though no one's personal data.
+  { method: 'GET', path: '/metrics', anyOf: ['metrics', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

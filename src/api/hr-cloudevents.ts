@@ -2,8 +2,11 @@
 // binary mode: attributes in ce-* headers, the body is `data`). Validation is strict and names
 // every bad field, so HR's integrators can fix their side from the answer alone.
 import { createHash } from 'node:crypto';
-import { HR_EVENT_TYPES, type HrCloudEventType, type HrEvent, type Leave } from '../../workflows/hr-events.ts';
-import { controlCharacterProblems, hasControlCharacters, isCalendarDate, isTimestamp, parseStrictJson } from './request-input.ts';
+import { HR_EVENT_TYPES, type HrCloudEventType, type HrEvent, type HrEventKind, type Leave } from '../../workflows/hr-events.ts';
+import { controlCharacterProblems, hasControlCharacters, parseStrictJson } from './request-input.ts';
+import { EMPLOYEE_ID } from './schemas/fields.ts';
+import { anyHrEventData, cloudEventAttributes, HR_EVENT_DATA, SOURCE } from './schemas/hr-events.ts';
+import { check } from './schemas/route.ts';
 
 export interface Problem {
   field: string;
@@ -12,10 +15,7 @@ export interface Problem {
 
 export type ParsedHrEvent = { ok: true; event: HrEvent; source: string; type: HrCloudEventType } | { ok: false; problems: Problem[] };
 
-export const EMPLOYEE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const STORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-// A URI-reference: printable, no spaces.
-const SOURCE = /^[\x21-\x7e]{1,500}$/;
+export { EMPLOYEE_ID, STORE_ID } from './schemas/fields.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -58,8 +58,19 @@ export function readCloudEvent(contentType: string | undefined, headers: Headers
  */
 export function eventDigest(ce: Record<string, unknown>): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : isObject(v) ? Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, canonical(v[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(ce))).digest('hex');
+    Array.isArray(v)
+      ? v.map(canonical)
+      : isObject(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .filter((k) => v[k] !== undefined)
+              .map((k) => [k, canonical(v[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(ce)))
+    .digest('hex');
 }
 
 /**
@@ -79,79 +90,44 @@ export function refusalSubject(ce: Record<string, unknown> | undefined): { event
 }
 
 export function parseHrEvent(ce: Record<string, unknown>): ParsedHrEvent {
-  const problems: Problem[] = [];
-  const need = (field: string, value: unknown, test: (v: string) => boolean, message: string): string => {
-    if (typeof value !== 'string' || !test(value)) problems.push({ field, message });
-    return typeof value === 'string' ? value : '';
-  };
-
-  need('specversion', ce.specversion, (v) => v === '1.0', 'must be "1.0"');
-  const id = need('id', ce.id, (v) => v.length > 0 && v.length <= 200, 'must be a non-empty string (at most 200 characters)');
-  const source = need('source', ce.source, (v) => SOURCE.test(v), 'must be a URI-reference of 1-500 printable characters');
+  const attributes = check(cloudEventAttributes, ce, '');
+  const problems: Problem[] = attributes.ok ? [] : [...attributes.problems];
+  if (!isObject(ce.data)) return { ok: false, problems };
+  const type = attributes.ok ? attributes.value.type : undefined;
   // Own keys only: "toString" or "constructor" is not an event type, though `in` would say so.
-  const known = typeof ce.type === 'string' && Object.hasOwn(HR_EVENT_TYPES, ce.type);
-  const named = typeof ce.type === 'string' ? `"${ce.type.slice(0, 100)}" is not an HR event type: ` : '';
-  need('type', ce.type, () => known, `${named}must be one of ${Object.keys(HR_EVENT_TYPES).join(', ')}`);
-  const type = ce.type as HrCloudEventType;
-  if (ce.time !== undefined) need('time', ce.time, isTimestamp, 'must be an RFC 3339 timestamp naming a real date and time');
-  if (ce.datacontenttype !== undefined) need('datacontenttype', ce.datacontenttype, (v) => v.split(';')[0].trim() === 'application/json', 'must be application/json');
-  if (!isObject(ce.data)) {
-    problems.push({ field: 'data', message: 'must be a JSON object' });
-    return { ok: false, problems };
-  }
-  const data = ce.data;
-  const employeeId = need('data.employeeId', data.employeeId, (v) => EMPLOYEE_ID.test(v), 'must be 1-64 letters, digits, "-" or "_"');
+  const kind =
+    type !== undefined ? HR_EVENT_TYPES[type] : typeof ce.type === 'string' && Object.hasOwn(HR_EVENT_TYPES, ce.type) ? HR_EVENT_TYPES[ce.type as HrCloudEventType] : undefined;
+  const data = check(kind ? HR_EVENT_DATA[kind] : anyHrEventData, ce.data, 'data');
+  if (!data.ok) problems.push(...data.problems);
+  const employeeId = typeof ce.data.employeeId === 'string' ? ce.data.employeeId : '';
   if (ce.subject !== undefined && ce.subject !== employeeId) problems.push({ field: 'subject', message: 'must equal data.employeeId when present' });
-  const base = { eventId: id, employeeId, occurredAt: typeof ce.time === 'string' ? ce.time : new Date().toISOString() };
+  if (problems.length || !attributes.ok || !data.ok || !type || !kind) return { ok: false, problems };
 
-  let event: HrEvent | undefined;
-  switch (known ? HR_EVENT_TYPES[type] : undefined) {
-    case 'hired': {
-      const storeId = need('data.storeId', data.storeId, (v) => STORE_ID.test(v), 'must be a store code');
-      const position = need('data.position', data.position, (v) => v.length > 0 && v.length <= 64, 'must be an HR position code');
-      const startDate = need('data.startDate', data.startDate, isCalendarDate, 'must be a date YYYY-MM-DD');
-      if (data.displayName !== undefined) need('data.displayName', data.displayName, (v) => v.length > 0 && v.length <= 200, 'must be a string of 1-200 characters');
-      event = { ...base, kind: 'hired', hire: { storeId, position, startDate, displayName: data.displayName as string | undefined } };
-      break;
-    }
+  const { id, source, time } = attributes.value;
+  const base = { eventId: id, employeeId, occurredAt: time ?? new Date().toISOString() };
+  return { ok: true, event: hrEvent(base, kind, data.value as Record<string, unknown>), source, type };
+}
+
+/** The event the lifecycle receives, as it always has been built (histories replay it). */
+function hrEvent(base: { eventId: string; employeeId: string; occurredAt: string }, kind: HrEventKind, data: Record<string, unknown>): HrEvent {
+  // Checked by HR_EVENT_DATA[kind]: each field is what that schema says.
+  const d = data as Record<string, never>;
+  switch (kind) {
+    case 'hired':
+      return { ...base, kind, hire: { storeId: d.storeId, position: d.position, startDate: d.startDate, displayName: d.displayName } };
     case 'hire-rescinded':
-    case 'dismissal-revoked': {
-      if (data.reason !== undefined) need('data.reason', data.reason, (v) => v.length <= 500, 'must be a string of at most 500 characters');
-      event = { ...base, kind: HR_EVENT_TYPES[type] as 'hire-rescinded' | 'dismissal-revoked', reason: data.reason as string | undefined };
-      break;
-    }
-    case 'dismissed': {
-      const lastWorkingDay = need('data.lastWorkingDay', data.lastWorkingDay, isCalendarDate, 'must be a date YYYY-MM-DD');
-      event = { ...base, kind: 'dismissed', lastWorkingDay };
-      break;
-    }
+    case 'dismissal-revoked':
+      return { ...base, kind, reason: d.reason };
+    case 'dismissed':
+      return { ...base, kind, lastWorkingDay: d.lastWorkingDay };
     case 'role-changed':
-    case 'transferred': {
-      if (data.urgent !== undefined && typeof data.urgent !== 'boolean') problems.push({ field: 'data.urgent', message: 'must be true or false' });
-      const urgent = data.urgent === true;
-      if (HR_EVENT_TYPES[type] === 'role-changed') {
-        const position = need('data.position', data.position, (v) => v.length > 0 && v.length <= 64, 'must be an HR position code');
-        event = { ...base, kind: 'role-changed', move: { kind: 'role', position, urgent } };
-      } else {
-        const storeId = need('data.storeId', data.storeId, (v) => STORE_ID.test(v), 'must be a store code');
-        event = { ...base, kind: 'transferred', move: { kind: 'transfer', storeId, urgent } };
-      }
-      break;
-    }
+      return { ...base, kind, move: { kind: 'role', position: d.position, urgent: d.urgent === true } };
+    case 'transferred':
+      return { ...base, kind, move: { kind: 'transfer', storeId: d.storeId, urgent: d.urgent === true } };
     case 'leave-started':
-    case 'leave-ended': {
-      const kind = need('data.kind', data.kind, (v) => ['parental', 'sick', 'other'].includes(v), 'must be "parental", "sick" or "other"') as Leave['kind'];
-      const from = need('data.from', data.from, isCalendarDate, 'must be a date YYYY-MM-DD');
-      if (data.until !== undefined) {
-        const until = need('data.until', data.until, isCalendarDate, 'must be a date YYYY-MM-DD');
-        if (isCalendarDate(from) && isCalendarDate(until) && until < from) problems.push({ field: 'data.until', message: `must not be before data.from (${from})` });
-      }
-      event = { ...base, kind: HR_EVENT_TYPES[type] as 'leave-started' | 'leave-ended', leave: { kind, from, ...(data.until !== undefined ? { until: data.until as string } : {}) } };
-      break;
-    }
+    case 'leave-ended':
+      return { ...base, kind, leave: { kind: d.kind as Leave['kind'], from: d.from, ...(d.until !== undefined ? { until: d.until } : {}) } };
   }
-  if (problems.length || !event) return { ok: false, problems };
-  return { ok: true, event, source, type };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { Problem } from './hr-cloudevents.ts';
+import { loggerFor, type Logger } from '../observability/log.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -32,7 +33,10 @@ export function isTemporalUnreachable(err: unknown): boolean {
   return grpc !== undefined && (grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED);
 }
 
-export const temporalUnavailable = () => new HttpError(503, 'Temporal is unreachable: nothing was started or signalled; try again later', undefined, undefined, TEMPORAL_RETRY_AFTER_SECONDS);
+export const temporalUnavailable = () =>
+  new HttpError(503, 'Temporal is unreachable: nothing was started or signalled; try again later', undefined, undefined, TEMPORAL_RETRY_AFTER_SECONDS);
+
+const apiLog = loggerFor('api');
 
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (isTemporalUnreachable(err)) err = temporalUnavailable();
@@ -44,6 +48,6 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   // Body parser errors (too large, bad encoding) carry their own 4xx status: the client's
   // mistake, answered without a stack trace in the log.
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-  if (status === 500) console.error('api: unhandled error:', err instanceof Error ? err.stack : err);
+  if (status === 500) ((res.locals.log as Logger | undefined) ?? apiLog).error({ err }, 'unhandled error');
   res.status(status).json({ error: status === 500 ? 'internal error' : String(err.message ?? 'bad request') });
 };

@@ -1,7 +1,7 @@
 // Names are never stored by phonefleet: when a curator's view needs the new hire's name, it is
 // fetched from HR (the source of truth) for that answer only, and the reading is audited (who,
 // how many people; never the names).
-import type { HrApi } from '../adapters/hr.ts';
+import type { HrApi } from '../systems/hr/api.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 
 /** The HR read a name needs; the identity's other fields (passport data) are dropped at once. */

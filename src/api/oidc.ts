@@ -25,7 +25,11 @@ export function oidcVerifier(config: OidcConfig, keys: JWTVerifyGetKey = createR
   return async (token) => {
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'] }));
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+      }));
     } catch (err) {
       // Say why (expired, wrong audience...) but never echo the token or its claims.
       const reason = err instanceof errors.JOSEError ? err.code : 'invalid token';

@@ -11,6 +11,7 @@ import { badRequest, HttpError } from './http-errors.ts';
 // C0 controls (NUL, ESC, newline...), DEL and C1 controls. PostgreSQL refuses NUL in text; the
 // others have no place in ids, codes or the short free texts the API takes, and would forge
 // lines in logs and on lock screens.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 // An unpaired UTF-16 surrogate cannot be encoded as UTF-8: it would reach the database as U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -89,7 +90,8 @@ export function jsonBody(opts: { limit: string }): BodyParser {
   return (rawReq, res, next) => {
     const req = rawReq as express.Request;
     const mediaType = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (hasBody(req) && !JSON_MEDIA_TYPE.test(mediaType)) return next(new HttpError(415, `send the body as application/json${mediaType ? `, not ${mediaType.slice(0, 100)}` : ''}`));
+    if (hasBody(req) && !JSON_MEDIA_TYPE.test(mediaType))
+      return next(new HttpError(415, `send the body as application/json${mediaType ? `, not ${mediaType.slice(0, 100)}` : ''}`));
     readText(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (typeof req.body !== 'string' || req.body.length === 0) {
@@ -136,7 +138,9 @@ export const checkPath: RequestHandler = (req, _res, next) => {
   }
   if (!decoded.some(hasControlCharacters)) return next();
   const params = routeScopeOf(req.method, req.path)?.params ?? {};
-  const named = Object.entries(params).filter(([, v]) => hasControlCharacters(v)).map(([name]) => name);
+  const named = Object.entries(params)
+    .filter(([, v]) => hasControlCharacters(v))
+    .map(([name]) => name);
   next(badRequest((named.length ? named : ['path']).map((field) => ({ field, message: NO_CONTROL_CHARACTERS }))));
 };
 

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ROLES } from '../domain/roles.ts';
 import { localDate } from '../domain/store-calendar.ts';
-import { DEMO_FLEET, generateFleet } from '../simulators/fleet.ts';
-import { api, fail, post, sendHrEvent, simulatorUrl, token } from './demo.ts';
+import { DEMO_FLEET, generateFleet } from '../systems/fleet.ts';
+import { cliEnvironment, fail, post, sendHrEvent, simulatorUrl } from './demo.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +21,11 @@ const store = generateFleet(DEMO_FLEET).stores.find((s) => s.id === values.store
 const startDate = localDate(new Date(), store?.timeZone ?? 'UTC');
 
 const hr = await post(`${simulatorUrl('hr')}/_sim/employees`, {
-  employeeId, storeId: values.store, position: values.position, startDate, status: 'HIRED',
+  employeeId,
+  storeId: values.store,
+  position: values.position,
+  startDate,
+  status: 'HIRED',
   identity: { firstName: 'Demo', lastName: 'Hire', birthDate: '1995-05-05', nationality: 'RU', documentType: 'PASSPORT', documentNumber: `45 ${randomBytes(3).toString('hex')}` },
 }).catch(() => fail('the HR simulator does not answer: is `npm start` running (with simulators)?'));
 if (!hr.ok) fail(`HR simulator refused the employee: ${hr.status} ${await hr.text()}`);
@@ -30,6 +34,7 @@ await post(`${simulatorUrl('directory')}/_sim/accounts`, { employeeId, available
 await sendHrEvent('hired', employeeId, { storeId: values.store, position: values.position, startDate, displayName: 'Demo Hire' });
 console.log(`
 Employee ${employeeId} hired in store ${values.store}. Follow the onboarding:
-  curl -s -H 'Authorization: Bearer ${token}' ${api}/employees/${employeeId}
+  ${cliEnvironment}
+  phonefleet employee show ${employeeId}        (or: npm run phonefleet -- employee show ${employeeId})
 When the phone is ready (stage awaiting-handover), the curator hands it over:
   npm run demo:handover -- ${employeeId}`);

@@ -1,13 +1,15 @@
 // What the demo commands share: the running phonefleet's address and secrets (from the same
-// data folder / environment as `npm start`), and the simulators' admin API.
+// data folder / environment as `npm start`), the simulators' admin API, and the `phonefleet`
+// command pointed at that running phonefleet (the operator's side of each demo step).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sign } from '../api/webhook-signature.ts';
 import { loadConfig } from '../config.ts';
-import { SIMULATOR_NAMES, type SimulatorName } from '../simulators/index.ts';
+import { SIMULATOR_NAMES, type SimulatorName } from '../systems/index.ts';
+import { runPhonefleet } from './program.ts';
 
 export const config = loadConfig();
-export const api = process.env.PHONEFLEET_API ?? `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
-export const [token] = config.api.tokens.keys();
+export const api = process.env.PHONEFLEET_API_URL ?? process.env.PHONEFLEET_API ?? `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
+export const token = process.env.PHONEFLEET_TOKEN ?? [...config.api.tokens.keys()][0]!;
 
 export function simulatorUrl(name: SimulatorName): string {
   const base = Number(process.env.SIM_BASE_PORT ?? 7101);
@@ -26,16 +28,36 @@ export function fail(message: string): never {
 /** Sends an HR CloudEvent signed as HR signs it, prints the answer, exits on refusal. */
 export async function sendHrEvent(type: string, employeeId: string, data: Record<string, unknown>): Promise<void> {
   const body = JSON.stringify({
-    specversion: '1.0', id: randomUUID(), source: '/hr/demo', type: `com.retailco.hr.employee.${type}`, time: new Date().toISOString(),
-    subject: employeeId, datacontenttype: 'application/json', data: { employeeId, ...data },
+    specversion: '1.0',
+    id: randomUUID(),
+    source: '/hr/demo',
+    type: `com.retailco.hr.employee.${type}`,
+    time: new Date().toISOString(),
+    subject: employeeId,
+    datacontenttype: 'application/json',
+    data: { employeeId, ...data },
   });
   const id = `msg_${randomBytes(8).toString('hex')}`;
   const timestamp = Math.floor(Date.now() / 1000);
   const res = await fetch(`${api}/hr/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(config.hrWebhookSecrets[0], id, timestamp, body) },
+    headers: {
+      'content-type': 'application/cloudevents+json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': sign(config.hrWebhookSecrets[0], id, timestamp, body),
+    },
     body,
   }).catch(() => fail(`phonefleet's API does not answer at ${api}: is \`npm start\` running?`));
   console.log(`POST ${api}/hr/events -> ${res.status} ${await res.text()}`);
   if (!res.ok) process.exit(1);
 }
+
+/** Runs a `phonefleet` command against the demo's phonefleet and exits with its exit code. */
+export async function phonefleet(...argv: string[]): Promise<never> {
+  console.log(`$ phonefleet ${argv.join(' ')}`);
+  process.exit(await runPhonefleet(argv, { settings: () => ({ url: api, token }) }));
+}
+
+/** How to run the same commands from a shell. */
+export const cliEnvironment = `export PHONEFLEET_API_URL=${api} PHONEFLEET_TOKEN=<the token printed by npm start>`;

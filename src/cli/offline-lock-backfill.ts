@@ -2,7 +2,7 @@
 // policy (src/domain/offline-lock.ts). New phones get it at their hand-over; this is for the
 // phones handed out before phonefleet (or before the offline lock). Needs DATABASE_URL and
 // KNOX_GUARD_URL / KNOX_GUARD_API_TOKEN; safe to run again (one Knox Guard transaction per phone).
-import { KnoxGuardHttpApi } from '../adapters/knox-guard-http.ts';
+import { KnoxGuardHttpApi } from '../systems/knox-guard/http.ts';
 import { databaseOptionsFromEnv, openDatabase } from '../db/client.ts';
 import { enrolFleetInOfflineLock } from '../../activities/offline-lock.ts';
 

@@ -1,5 +1,5 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database
-// (<PHONEFLEET_DATA_DIR, default .data>/pglite) when it is unset. Every phonefleet process does the
+// (<PHONEFLEET_DATA_DIR, default .data>/postgres) when it is unset. Every phonefleet process does the
 // same on start-up; this is for deployments that migrate as a separate step.
 import path from 'node:path';
 import { DEFAULT_DATA_DIR, databaseOptionsFromEnv, openDatabase } from './client.ts';
@@ -10,9 +10,7 @@ try {
   await db.close();
   const where = db.kind === 'postgresql' ? 'DATABASE_URL' : path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const { applied } = db.migrations;
-  console.log(
-    applied.length === 0 ? `phonefleet: ${where} is up to date` : `phonefleet: applied ${applied.length} migration(s) to ${where}: ${applied.join(', ')}`,
-  );
+  console.log(applied.length === 0 ? `phonefleet: ${where} is up to date` : `phonefleet: applied ${applied.length} migration(s) to ${where}: ${applied.join(', ')}`);
 } catch (e) {
   console.error(`phonefleet: migration failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;

@@ -11,8 +11,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { loggerFor } from '../observability/log.ts';
+
+const log = loggerFor('start');
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 
@@ -31,8 +33,10 @@ const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-/** Where to apply: a PostgreSQL server by URL, or an open embedded PGlite. */
-export type MigrationTarget = { databaseUrl: string } | { pglite: PGlite };
+/** Where to apply: a PostgreSQL server by URL (the embedded one too). */
+export interface MigrationTarget {
+  databaseUrl: string;
+}
 
 export interface ApplyMigrationsOptions {
   migrationsDir?: string;
@@ -64,7 +68,10 @@ export function migrationChecksum(sql: string): string {
 /** The migrations folder as Prisma reads it: one directory per migration, ordered by name. */
 export async function readMigrations(migrationsDir = MIGRATIONS_DIR): Promise<LocalMigration[]> {
   const entries = await fs.readdir(migrationsDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
   return Promise.all(
     names.map(async (name) => {
       const file = path.join(migrationsDir, name, 'migration.sql');
@@ -76,7 +83,7 @@ export async function readMigrations(migrationsDir = MIGRATIONS_DIR): Promise<Lo
   );
 }
 
-// --- the two runtimes behind one small interface -------------------------------------------
+// --- one migration session -------------------------------------------------------------------
 
 interface SqlSession {
   rows<R>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -111,6 +118,7 @@ async function connectPostgres(databaseUrl: string, lockTimeoutMs: number): Prom
         if ((e as { code?: string }).code === '55P03') {
           throw new Error(
             `timed out after ${lockTimeoutMs} ms waiting for the migration lock (pg_advisory_lock(${PRISMA_ADVISORY_LOCK})): another process is migrating this database`,
+            { cause: e },
           );
         }
         throw e;
@@ -138,29 +146,6 @@ async function connectPostgres(databaseUrl: string, lockTimeoutMs: number): Prom
   };
 }
 
-// PGlite is one process's private database, so only callers inside this process can race;
-// they are queued per instance.
-const pgliteQueues = new WeakMap<PGlite, Promise<unknown>>();
-
-function connectPglite(db: PGlite): MigrationConnection {
-  const asSession = (q: Pick<PGlite, 'query' | 'exec'>): SqlSession => ({
-    rows: async <R>(sql: string, params?: unknown[]) => (await q.query<R>(sql, params)).rows,
-    script: async (sql) => {
-      await q.exec(sql);
-    },
-  });
-  return {
-    ...asSession(db),
-    exclusive(work) {
-      const next = (pgliteQueues.get(db) ?? Promise.resolve()).catch(() => undefined).then(work);
-      pgliteQueues.set(db, next);
-      return next;
-    },
-    transaction: (work) => db.transaction((tx) => work(asSession(tx))),
-    close: async () => undefined, // the caller owns the PGlite instance
-  };
-}
-
 // --- deploy ---------------------------------------------------------------------------------
 
 interface MigrationRow {
@@ -176,10 +161,9 @@ interface MigrationRow {
  * own transaction together with its `_prisma_migrations` row.
  */
 export async function applyMigrations(target: MigrationTarget, options: ApplyMigrationsOptions = {}): Promise<ApplyMigrationsResult> {
-  const warn = options.warn ?? ((m: string) => console.warn(`phonefleet: ${m}`));
+  const warn = options.warn ?? ((m: string) => log.warn(m));
   const local = await readMigrations(options.migrationsDir);
-  const connection =
-    'pglite' in target ? connectPglite(target.pglite) : await connectPostgres(target.databaseUrl, options.lockTimeoutMs ?? 60_000);
+  const connection = await connectPostgres(target.databaseUrl, options.lockTimeoutMs ?? 60_000);
   try {
     return await connection.exclusive(() => deploy(connection, local, warn));
   } finally {
@@ -190,9 +174,7 @@ export async function applyMigrations(target: MigrationTarget, options: ApplyMig
 async function deploy(db: MigrationConnection, local: LocalMigration[], warn: (m: string) => void): Promise<ApplyMigrationsResult> {
   await refuseUnmanagedSchema(db);
   await db.script(MIGRATIONS_TABLE_DDL);
-  const rows = await db.rows<MigrationRow>(
-    `SELECT migration_name, checksum, finished_at, rolled_back_at, logs FROM "_prisma_migrations" ORDER BY started_at`,
-  );
+  const rows = await db.rows<MigrationRow>(`SELECT migration_name, checksum, finished_at, rolled_back_at, logs FROM "_prisma_migrations" ORDER BY started_at`);
   const live = rows.filter((r) => r.rolled_back_at === null);
 
   // Same rule as Prisma (P3009): a failed migration needs a human decision before anything else runs.

@@ -2,7 +2,7 @@
 // deployment needs, and the demo/test fleet the simulators also hold. Both are safe to run on
 // every start-up.
 import { APPS, ROLES } from '../domain/roles.ts';
-import type { Fleet } from '../simulators/fleet.ts';
+import type { Fleet } from '../systems/fleet.ts';
 import type { Db } from './client.ts';
 import type { Prisma } from './generated/client.ts';
 
@@ -59,80 +59,69 @@ export async function seedFleet(prisma: Db, fleet: Fleet, opts: { mdmDeviceIds?:
   const stores = await insertMissing(
     (await prisma.store.findMany({ select: { id: true } })).map((r) => r.id),
     (row) => row.id,
-    fleet.stores.map(
-      (s): Prisma.StoreCreateManyInput => ({
-        id: s.id,
-        name: s.name,
-        timeZone: s.timeZone,
-        uplinkMbps: s.uplinkMbps,
-        mdmProvider: s.mdmProvider,
-        supportPhone: s.supportPhone,
-        curatorId: s.curatorId ?? null,
-      }),
-    ),
+    fleet.stores.map((s): Prisma.StoreCreateManyInput => ({
+      id: s.id,
+      name: s.name,
+      timeZone: s.timeZone,
+      uplinkMbps: s.uplinkMbps,
+      mdmProvider: s.mdmProvider,
+      supportPhone: s.supportPhone,
+      curatorId: s.curatorId ?? null,
+    })),
     (data) => prisma.store.createMany({ data, skipDuplicates: true }),
   );
   const employees = await insertMissing(
     (await prisma.employee.findMany({ select: { id: true } })).map((r) => r.id),
     (row) => row.id,
-    fleet.employees.map(
-      (e): Prisma.EmployeeCreateManyInput => ({
-        id: e.employeeId,
-        storeId: e.storeId,
-        roleCode: e.roleCode,
-        position: e.position,
-        status: 'ACTIVE',
-        startDate: new Date(`${e.startDate}T00:00:00Z`),
-        directoryUserId: e.directoryUserId,
-      }),
-    ),
+    fleet.employees.map((e): Prisma.EmployeeCreateManyInput => ({
+      id: e.employeeId,
+      storeId: e.storeId,
+      roleCode: e.roleCode,
+      position: e.position,
+      status: 'ACTIVE',
+      startDate: new Date(`${e.startDate}T00:00:00Z`),
+      directoryUserId: e.directoryUserId,
+    })),
     (data) => prisma.employee.createMany({ data, skipDuplicates: true }),
   );
   const devices = await insertMissing(
     (await prisma.device.findMany({ select: { imei: true } })).map((r) => r.imei),
     (row) => row.imei,
-    fleet.devices.map(
-      (d): Prisma.DeviceCreateManyInput => ({
-        imei: d.imei,
-        serial: d.serial,
-        model: d.model,
-        storeId: d.storeId,
-        state: d.state,
-        employeeId: d.employeeId ?? null,
-        mdmProvider: d.mdmProvider,
-        mdmDeviceId: opts.mdmDeviceIds?.[d.imei] ?? null,
-        leaseContract: d.leaseContract,
-        warrantyUntil: new Date(`${d.warrantyUntil}T00:00:00Z`),
-      }),
-    ),
+    fleet.devices.map((d): Prisma.DeviceCreateManyInput => ({
+      imei: d.imei,
+      serial: d.serial,
+      model: d.model,
+      storeId: d.storeId,
+      state: d.state,
+      employeeId: d.employeeId ?? null,
+      mdmProvider: d.mdmProvider,
+      mdmDeviceId: opts.mdmDeviceIds?.[d.imei] ?? null,
+      leaseContract: d.leaseContract,
+      warrantyUntil: new Date(`${d.warrantyUntil}T00:00:00Z`),
+    })),
     (data) => prisma.device.createMany({ data, skipDuplicates: true }),
   );
   const sims = await insertMissing(
     (await prisma.sim.findMany({ select: { iccid: true } })).map((r) => r.iccid),
     (row) => row.iccid,
-    fleet.sims.map(
-      (s): Prisma.SimCreateManyInput => ({
-        iccid: s.iccid,
-        msisdn: s.msisdn,
-        operator: s.operator,
-        storeId: s.storeId,
-        state: s.state,
-        employeeId: s.employeeId ?? null,
-        ownerRegistration: s.ownerRegistration,
-        ownerRegistrationId: s.ownerRegistrationId ?? null,
-      }),
-    ),
+    fleet.sims.map((s): Prisma.SimCreateManyInput => ({
+      iccid: s.iccid,
+      msisdn: s.msisdn,
+      operator: s.operator,
+      storeId: s.storeId,
+      state: s.state,
+      employeeId: s.employeeId ?? null,
+      ownerRegistration: s.ownerRegistration,
+      ownerRegistrationId: s.ownerRegistrationId ?? null,
+      // Registrations from before phonefleet were confirmed on the state portal then (the operator simulator says so too).
+      ownerConfirmedAt: s.ownerRegistration === 'ACCEPTED' ? new Date(`${fleet.referenceDate}T00:00:00Z`) : null,
+    })),
     (data) => prisma.sim.createMany({ data, skipDuplicates: true }),
   );
   return { stores, employees, devices, sims };
 }
 
-async function insertMissing<Row>(
-  existingKeys: string[],
-  keyOf: (row: Row) => string,
-  allRows: Row[],
-  insert: (batch: Row[]) => Promise<{ count: number }>,
-): Promise<number> {
+async function insertMissing<Row>(existingKeys: string[], keyOf: (row: Row) => string, allRows: Row[], insert: (batch: Row[]) => Promise<{ count: number }>): Promise<number> {
   const existing = new Set(existingKeys);
   const rows = allRows.filter((row) => !existing.has(keyOf(row)));
   let inserted = 0;
@@ -140,4 +129,14 @@ async function insertMissing<Row>(
     inserted += (await insert(rows.slice(start, start + BATCH_ROWS))).count;
   }
   return inserted;
+}
+
+/**
+ * What operations set for each store and HR does not know (uplink, MDM, support line): the
+ * demo's values, written after the fleet sync created the stores from HR's list.
+ */
+export async function seedStoreSettings(prisma: Db, fleet: Fleet): Promise<void> {
+  for (const s of fleet.stores) {
+    await prisma.store.updateMany({ where: { id: s.id }, data: { uplinkMbps: s.uplinkMbps, mdmProvider: s.mdmProvider, supportPhone: s.supportPhone } });
+  }
 }

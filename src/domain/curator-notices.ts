@@ -22,7 +22,11 @@ export function withoutName<T extends StoredNotice>(notice: T): T & { employeeId
   const named = NAMED_PHONE_READY.exec(notice.message);
   if (named) {
     const [, imei, employeeId, startDate] = named;
-    return { ...notice, employeeId: notice.employeeId ?? employeeId, message: notice.message.replace(NAMED_PHONE_READY, `Phone ${imei} for new employee ${employeeId} (starts ${startDate}) is ready.`) };
+    return {
+      ...notice,
+      employeeId: notice.employeeId ?? employeeId,
+      message: notice.message.replace(NAMED_PHONE_READY, `Phone ${imei} for new employee ${employeeId} (starts ${startDate}) is ready.`),
+    };
   }
   const about = notice.employeeId ?? ABOUT_EMPLOYEE.exec(notice.message)?.[1];
   return about ? { ...notice, employeeId: about } : notice;

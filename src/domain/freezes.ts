@@ -1,9 +1,8 @@
 // Freeze windows: while a store takes inventory (or the whole fleet sells through a peak), its
 // phones must not change under the staff's hands, so role changes and app releases wait for the
-// window to end. Operators declare the windows; processes ask `activeFreeze` before acting.
-import type { Db } from '../db/client.ts';
-import type { Freeze } from '../db/generated/client.ts';
-import type { Problem } from '../api/hr-cloudevents.ts';
+// window to end. Operators declare the windows; processes ask `activeFreeze`
+// (src/inventory/freezes.ts) before acting. Pure rules: no database, no API.
+import type { Problem } from './problem.ts';
 
 /**
  * Same cap as Google's Android Management API puts on freeze periods: a longer window is a
@@ -11,22 +10,6 @@ import type { Problem } from '../api/hr-cloudevents.ts';
  */
 export const MAX_FREEZE_DAYS = 90;
 export const MAX_REASON_LENGTH = 200;
-
-/**
- * The freeze in force at `at` for any of the stores, or fleet-wide. Windows are half-open,
- * [startsAt, endsAt). Of overlapping freezes, the one ending last: a caller that sleeps until
- * its end is not woken into another freeze it could have seen now.
- */
-export async function activeFreeze(db: Pick<Db, 'freeze'>, storeIds: string[], at: Date): Promise<Freeze | null> {
-  return db.freeze.findFirst({
-    where: {
-      startsAt: { lte: at },
-      endsAt: { gt: at },
-      OR: [{ storeId: { in: storeIds } }, { storeId: null }],
-    },
-    orderBy: [{ endsAt: 'desc' }, { id: 'asc' }],
-  });
-}
 
 export interface FreezeWindow {
   startsAt: Date;
@@ -56,7 +39,8 @@ export function validateFreeze(input: unknown, now: Date = new Date()): FreezeVa
   const endsAt = instant('endsAt', rawEnd);
   if (startsAt && endsAt) {
     if (endsAt <= startsAt) problems.push({ field: 'endsAt', message: 'must be after startsAt' });
-    else if (endsAt.getTime() - startsAt.getTime() > MAX_FREEZE_DAYS * 86_400_000) problems.push({ field: 'endsAt', message: `must be at most ${MAX_FREEZE_DAYS} days after startsAt` });
+    else if (endsAt.getTime() - startsAt.getTime() > MAX_FREEZE_DAYS * 86_400_000)
+      problems.push({ field: 'endsAt', message: `must be at most ${MAX_FREEZE_DAYS} days after startsAt` });
   }
   if (endsAt && endsAt <= now) problems.push({ field: 'endsAt', message: 'must be in the future' });
   const reason = typeof rawReason === 'string' ? rawReason.trim() : '';

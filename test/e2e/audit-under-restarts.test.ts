@@ -46,10 +46,14 @@ describe('audit log under worker restarts (§4)', () => {
     }
     const ready = new Map<string, { imei: string; iccid: string }>();
     for (const { employeeId } of hires) {
-      const o = await eventually(async () => {
-        const got = await onboarding(employeeId);
-        return got?.stage === 'awaiting-handover' ? got : undefined;
-      }, `${employeeId} ready for handover`, 120_000);
+      const o = await eventually(
+        async () => {
+          const got = await onboarding(employeeId);
+          return got?.stage === 'awaiting-handover' ? got : undefined;
+        },
+        `${employeeId} ready for handover`,
+        120_000,
+      );
       ready.set(employeeId, { imei: o.imei, iccid: o.iccid });
     }
     // One more kill while the handovers are confirmed.

@@ -139,7 +139,7 @@ describe('the codec decrypts only for callers allowed to see personal data', () 
   it('bad input is a 400 naming the payload, not a 500', async () => {
     const res = await decode('/codec/decode', bearer('tok-pii'), [{ metadata: { encoding: 42 }, data: '' } as never]);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { problems: { field: string }[] }).problems[0].field).toBe('payloads[0]');
+    expect(((await res.json()) as { problems: { field: string }[] }).problems[0].field).toMatch(/^payloads\[0\]/);
     const tampered = await decode('/codec/decode', bearer('tok-pii'), [{ ...sealed, data: Buffer.from('garbage-garbage-garbage-garbage').toString('base64') }]);
     expect(tampered.status).toBe(400);
   });

@@ -109,7 +109,9 @@ describe('HR receipts: one event id, one event', () => {
   it('a database error before the signal leaves no workflow behind; the redelivery goes through', async () => {
     const employeeId = h.newEmployeeId();
     // A real PostgreSQL failure for this one employee's receipt.
-    await h.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION fail_receipt() RETURNS trigger AS $$ BEGIN IF NEW."employeeId" = '${employeeId}' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await h.db.$executeRawUnsafe(
+      `CREATE OR REPLACE FUNCTION fail_receipt() RETURNS trigger AS $$ BEGIN IF NEW."employeeId" = '${employeeId}' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
     await h.db.$executeRawUnsafe(`CREATE TRIGGER fail_receipt BEFORE INSERT ON "HrEvent" FOR EACH ROW EXECUTE FUNCTION fail_receipt()`);
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const hire = hireEvent(employeeId, STORE, POSITION());
@@ -129,7 +131,9 @@ describe('HR receipts: one event id, one event', () => {
 
   it('a database error after the signal still answers 202 (the lifecycle has the event); the redelivery completes the receipt', async () => {
     const employeeId = h.newEmployeeId();
-    await h.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION fail_completion() RETURNS trigger AS $$ BEGIN IF NEW."employeeId" = '${employeeId}' AND NEW.state = 'completed' THEN RAISE EXCEPTION 'connection lost'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await h.db.$executeRawUnsafe(
+      `CREATE OR REPLACE FUNCTION fail_completion() RETURNS trigger AS $$ BEGIN IF NEW."employeeId" = '${employeeId}' AND NEW.state = 'completed' THEN RAISE EXCEPTION 'connection lost'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
     await h.db.$executeRawUnsafe(`CREATE TRIGGER fail_completion BEFORE UPDATE ON "HrEvent" FOR EACH ROW EXECUTE FUNCTION fail_completion()`);
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const hire = hireEvent(employeeId, STORE, POSITION());
@@ -230,12 +234,21 @@ describe('HR operations see what was refused', () => {
 
     const page1 = await (await h.call('GET', '/hr/deliveries?outcome=refused&limit=2')).json();
     expect(page1.deliveries).toEqual([
-      expect.objectContaining({ status: 400, eventId: badName.id, employeeId, type: 'com.retailco.hr.employee.hired', source: '/hr/core', problems: [{ field: 'data.displayName', message: 'must not contain control characters' }] }),
+      expect.objectContaining({
+        status: 400,
+        eventId: badName.id,
+        employeeId,
+        type: 'com.retailco.hr.employee.hired',
+        source: '/hr/core',
+        problems: [{ field: 'data.displayName', message: 'must not contain control characters' }],
+      }),
       expect.objectContaining({ status: 422, eventId: unknownStore.id, reason: 'unprocessable event', problems: [{ field: 'data.storeId', message: 'unknown store S999' }] }),
     ]);
     expect(page1.next).toEqual(expect.any(String));
     const page2 = await (await h.call('GET', `/hr/deliveries?outcome=refused&limit=2&before=${page1.next}`)).json();
-    expect(page2.deliveries).toEqual([expect.objectContaining({ status: 400, eventId: badDate.id, problems: [{ field: 'data.startDate', message: 'must be a date YYYY-MM-DD' }] })]);
+    expect(page2.deliveries).toEqual([
+      expect.objectContaining({ status: 400, eventId: badDate.id, problems: [{ field: 'data.startDate', message: 'must be a date YYYY-MM-DD' }] }),
+    ]);
     expect(page2.next).toBeNull(); // the unsigned delivery is not HR's and is not recorded
 
     const stored = JSON.stringify(await h.db.hrRefusal.findMany());
@@ -253,7 +266,9 @@ describe('HR operations see what was refused', () => {
     expect(text).toContain(`422  hired, employee ${employeeId}, event ${unknownStore.id}: unprocessable event`);
     expect(text).toContain('data.startDate: must be a date YYYY-MM-DD');
     expect(text).not.toContain('Zinaida');
-    await expect(promisify(execFile)(process.execPath, ['bin/phonefleet.mjs', 'hr', 'refused'], { env: { ...process.env, PHONEFLEET_API_URL: '', PHONEFLEET_TOKEN: '' } })).rejects.toMatchObject({
+    await expect(
+      promisify(execFile)(process.execPath, ['bin/phonefleet.mjs', 'hr', 'refused'], { env: { ...process.env, PHONEFLEET_API_URL: '', PHONEFLEET_TOKEN: '' } }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('set PHONEFLEET_API_URL and PHONEFLEET_TOKEN'),
     });
   });

@@ -37,10 +37,14 @@ async function employee(employeeId: string): Promise<any> {
 }
 
 async function stage(employeeId: string, wanted: string, timeoutMs?: number) {
-  return eventually(async () => {
-    const e = await employee(employeeId);
-    return e?.onboarding?.stage === wanted ? e : undefined;
-  }, `${employeeId} to reach stage ${wanted}`, timeoutMs);
+  return eventually(
+    async () => {
+      const e = await employee(employeeId);
+      return e?.onboarding?.stage === wanted ? e : undefined;
+    },
+    `${employeeId} to reach stage ${wanted}`,
+    timeoutMs,
+  );
 }
 
 function today(storeId = STORE) {
@@ -72,9 +76,17 @@ describe('joiner: a hire gets a phone', () => {
     }, 'the phone-ready notice in the inbox');
     expect(notice.message).toContain(imei);
     expect(notice.message).not.toContain('Anna');
-    expect((await eventually(() => h.db.notification.findFirst({ where: { kind: 'phone-ready', message: { contains: employeeId } } }).then((n) => n ?? undefined), 'the stored notice')).message).not.toContain('Example');
+    expect(
+      (await eventually(() => h.db.notification.findFirst({ where: { kind: 'phone-ready', message: { contains: employeeId } } }).then((n) => n ?? undefined), 'the stored notice'))
+        .message,
+    ).not.toContain('Example');
     // The SIM works: activated at the operator before the curator heard the phone is ready.
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
+    // The MDM command ran on the MDM queue (paced to its command budget), the rest on the workflow's own.
+    const scheduled = (await h.client.workflow.getHandle(joinerWorkflowId(employeeId)).fetchHistory()).events!.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityType!.name!, e.activityTaskScheduledEventAttributes.taskQueue!.name!]] : [],
+    );
+    expect(Object.fromEntries(scheduled)).toMatchObject({ enrolDevice: `${h.taskQueue}-mdm`, reserveDeviceAndSim: h.taskQueue });
 
     expect((await h.call('POST', `/devices/${imei}/handover`, { employeeId })).status).toBe(202);
     const done = await eventually(async () => {
@@ -269,7 +281,15 @@ describe('joiner: exactly once, and undone however it is interrupted', () => {
     expect(ready.onboarding.simOwnerRegistration.status).toBe('ACCEPTED');
     expect(await sim.identityReads(employeeId)).toBe(1);
     expect(h.sims.operator.registrationSummaries().filter((r) => r.iccid === ready.onboarding.iccid && r.status !== 'WITHDRAWN')).toHaveLength(1);
-    expect(await h.db.auditLog.count({ where: { action: 'sim-owner.submitted', iccid: ready.onboarding.iccid, details: { path: ['registrationId'], equals: ready.onboarding.simOwnerRegistration.registrationId } } })).toBe(1);
+    expect(
+      await h.db.auditLog.count({
+        where: {
+          action: 'sim-owner.submitted',
+          iccid: ready.onboarding.iccid,
+          details: { path: ['registrationId'], equals: ready.onboarding.simOwnerRegistration.registrationId },
+        },
+      }),
+    ).toBe(1);
   });
 
   it('the audit log holds each action of an onboarding once, also when the operator decides at once', async () => {
@@ -329,7 +349,10 @@ describe('joiner: exactly once, and undone however it is interrupted', () => {
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('ACTIVATED');
     const resumed = await h.db.auditLog.findFirstOrThrow({ where: { action: 'sim.resumed', iccid } });
     // The stage shows before the notice is written: wait for it.
-    const notice = await eventually(() => h.db.notification.findFirst({ where: { kind: 'phone-ready', message: { contains: `employee ${employeeId} (` } } }).then((n) => n ?? undefined), 'the phone-ready notice');
+    const notice = await eventually(
+      () => h.db.notification.findFirst({ where: { kind: 'phone-ready', message: { contains: `employee ${employeeId} (` } } }).then((n) => n ?? undefined),
+      'the phone-ready notice',
+    );
     expect(resumed.at.getTime()).toBeLessThanOrEqual(notice.createdAt.getTime());
     if (recording) await saveHistories(h.client, joinerWorkflowId(employeeId), 'joiner-v2-sim-resumed');
   });

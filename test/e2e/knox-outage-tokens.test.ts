@@ -40,10 +40,14 @@ describe('Knox Manage outage during onboardings', () => {
     h.sims.knoxManage.faults.clear();
 
     for (const employeeId of employeeIds) {
-      await eventually(async () => {
-        const res = await h.call('GET', `/employees/${employeeId}`);
-        return res.status === 200 && (await res.json()).onboarding?.stage === 'awaiting-handover';
-      }, `${employeeId} to be ready for the hand-over`, 120_000);
+      await eventually(
+        async () => {
+          const res = await h.call('GET', `/employees/${employeeId}`);
+          return res.status === 200 && (await res.json()).onboarding?.stage === 'awaiting-handover';
+        },
+        `${employeeId} to be ready for the hand-over`,
+        120_000,
+      );
     }
     const total = h.sims.knoxManage.calls.count(TOKEN);
     console.log(`knox outage: ${HIRES} onboardings asked for ${duringOutage} tokens during the outage, ${total} in all`);

@@ -68,10 +68,14 @@ describe('leaver: revocation and policy', () => {
     const { employeeId } = await employeeWithPhone();
     // Gone 40 days ago: past both grace periods, so it locks at once, and its deadlines show which policy ran.
     await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(-40)));
-    const locked = await eventually(async () => {
-      const p = await progressOf(employeeId);
-      return p.stage === 'locked' ? p : undefined;
-    }, 'leaver locked', 60_000);
+    const locked = await eventually(
+      async () => {
+        const p = await progressOf(employeeId);
+        return p.stage === 'locked' ? p : undefined;
+      },
+      'leaver locked',
+      60_000,
+    );
     // lockAt = end of the last day + 30 days (about 9 days ago), not + 2 s (about 39 days ago).
     const lockedAgo = Date.now() - Date.parse(locked.lockAt!);
     expect(lockedAgo).toBeGreaterThan(8 * 24 * 3600_000);

@@ -31,10 +31,14 @@ async function employee(employeeId: string): Promise<any> {
 }
 
 async function clearance(employeeId: string, stage: string, timeoutMs?: number) {
-  return eventually(async () => {
-    const e = await employee(employeeId);
-    return e.clearance?.stage === stage ? e : undefined;
-  }, `${employeeId}'s clearance to reach ${stage}`, timeoutMs);
+  return eventually(
+    async () => {
+      const e = await employee(employeeId);
+      return e.clearance?.stage === stage ? e : undefined;
+    },
+    `${employeeId}'s clearance to reach ${stage}`,
+    timeoutMs,
+  );
 }
 
 const returned = (imei: string, condition = 'ok', simReturned = true) => h.call('POST', `/devices/${imei}/returned`, { condition, simReturned });
@@ -46,7 +50,10 @@ describe('leaver: dismissal', () => {
     expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
     await clearance(employeeId, 'awaiting-return');
     // The backup instructions reached the phone, contacts named explicitly.
-    await eventually(async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('КОНТАКТЫ')), 'backup instructions on the phone, in the store\'s language (Russian)');
+    await eventually(
+      async () => (await sim.mdmDevice(imei)).messages.some((m) => m.body.includes('КОНТАКТЫ')),
+      "backup instructions on the phone, in the store's language (Russian)",
+    );
 
     expect((await returned(imei)).status).toBe(202);
     const done = await clearance(employeeId, 'done');
@@ -59,7 +66,9 @@ describe('leaver: dismissal', () => {
     expect(await h.db.sim.findUniqueOrThrow({ where: { iccid } })).toMatchObject({ state: 'IN_STOCK', employeeId: null, ownerRegistration: 'WITHDRAWN' });
     expect((await h.sims.operator.sims.get(iccid))?.status).toBe('SUSPENDED'); // policy: suspend returned SIMs
     const actions = (await h.db.auditLog.findMany({ where: { OR: [{ imei }, { iccid }, { employeeId }] }, orderBy: { id: 'asc' } })).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['employee.dismissed', 'phone.backup-instructions', 'phone.wipe-sent', 'sim.restocked-suspended', 'phone.restocked', 'employee.left']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['employee.dismissed', 'phone.backup-instructions', 'phone.wipe-sent', 'sim.restocked-suspended', 'phone.restocked', 'employee.left']),
+    );
   });
 
   it('not returned: locked with a clear message and SIM suspended, then bricked, written off; recovered when it comes back', async () => {
@@ -128,7 +137,8 @@ describe('leaver: dismissal', () => {
     expect(await commandsOf(imei, 'LOCK')).toEqual([expect.objectContaining({ status: 'PENDING' })]);
     // Support finds it in the Web UI by its search attributes.
     await eventually(async () => {
-      for await (const wf of h.client.workflow.list({ query: `EmployeeId = '${employeeId}' AND Phase = 'locking-pending-offline'` })) return wf.workflowId === leaverWorkflowId(employeeId);
+      for await (const wf of h.client.workflow.list({ query: `EmployeeId = '${employeeId}' AND Phase = 'locking-pending-offline'` }))
+        return wf.workflowId === leaverWorkflowId(employeeId);
       return false;
     }, 'the leaver listed as locking-pending-offline');
 

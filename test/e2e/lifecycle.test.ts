@@ -28,11 +28,16 @@ async function employee(employeeId: string): Promise<any> {
   return (await h.call('GET', `/employees/${employeeId}`)).json();
 }
 
-async function until(employeeId: string, what: string, probe: (e: any) => boolean, timeoutMs?: number) { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return eventually(async () => {
-    const e = await employee(employeeId);
-    return probe(e) ? e : undefined;
-  }, `${employeeId}: ${what}`, timeoutMs);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function until(employeeId: string, what: string, probe: (e: any) => boolean, timeoutMs?: number) {
+  return eventually(
+    async () => {
+      const e = await employee(employeeId);
+      return probe(e) ? e : undefined;
+    },
+    `${employeeId}: ${what}`,
+    timeoutMs,
+  );
 }
 
 async function fleetEmployee() {
@@ -84,7 +89,11 @@ describe('lifecycle: every occurrence acts once, and every one acts', () => {
 
     // HR hires the same person again.
     expect((await h.sendHrEvent(hireEvent(employeeId, 'S001', position, { startDate: storeToday(h.fleet, 'S001') }))).status).toBe(202);
-    const again = await until(employeeId, 'phone ready again', (e) => e.onboarding?.stage === 'awaiting-handover' && e.onboarding.simOwnerRegistration?.registrationId !== first.simOwnerRegistration.registrationId);
+    const again = await until(
+      employeeId,
+      'phone ready again',
+      (e) => e.onboarding?.stage === 'awaiting-handover' && e.onboarding.simOwnerRegistration?.registrationId !== first.simOwnerRegistration.registrationId,
+    );
     expect(again.onboarding.simOwnerRegistration.status).toBe('ACCEPTED');
     expect(await sim.registrationStatus(again.onboarding.simOwnerRegistration.registrationId)).toBe('ACCEPTED');
     // The stage shows before the notice is written: wait for it.

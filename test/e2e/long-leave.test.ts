@@ -61,7 +61,7 @@ describe('offline lock and long leave', () => {
     expect(unknown.status).toBe(422);
   });
 
-  it('a phone handed over gets the offline-lock policy, with a lock text in the store\'s language within 350 characters', async () => {
+  it("a phone handed over gets the offline-lock policy, with a lock text in the store's language within 350 characters", async () => {
     const employeeId = h.newEmployeeId();
     await sim.addHrEmployee({ employeeId, storeId: 'S001', position: h.fleet.employees[0].position, startDate: storeToday(h.fleet, 'S001'), documentNumber: `DOC-${employeeId}` });
     await sim.addDirectoryAccount(employeeId, 0);

@@ -24,10 +24,14 @@ async function employeeOf(storeId: string) {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function move(employeeId: string, stage: string, timeoutMs?: number): Promise<any> {
-  return eventually(async () => {
-    const e = await (await h.call('GET', `/employees/${employeeId}`)).json();
-    return e.move?.stage === stage ? e : undefined;
-  }, `${employeeId}'s move to reach ${stage}`, timeoutMs);
+  return eventually(
+    async () => {
+      const e = await (await h.call('GET', `/employees/${employeeId}`)).json();
+      return e.move?.stage === stage ? e : undefined;
+    },
+    `${employeeId}'s move to reach ${stage}`,
+    timeoutMs,
+  );
 }
 
 /** A role whose apps differ from `role`'s: something is added and something removed. */

@@ -38,11 +38,15 @@ afterAll(async () => {
 });
 
 async function stage(employeeId: string, wanted: string, timeoutMs = 90_000) {
-  return eventually(async () => {
-    const res = await h.call('GET', `/employees/${employeeId}`);
-    const e = res.status === 200 ? await res.json() : undefined;
-    return e?.onboarding?.stage === wanted ? e : undefined;
-  }, `${employeeId} to reach stage ${wanted}`, timeoutMs);
+  return eventually(
+    async () => {
+      const res = await h.call('GET', `/employees/${employeeId}`);
+      const e = res.status === 200 ? await res.json() : undefined;
+      return e?.onboarding?.stage === wanted ? e : undefined;
+    },
+    `${employeeId} to reach stage ${wanted}`,
+    timeoutMs,
+  );
 }
 
 describe('a hire through an MDM outage leaves nothing readable in Temporal', () => {
@@ -125,12 +129,17 @@ describe('no names stored: a curator sees the name fetched from HR', () => {
   }, 180_000);
 
   it('after a hire with a display name, no table of the database holds the name', async () => {
-    const tables = await h.db.$queryRaw<{ table_name: string }[]>`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
+    const tables = await h.db.$queryRaw<
+      { table_name: string }[]
+    >`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['Notification', 'AuditLog', 'Employee', 'SupportTask']));
     for (const { table_name } of tables) {
       const rows = await h.db.$queryRawUnsafe<{ row: string }[]>(`SELECT t::text AS row FROM "${table_name.replace(/"/g, '""')}" t`);
       for (const name of ['Yolanda', 'Verborgen', 'Zelda', 'Quintessa']) {
-        expect(rows.filter((r) => r.row.includes(name)).map((r) => r.row), `${table_name} holds ${name}`).toEqual([]);
+        expect(
+          rows.filter((r) => r.row.includes(name)).map((r) => r.row),
+          `${table_name} holds ${name}`,
+        ).toEqual([]);
       }
     }
     // The notice says whom it is about, by id.

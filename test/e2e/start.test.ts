@@ -1,15 +1,16 @@
 // `npm start` end to end, as a person runs it: with no configuration, in a data folder of its
-// own, it comes up (dev server + Web UI, PGlite, simulators), takes the demo hire, stops on
+// own, it comes up (dev server + Web UI, PostgreSQL, simulators), takes the demo hire, stops on
 // Ctrl-C, and after a restart the same onboarding carries on to the hand-over.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SIMULATOR_NAMES } from '../../src/simulators/index.ts';
+import { freePorts } from '../support/ports.ts';
+import { SIMULATOR_NAMES } from '../../src/systems/index.ts';
 import { eventually } from '../support/harness.ts';
+import { npmScript } from '../support/npm-scripts.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** What `npm start` and the demo scripts run (npm itself would only add a process around it). */
@@ -17,23 +18,7 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 // --- ports ----------------------------------------------------------------------------------
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** `count` consecutive free ports (the simulators listen on SIM_BASE_PORT + 0..6). */
-async function freePorts(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
 
 // --- processes ------------------------------------------------------------------------------
 
@@ -67,7 +52,7 @@ function allProcesses(): ProcessInfo[] {
 function descendantsOf(pid: number): ProcessInfo[] {
   const all = allProcesses();
   const found: ProcessInfo[] = [];
-  for (let parents = new Set([pid]); parents.size > 0; ) {
+  for (let parents = new Set([pid]); parents.size > 0;) {
     const children = all.filter((p) => parents.has(p.ppid));
     found.push(...children);
     parents = new Set(children.map((c) => c.pid));
@@ -77,6 +62,16 @@ function descendantsOf(pid: number): ProcessInfo[] {
 
 function residentMb(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb) / 1024);
+}
+
+/**
+ * Proportional set size: resident memory with each shared page divided among the processes
+ * sharing it. PostgreSQL's backends all map the same shared buffers: summing their RSS would
+ * count those pages once per backend.
+ */
+function proportionalMb(pid: number): number {
+  const kb = /^Pss:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
   return Math.round(Number(kb) / 1024);
 }
 
@@ -108,7 +103,8 @@ const started: ChildProcess[] = [];
 /** `npm start` in its own process group, so that a Ctrl-C can reach all of it as in a terminal. */
 async function npmStart(env: Env, apiUrl: string): Promise<Started> {
   const spawnedAt = performance.now();
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = npmScript('start');
+  const child = spawn(start.file, start.args, { cwd: ROOT, env: { ...env, ...start.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let text = '';
   const collect = (chunk: Buffer) => void (text += chunk.toString('utf8'));
@@ -118,7 +114,7 @@ async function npmStart(env: Env, apiUrl: string): Promise<Started> {
   let exitedEarly: number | NodeJS.Signals | null | undefined;
   void exited.then((code) => (exitedEarly = code));
   const output = () => text;
-  // PGlite's first open and the dev server's start take a while on a small machine.
+  // The database's first initdb and the dev server's start take a while on a small machine.
   await eventually(
     async () => {
       if (exitedEarly !== undefined) throw new Error(`npm start exited (${exitedEarly}):\n${output().slice(-3000)}`);
@@ -164,6 +160,7 @@ type EmployeeView = any;
 
 describe('npm start', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonefleet-start-'));
+  fs.chmodSync(dataDir, 0o755); // as root the embedded PostgreSQL runs as `postgres`, who must enter it
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('runs the demo hire, and after Ctrl-C and a restart the same onboarding continues to the hand-over', async () => {
@@ -189,9 +186,11 @@ describe('npm start', () => {
     const banner = await eventually(async () => first.output().includes('npm run demo:hire') && first.output(), 'the banner');
     expect(banner).toContain(`API             ${apiUrl}`);
     expect(banner).toContain(`Temporal Web UI ${uiUrl}`);
-    expect(banner).toMatch(/embedded: temporal dev server, PGlite, simulators/);
-    const token = /operator token: (\S+)\)/.exec(banner)?.[1];
-    expect(token).toBe(fs.readFileSync(path.join(dataDir, 'secrets', 'api-token'), 'utf8').trim());
+    expect(banner).toMatch(/embedded: temporal dev server, PostgreSQL, simulators/);
+    // Not a terminal here: the banner says where the generated token is, and does not show it.
+    const token = fs.readFileSync(path.join(dataDir, 'secrets', 'api-token'), 'utf8').trim();
+    expect(banner).toContain(`operator token: generated, not shown here (not a terminal): see ${path.join(dataDir, 'secrets', 'api-token')}`);
+    expect(banner).not.toContain(token);
     await eventually(async () => (await fetch(uiUrl)).ok, 'the Temporal Web UI to answer');
     // The UI (no login) was given a codec URL holding a secret made at this start; it decrypts, and
     // the plain codec URL without a token does not.
@@ -204,7 +203,19 @@ describe('npm start', () => {
 
     const devServer = descendantsOf(first.child.pid!).find((p) => p.cmdline.includes('start-dev'));
     expect(devServer).toBeDefined();
-    const figures = { firstReadyS: first.readyAfterMs / 1000, secondReadyS: 0, nodeRssMb: residentMb(devServer!.ppid), temporalRssMb: residentMb(devServer!.pid) };
+    // phonefleet's process tree: its node process and the PostgreSQL server it started (the
+    // postmaster and its backends); the Temporal dev server is counted apart.
+    const postgres = descendantsOf(devServer!.ppid).filter((p) => p.cmdline.includes(path.join(dataDir, 'postgres')) || /^postgres: /.test(p.cmdline));
+    expect(postgres.length).toBeGreaterThan(0);
+    const figures = {
+      firstReadyS: first.readyAfterMs / 1000,
+      secondReadyS: 0,
+      nodeRssMb: residentMb(devServer!.ppid),
+      nodePssMb: proportionalMb(devServer!.ppid),
+      postgresPssMb: postgres.reduce((sum, p) => sum + proportionalMb(p.pid), 0),
+      postgresProcesses: postgres.length,
+      temporalRssMb: residentMb(devServer!.pid),
+    };
 
     const hire = await runDemo('src/cli/demo-hire.ts', [], env);
     expect(hire.code, hire.stderr).toBe(0);
@@ -266,7 +277,9 @@ describe('npm start', () => {
     // For whoever sizes the machine: start times and resident memory after the first start.
     console.log(
       `npm start: ready in ${figures.firstReadyS.toFixed(1)} s (first start), ${figures.secondReadyS.toFixed(1)} s (restart); ` +
-        `RSS after the first start: node ${figures.nodeRssMb} MB, temporal dev server ${figures.temporalRssMb} MB`,
+        `resident after the first start (PSS): phonefleet ${figures.nodePssMb + figures.postgresPssMb} MB (node ${figures.nodePssMb} MB, RSS ${figures.nodeRssMb} MB; PostgreSQL ${figures.postgresPssMb} MB in ${figures.postgresProcesses} processes), ` +
+        `temporal dev server ${figures.temporalRssMb} MB apart`,
     );
-  });
+    // Two starts (each bounded at 180 s above), a hire and two stops: more than the default bound.
+  }, 600_000);
 });

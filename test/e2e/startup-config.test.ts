@@ -2,51 +2,57 @@
 // one line and exit code 78 before anything starts, and `npm run worker` never runs simulators,
 // neither when it lacks systems (refused) nor when it has them all (it just works against them).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SYSTEM_VARIABLES } from '../../src/adapters/index.ts';
+import { freePorts } from '../support/ports.ts';
+import { npmScript } from '../support/npm-scripts.ts';
+import { SYSTEM_VARIABLES } from '../../src/systems/index.ts';
 import { EXIT_CONFIGURATION } from '../../src/process.ts';
-import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from '../../src/systems/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** The npm script that runs each entry point. */
+const SCRIPT_OF: Record<string, string> = { 'src/main.ts': 'start', 'src/worker/main.ts': 'worker', 'src/api/main.ts': 'api' };
 
 type Env = Record<string, string | undefined>;
 
 /** The environment of the test run minus anything that configures phonefleet. */
-const CONFIGURATION = /^(DATABASE_URL|TEMPORAL_|API_|PHONEFLEET_|POLICY_|HR_|PAYLOAD_|CODEC_|SIM_|(KNOX_MANAGE|KNOX_GUARD|SECOND_MDM|OPERATOR|DIRECTORY|LEASE_PARTNER)_)/;
+const CONFIGURATION = /^(DATABASE_URL|TEMPORAL_|API_|PHONEFLEET_|POLICY_|HR_|PAYLOAD_|CODEC_|SIM_|(KNOX_MANAGE|KNOX_GUARD|SECOND_MDM|OPERATOR|DIRECTORY|LEASE_PARTNER|SMTP)_)/;
 const cleanEnv = (): Env => Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIGURATION.test(name)));
 
-function isBound(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePorts(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)))).every(Boolean)) return base;
+/**
+ * The TCP ports this process listens on (from /proc: its socket inodes matched with the
+ * kernel's LISTEN table), so that a port some other test happens to hold is not counted.
+ */
+function listeningPortsOf(pid: number): Set<number> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const target = (() => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })();
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  } catch {
+    return new Set(); // the process is gone
   }
-  throw new Error(`no ${count} consecutive free ports found`);
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
+      if (state === '0A' && inode && inodes.has(inode)) ports.add(parseInt(local!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
 }
 
 interface Run {
@@ -63,7 +69,8 @@ interface Run {
  */
 async function run(script: string, env: Env, opts: { until?: string; timeoutMs?: number } = {}): Promise<Run> {
   const simBase = Number(env.SIM_BASE_PORT);
-  const child = spawn(TSX, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = npmScript(SCRIPT_OF[script]!);
+  const child = spawn(command.file, command.args, { cwd: ROOT, env: { ...env, ...command.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => void (stdout += c.toString('utf8')));
@@ -74,8 +81,9 @@ async function run(script: string, env: Env, opts: { until?: string; timeoutMs?:
   const bound = new Set<number>();
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   while (!done && Date.now() < deadline) {
-    for (let i = 0; i < SIMULATOR_NAMES.length; i++) if (await isBound(simBase + i)) bound.add(simBase + i);
-    if (opts.until && stdout.includes(opts.until)) break;
+    const listening = listeningPortsOf(child.pid!);
+    for (let i = 0; i < SIMULATOR_NAMES.length; i++) if (listening.has(simBase + i)) bound.add(simBase + i);
+    if (opts.until && (stdout.includes(opts.until) || stderr.includes(opts.until))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   if (!done) child.kill('SIGTERM');
@@ -118,7 +126,7 @@ describe('start-up configuration, through the real entry points', () => {
     expect(result.boundSimulatorPorts).toEqual([]);
   });
 
-  describe('npm run worker against the test run\'s Temporal and PostgreSQL', () => {
+  describe("npm run worker against the test run's Temporal and PostgreSQL", () => {
     let database: TestDatabase;
     let sims: RunningSimulators;
     beforeAll(async () => {
@@ -176,6 +184,8 @@ describe('start-up configuration, through the real entry points', () => {
         KNOX_GUARD_API_TOKEN: c.knoxGuard.apiToken,
         LEASE_PARTNER_URL: urls.leasePartner,
         LEASE_PARTNER_TOKEN: c.leasePartner.token,
+        SMTP_URL: `smtp://${sims.smtp.smtpEndpoint.host}:${sims.smtp.smtpEndpoint.port}`,
+        SMTP_FROM: 'phonefleet <phonefleet@retailco.example>',
       };
       const result = await run('src/worker/main.ts', { ...deployment(simBase), ...systems }, { until: 'phonefleet worker polling Temporal', timeoutMs: 120_000 });
       expect(result.stdout, result.stderr).toContain(`phonefleet worker polling Temporal at ${inject('temporalAddress')}`);
@@ -244,7 +254,11 @@ describe('npm run api and PHONEFLEET_DEMO=1, through the real entry points', () 
   });
 
   it('npm start with one system configured runs the demo only when PHONEFLEET_DEMO=1 asks: refused without it, the demo with simulators for the six others with it', async () => {
-    const knoxManage: Env = { KNOX_MANAGE_URL: sims.urls.knoxManage, KNOX_MANAGE_CLIENT_ID: sims.credentials.knoxManage.clientId, KNOX_MANAGE_CLIENT_SECRET: sims.credentials.knoxManage.clientSecret };
+    const knoxManage: Env = {
+      KNOX_MANAGE_URL: sims.urls.knoxManage,
+      KNOX_MANAGE_CLIENT_ID: sims.credentials.knoxManage.clientId,
+      KNOX_MANAGE_CLIENT_SECRET: sims.credentials.knoxManage.clientSecret,
+    };
 
     // Not asked: a real fleet with six systems forgotten, refused before anything starts.
     const refusedBase = await freePorts(SIMULATOR_NAMES.length);
@@ -256,8 +270,9 @@ describe('npm run api and PHONEFLEET_DEMO=1, through the real entry points', () 
     // Asked: the demo, with simulators for the six others on SIM_BASE_PORT + i.
     const simBase = await freePorts(SIMULATOR_NAMES.length);
     const demo = await run('src/main.ts', { ...(await deployment(simBase)), ...knoxManage, PHONEFLEET_DEMO: '1' }, { until: 'phonefleet is running', timeoutMs: 240_000 });
-    expect(demo.stdout, demo.stderr).toContain('phonefleet is running the demo');
-    expect(demo.stdout).toContain('simulators (secondMdm, operator, hr, directory, knoxGuard, leasePartner)');
+    // The banner is written to stderr (the logs own stdout).
+    expect(demo.stderr, demo.stdout).toContain('phonefleet is running the demo');
+    expect(demo.stderr).toContain('simulators (secondMdm, operator, hr, directory, knoxGuard, leasePartner, smtp)');
     // The simulators the demo uses for the six others listen on SIM_BASE_PORT + i.
     const simulated = SIMULATOR_NAMES.filter((n) => n !== 'knoxManage').map((n) => simBase + SIMULATOR_NAMES.indexOf(n));
     expect(demo.boundSimulatorPorts).toEqual(expect.arrayContaining(simulated));

@@ -13,7 +13,13 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const device = (n: number) => ({ imei: makeImei('35777777', String(100000 + n)), serial: `SN-DLV-${n}-${++serial}`, model: 'Galaxy XCover 4', leaseContract: 'LC-2026-9', warrantyUntil: '2029-06-30' });
+const device = (n: number) => ({
+  imei: makeImei('35777777', String(100000 + n)),
+  serial: `SN-DLV-${n}-${++serial}`,
+  model: 'Galaxy XCover 4',
+  leaseContract: 'LC-2026-9',
+  warrantyUntil: '2029-06-30',
+});
 const sim = (n: number) => ({ iccid: makeIccid('8970199', 777000000 + n), msisdn: `7999777${String(n).padStart(4, '0')}`, operator: 'retail-mobile' });
 
 async function stockCounts() {

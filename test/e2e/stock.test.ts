@@ -35,10 +35,14 @@ async function onboarding(employeeId: string): Promise<any> {
 }
 
 const stage = (employeeId: string, wanted: string, timeoutMs?: number) =>
-  eventually(async () => {
-    const o = await onboarding(employeeId);
-    return o?.stage === wanted ? o : undefined;
-  }, `${employeeId} to reach ${wanted}`, timeoutMs);
+  eventually(
+    async () => {
+      const o = await onboarding(employeeId);
+      return o?.stage === wanted ? o : undefined;
+    },
+    `${employeeId} to reach ${wanted}`,
+    timeoutMs,
+  );
 
 describe('stock that cannot jam', () => {
   it('a phone the MDM refuses at enrolment is quarantined with a support task, and the hire gets another phone', async () => {
@@ -47,7 +51,10 @@ describe('stock that cannot jam', () => {
     await h.db.device.updateMany({ where: { storeId, state: 'IN_STOCK', imei: { not: known.imei } }, data: { state: 'RETIRED' } });
     // Delivered, but the provisioning partner never registered it in the MDM; it waited longest in stock.
     const unknown = makeImei('35000000', '700001');
-    const delivered = await h.call('POST', `/stores/${storeId}/stock`, { devices: [{ imei: unknown, serial: 'SN-UNREGISTERED-1', model: 'Galaxy XCover 4', leaseContract: 'LC-2026-9', warrantyUntil: '2029-12-31' }], sims: [] });
+    const delivered = await h.call('POST', `/stores/${storeId}/stock`, {
+      devices: [{ imei: unknown, serial: 'SN-UNREGISTERED-1', model: 'Galaxy XCover 4', leaseContract: 'LC-2026-9', warrantyUntil: '2029-12-31' }],
+      sims: [],
+    });
     expect(delivered.status).toBe(201);
     await h.db.$executeRaw`UPDATE "Device" SET "updatedAt" = '2000-01-01' WHERE imei = ${unknown}`;
 
@@ -84,11 +91,15 @@ describe('stock that cannot jam', () => {
       'thirty hires told the curator they wait for stock',
       240_000,
     );
-    const stages = await eventually(async () => {
-      const all = await Promise.all(hires.map(onboarding));
-      const ready = all.filter((o) => o?.stage === 'awaiting-handover');
-      return ready.length === 20 ? all : undefined;
-    }, 'twenty phones prepared', 240_000);
+    const stages = await eventually(
+      async () => {
+        const all = await Promise.all(hires.map(onboarding));
+        const ready = all.filter((o) => o?.stage === 'awaiting-handover');
+        return ready.length === 20 ? all : undefined;
+      },
+      'twenty phones prepared',
+      240_000,
+    );
     expect(stages.filter((o) => o.stage === 'awaiting-stock')).toHaveLength(30);
     const imeis = stages.filter((o) => o.imei).map((o) => o.imei);
     const iccids = stages.filter((o) => o.iccid).map((o) => o.iccid);

@@ -110,7 +110,12 @@ describe('Temporal accepts connections and never answers', () => {
     const answer = await timed(() =>
       fetch(`${api.url}/hr/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(HR_SECRET, id, timestamp, body) },
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': sign(HR_SECRET, id, timestamp, body),
+        },
         body,
       }),
     );
@@ -129,7 +134,11 @@ describe('Temporal accepts connections and never answers', () => {
     await h.db.device.update({ where: { imei: device.imei }, data: { state: 'ENROLLED', employeeId: holder.employeeId } });
     const before = await h.db.employee.findUniqueOrThrow({ where: { id: holder.employeeId } });
     const answer = await timed(() =>
-      fetch(`${api.url}/devices/${device.imei}/handover`, { method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ employeeId: holder.employeeId }) }),
+      fetch(`${api.url}/devices/${device.imei}/handover`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ employeeId: holder.employeeId }),
+      }),
     );
     expectPromptUnavailable(answer);
     expect(await h.db.device.findUniqueOrThrow({ where: { imei: device.imei } })).toMatchObject({ state: 'ENROLLED', employeeId: holder.employeeId });

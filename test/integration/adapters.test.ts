@@ -2,19 +2,19 @@
 // lived through (throttling, outages, expired tokens, late directory accounts, a rejected SIM
 // owner registration), each classified the way Temporal's retry policies expect.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createExternalSystems, externalSystemsFromSimulators, externalSystemsConfigFromEnv, type ExternalSystems } from '../../src/adapters/index.ts';
-import { PermanentSystemError, RetryableSystemError } from '../../src/adapters/errors.ts';
-import { GraphDirectory } from '../../src/adapters/graph-directory.ts';
-import { HrHttpApi } from '../../src/adapters/hr-http.ts';
-import { parseRetryAfter } from '../../src/adapters/http.ts';
-import { KnoxManageMdm } from '../../src/adapters/knox-manage.ts';
-import { ControlCenterOperator } from '../../src/adapters/operator-control-center.ts';
-import type { SimOwnerIdentity } from '../../src/adapters/operator.ts';
-import { HeadwindMdm } from '../../src/adapters/second-mdm.ts';
+import { createExternalSystems, externalSystemsFromSimulators, externalSystemsConfigFromEnv, type ExternalSystems } from '../../src/systems/index.ts';
+import { PermanentSystemError, RetryableSystemError } from '../../src/systems/shared/errors.ts';
+import { GraphDirectory } from '../../src/systems/directory/http.ts';
+import { HrHttpApi } from '../../src/systems/hr/http.ts';
+import { parseRetryAfter } from '../../src/systems/shared/http-client.ts';
+import { KnoxManageMdm } from '../../src/systems/knox-manage/http.ts';
+import { ControlCenterOperator } from '../../src/systems/operator/http.ts';
+import type { SimOwnerIdentity } from '../../src/systems/operator/api.ts';
+import { HeadwindMdm } from '../../src/systems/second-mdm/http.ts';
 import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
 import { roleByCode } from '../../src/domain/roles.ts';
-import { generateFleet, seedSimulators, type Fleet, type FleetDevice, type FleetSim, type SeedResult } from '../../src/simulators/fleet.ts';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { generateFleet, seedSimulators, type Fleet, type FleetDevice, type FleetSim, type SeedResult } from '../../src/systems/fleet.ts';
+import { startSimulators, type RunningSimulators } from '../../src/systems/index.ts';
 import { admin, failure } from '../support/simulator-calls.ts';
 
 let sims: RunningSimulators;
@@ -37,7 +37,6 @@ afterEach(() => {
 afterAll(async () => {
   await sims?.close();
 });
-
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -183,7 +182,15 @@ describe('Knox Manage adapter', () => {
     const pattern = async (): Promise<boolean[]> => {
       await admin(sims.knoxManage, 'PUT', '/faults', { errorRate: 0.5, seed: 99 });
       const outcomes: boolean[] = [];
-      for (let i = 0; i < 12; i++) outcomes.push(await knox().findDeviceByImei(imei).then(() => true, () => false));
+      for (let i = 0; i < 12; i++)
+        outcomes.push(
+          await knox()
+            .findDeviceByImei(imei)
+            .then(
+              () => true,
+              () => false,
+            ),
+        );
       return outcomes;
     };
     const first = await pattern();
@@ -380,7 +387,12 @@ describe('operator adapter (Control Center style)', () => {
       const r = await operator().getOwnerRegistration(submitted.registrationId);
       return r.status === 'PENDING' ? undefined : r;
     });
-    expect(accepted).toEqual({ registrationId: submitted.registrationId, iccid: sim.iccid, status: 'ACCEPTED' });
+    // Accepted, the person still has to confirm it on the state portal by the operator's cut-off.
+    expect(accepted).toEqual({ registrationId: submitted.registrationId, iccid: sim.iccid, status: 'ACCEPTED', confirmBy: expect.any(String) });
+    expect(Date.parse(accepted.confirmBy!)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    await admin(sims.operator, 'POST', `/registrations/${submitted.registrationId}/confirm`);
+    const confirmed = await operator().getOwnerRegistration(submitted.registrationId);
+    expect(confirmed).toEqual({ registrationId: submitted.registrationId, iccid: sim.iccid, status: 'ACCEPTED', confirmedAt: expect.any(String) });
   });
 
   it('rejects a registration the policy refuses, with a reason and no identity data kept', async () => {
@@ -502,6 +514,7 @@ describe('directory adapter (Graph)', () => {
       employeeId: employee.employeeId,
       accountEnabled: true,
       onPremisesSamAccountName: employee.samAccountName,
+      mail: expect.stringContaining('@'),
     });
   });
 

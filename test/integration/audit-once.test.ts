@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities/index.ts';
 import type { SimOwnerRegistrationView, StockReservation } from '../../activities/joiner.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
+import { createExternalSystems, externalSystemsFromSimulators } from '../../src/systems/index.ts';
 import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
-import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/fleet.ts';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { generateFleet, seedSimulators, type Fleet } from '../../src/systems/fleet.ts';
+import { startSimulators, type RunningSimulators } from '../../src/systems/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { simAdmin } from '../support/sim-admin.ts';
 
@@ -73,7 +73,11 @@ describe('audit log: once per step', () => {
     const stock = (await step('run-3', '1').run(activities.reserveDeviceAndSim, { reservationKey: 'run-3', employeeId, storeId })) as StockReservation;
     if (!stock.reserved) throw new Error('no stock');
     const submit = step('run-3', '2');
-    const submitted = (await submit.run(activities.submitSimOwnerRegistration, { employeeId, iccid: stock.iccid, idempotencyKey: 'run-3:sim-owner:1' })) as SimOwnerRegistrationView;
+    const submitted = (await submit.run(activities.submitSimOwnerRegistration, {
+      employeeId,
+      iccid: stock.iccid,
+      idempotencyKey: 'run-3:sim-owner:1',
+    })) as SimOwnerRegistrationView;
     expect(submitted.status).toBe('ACCEPTED');
     await submit.run(activities.submitSimOwnerRegistration, { employeeId, iccid: stock.iccid, idempotencyKey: 'run-3:sim-owner:1' }); // the retry
     await step('run-3', '3').run(activities.checkSimOwnerRegistration, { iccid: stock.iccid, registrationId: submitted.registrationId });

@@ -1,8 +1,10 @@
-// Both database runtimes, end to end: migrations as `prisma migrate deploy` records them, start-up
+// Both ways of running the database (a PostgreSQL server by URL, the embedded one), end to end: migrations as `prisma migrate deploy` records them, start-up
 // safety (re-runs, concurrent processes, edited and failed migrations) and the Prisma client.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type Db } from '../../src/db/client.ts';
@@ -115,10 +117,7 @@ describe('migrations on PostgreSQL', { timeout: 30_000 }, () => {
       expect(row.finished_at).toBeInstanceOf(Date);
       expect(row.logs).toBeNull();
     }
-    const tables = await queryPostgres<{ table_name: string }>(
-      url,
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
-    );
+    const tables = await queryPostgres<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['Store', 'Employee', 'Device', 'Sim', 'Role', 'App', 'AuditLog']));
 
     // every start-up calls it again
@@ -154,10 +153,7 @@ describe('migrations on PostgreSQL', { timeout: 30_000 }, () => {
     const dir = await migrationsCopy();
     const broken = '29991231000000_broken';
     await fs.mkdir(path.join(dir, broken));
-    await fs.writeFile(
-      path.join(dir, broken, 'migration.sql'),
-      'CREATE TABLE "HalfDone" ("id" INTEGER);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n',
-    );
+    await fs.writeFile(path.join(dir, broken, 'migration.sql'), 'CREATE TABLE "HalfDone" ("id" INTEGER);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n');
 
     await expect(applyMigrations({ databaseUrl: url }, { migrationsDir: dir })).rejects.toThrow(
       /migration 29991231000000_broken failed and was rolled back: relation "NoSuchTable" does not exist/,
@@ -167,9 +163,7 @@ describe('migrations on PostgreSQL', { timeout: 30_000 }, () => {
     expect(history.find((r) => r.migration_name === broken)?.logs).toContain('NoSuchTable');
     expect(await queryPostgres(url, `SELECT to_regclass('"HalfDone"') AS t`)).toEqual([{ t: null }]);
 
-    await expect(applyMigrations({ databaseUrl: url }, { migrationsDir: dir })).rejects.toThrow(
-      /the database has failed migrations: 29991231000000_broken .*rolled_back_at/,
-    );
+    await expect(applyMigrations({ databaseUrl: url }, { migrationsDir: dir })).rejects.toThrow(/the database has failed migrations: 29991231000000_broken .*rolled_back_at/);
 
     // once resolved as Prisma documents it, the fixed migration goes through
     await queryPostgres(url, `UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${broken}'`);
@@ -208,13 +202,14 @@ describe('PostgreSQL runtime', { timeout: 30_000 }, () => {
   });
 });
 
-describe('embedded PGlite runtime', { timeout: 120_000 }, () => {
+describe('embedded PostgreSQL server', { timeout: 120_000 }, () => {
   let root: string;
   let dataDir: string;
   let db: Database;
   beforeAll(async () => {
-    root = await fs.mkdtemp(path.join(os.tmpdir(), 'phonefleet-pglite-'));
-    dataDir = path.join(root, 'nested', 'pglite'); // parents do not exist yet
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'phonefleet-embedded-'));
+    await fs.chmod(root, 0o755); // as root the server runs as `postgres`, who must enter the folder
+    dataDir = path.join(root, 'nested', 'postgres'); // parents do not exist yet
     db = await openDatabase({ dataDir });
   });
   afterAll(async () => {
@@ -222,8 +217,21 @@ describe('embedded PGlite runtime', { timeout: 120_000 }, () => {
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('creates the data folder and applies the migrations with Prisma checksums', async () => {
-    expect(db.kind).toBe('pglite');
+  const postmasterPid = async () => Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  /** Alive and not a zombie (an orphan that exited stays one until whoever adopted it reaps it). */
+  const running = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return false;
+    }
+  };
+
+  it('is a real PostgreSQL server in the data folder, migrated with Prisma checksums', async () => {
+    expect(db.kind).toBe('embedded');
+    expect(await fs.readFile(path.join(dataDir, 'PG_VERSION'), 'utf8')).toMatch(/^\d+\n$/);
+    expect(running(await postmasterPid())).toBe(true);
     const local = await readMigrations();
     expect(db.migrations.applied).toEqual(local.map((m) => m.name));
     const rows = await db.prisma.$queryRaw<MigrationRow[]>`
@@ -240,8 +248,10 @@ describe('embedded PGlite runtime', { timeout: 120_000 }, () => {
     await expect(openDatabase({ dataDir })).rejects.toThrow(/is in use by process \d+/);
   });
 
-  it('reopens with the data kept, applies nothing, and keeps process.exitCode on close', async () => {
+  it('stops its server on close, reopens with the data kept, applies nothing, and keeps process.exitCode', async () => {
+    const pid = await postmasterPid();
     await db.close();
+    expect(running(pid)).toBe(false);
     process.exitCode = 3;
     try {
       db = await openDatabase({ dataDir });
@@ -254,5 +264,33 @@ describe('embedded PGlite runtime', { timeout: 120_000 }, () => {
     } finally {
       process.exitCode = undefined;
     }
+  });
+
+  it('takes over after a kill: a stale postmaster.pid naming another live process', async () => {
+    await db.close();
+    // PostgreSQL alone refuses to start while the pid in its lock file is alive (pid 1 always is).
+    await fs.writeFile(path.join(dataDir, 'postmaster.pid'), `1\n${dataDir}\n`);
+    db = await openDatabase({ dataDir });
+    expect(await db.prisma.device.count({ where: { imei: '356938035643809' } })).toBe(1);
+  });
+
+  it('takes over after a kill: the server of a killed phonefleet still running on the folder', async () => {
+    await db.close();
+    // A phonefleet process that opens the database and is then killed (SIGKILL: no clean-up),
+    // leaving its server orphaned, still holding the folder.
+    const opener = `const { openDatabase } = await import(${JSON.stringify(path.resolve('src/db/client.ts'))});
+      await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
+      process.kill(process.pid, 'SIGKILL');`;
+    const killed = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', opener], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    killed.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => killed.once('exit', (_code, signal) => resolve(signal))), stderr).toBe('SIGKILL');
+    const orphan = await postmasterPid();
+    expect(running(orphan)).toBe(true);
+
+    db = await openDatabase({ dataDir });
+    expect(running(orphan)).toBe(false);
+    expect(await postmasterPid()).not.toBe(orphan);
+    expect(await db.prisma.device.count({ where: { imei: '356938035643809' } })).toBe(1);
   });
 });

@@ -6,16 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators, type ExternalSystems } from '../../src/adapters/index.ts';
-import { PermanentSystemError } from '../../src/adapters/errors.ts';
-import { KnoxGuardHttpApi } from '../../src/adapters/knox-guard-http.ts';
-import { LeasePartnerHttpApi } from '../../src/adapters/lease-partner-http.ts';
-import type { MdmProviderName } from '../../src/adapters/mdm.ts';
+import { createExternalSystems, externalSystemsConfigFromEnv, externalSystemsFromSimulators, type ExternalSystems } from '../../src/systems/index.ts';
+import { PermanentSystemError } from '../../src/systems/shared/errors.ts';
+import { KnoxGuardHttpApi } from '../../src/systems/knox-guard/http.ts';
+import { LeasePartnerHttpApi } from '../../src/systems/lease-partner/http.ts';
+import type { MdmProviderName } from '../../src/systems/shared/mdm-api.ts';
 import { makeImei } from '../../src/domain/identifiers.ts';
 import { roleByCode } from '../../src/domain/roles.ts';
-import { generateFleet, seedSimulators, type Fleet, type FleetDevice } from '../../src/simulators/fleet.ts';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
-import type { MdmDeviceState } from '../../src/simulators/mdm-devices.ts';
+import { generateFleet, seedSimulators, type Fleet, type FleetDevice } from '../../src/systems/fleet.ts';
+import { startSimulators, type RunningSimulators } from '../../src/systems/index.ts';
+import type { MdmDeviceState } from '../../src/systems/shared/mdm-devices.ts';
 import { admin, failure } from '../support/simulator-calls.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
 
@@ -39,7 +39,6 @@ afterEach(() => {
 afterAll(async () => {
   await sims?.close();
 });
-
 
 /** Hands out each fleet phone once, so that tests do not share devices. */
 const taken = new Set<string>();

@@ -1,7 +1,7 @@
 // activeFreeze against PostgreSQL: which freeze holds a store back at a given instant.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.ts';
-import { activeFreeze } from '../../src/domain/freezes.ts';
+import { activeFreeze } from '../../src/inventory/freezes.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let test: TestDatabase;

@@ -3,11 +3,11 @@
 // (warned `warningDays` before), and checking in releases it; long leave exempts it until the
 // person is back. The simulator's clock is the test's, so a phone can stay away for weeks.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KnoxGuardHttpApi } from '../../src/adapters/knox-guard-http.ts';
-import { PermanentSystemError } from '../../src/adapters/errors.ts';
+import { KnoxGuardHttpApi } from '../../src/systems/knox-guard/http.ts';
+import { PermanentSystemError } from '../../src/systems/shared/errors.ts';
 import { OFFLINE_LOCK } from '../../src/domain/offline-lock.ts';
 import { offlineLockScreen } from '../../src/domain/phone-messages.ts';
-import { KnoxGuardSimulator } from '../../src/simulators/knox-guard.ts';
+import { KnoxGuardSimulator } from '../../src/systems/knox-guard/simulator.ts';
 
 const DAY = 86_400_000;
 let clock = Date.parse('2026-03-01T12:00:00Z');
@@ -116,10 +116,10 @@ describe('Knox Guard offline lock (simulator over HTTP)', () => {
 describe('fleet:offline-lock backfill (real database, simulators over HTTP)', () => {
   it('gives every phone in use the policy once; stock phones and a re-run change nothing; an unknown phone is skipped', async () => {
     const { createTestDatabase } = await import('../support/database.ts');
-    const { startSimulators } = await import('../../src/simulators/index.ts');
-    const { generateFleet, seedSimulators } = await import('../../src/simulators/fleet.ts');
+    const { startSimulators } = await import('../../src/systems/index.ts');
+    const { generateFleet, seedSimulators } = await import('../../src/systems/fleet.ts');
     const { seedFleet, seedReferenceData } = await import('../../src/db/seed.ts');
-    const { createExternalSystems, externalSystemsFromSimulators } = await import('../../src/adapters/index.ts');
+    const { createExternalSystems, externalSystemsFromSimulators } = await import('../../src/systems/index.ts');
     const { enrolFleetInOfflineLock } = await import('../../activities/offline-lock.ts');
     const database = await createTestDatabase();
     const sims = await startSimulators();

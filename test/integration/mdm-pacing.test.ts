@@ -3,13 +3,13 @@
 // under them together, a 429 anyway holds every worker back, and OAuth tokens are not asked for
 // again and again while Knox Manage is down.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RetryableSystemError } from '../../src/adapters/errors.ts';
-import { CachedBearerToken } from '../../src/adapters/http.ts';
-import { KnoxManageMdm, type KnoxManageConfig } from '../../src/adapters/knox-manage.ts';
-import { PostgresRequestBudgets } from '../../src/adapters/pacing.ts';
+import { RetryableSystemError } from '../../src/systems/shared/errors.ts';
+import { CachedBearerToken } from '../../src/systems/shared/http-client.ts';
+import { KnoxManageMdm, type KnoxManageConfig } from '../../src/systems/knox-manage/http.ts';
+import { PostgresRequestBudgets } from '../../src/systems/shared/pacing.ts';
 import { makeImei } from '../../src/domain/identifiers.ts';
-import { KnoxManageSimulator } from '../../src/simulators/knox-manage.ts';
-import type { RateLimits } from '../../src/simulators/rate-limits.ts';
+import { KnoxManageSimulator } from '../../src/systems/knox-manage/simulator.ts';
+import type { RateLimits } from '../../src/systems/shared/rate-limits.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { admin, failure } from '../support/simulator-calls.ts';
 
@@ -165,11 +165,14 @@ describe('OAuth tokens during a Knox Manage outage', () => {
     let clock = 0;
     const outcomes: ('token' | 'outage')[] = ['token', 'outage', 'outage', 'token'];
     let logins = 0;
-    const token = new CachedBearerToken(async () => {
-      const outcome = outcomes[logins++];
-      if (outcome === 'outage') throw new RetryableSystemError('knox-manage', 'token failed: HTTP 503', undefined, 503);
-      return { token: `t${logins}`, expiresInSeconds: 100 };
-    }, () => clock);
+    const token = new CachedBearerToken(
+      async () => {
+        const outcome = outcomes[logins++];
+        if (outcome === 'outage') throw new RetryableSystemError('knox-manage', 'token failed: HTTP 503', undefined, 503);
+        return { token: `t${logins}`, expiresInSeconds: 100 };
+      },
+      () => clock,
+    );
     expect(await token.header()).toBe('Bearer t1');
     clock = 95_000; // renewal due (10% early), still valid for 5 s
     expect(await token.header()).toBe('Bearer t1');

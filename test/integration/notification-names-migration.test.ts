@@ -46,10 +46,21 @@ describe(`migration ${MIGRATION}`, () => {
     }
 
     expect((await applyMigrations({ databaseUrl: scratch.url })).applied).toContain(MIGRATION);
-    const rows = await sql<{ idempotencyKey: string; employeeId: string | null; message: string }>(scratch.url, `SELECT "idempotencyKey", "employeeId", message FROM "Notification" ORDER BY "idempotencyKey"`);
+    const rows = await sql<{ idempotencyKey: string; employeeId: string | null; message: string }>(
+      scratch.url,
+      `SELECT "idempotencyKey", "employeeId", message FROM "Notification" ORDER BY "idempotencyKey"`,
+    );
     expect(rows).toEqual([
-      { idempotencyKey: 'k1', employeeId: 'E000123', message: 'Phone 359000170000005 for new employee E000123 (starts 2026-12-01) is ready. Hand it over and confirm in phonefleet.' },
-      { idempotencyKey: 'k2', employeeId: 'E000124', message: 'Phone 359000170000013 for new employee E000124 (starts 2026-12-02) is ready. Hand it over and confirm in phonefleet.' },
+      {
+        idempotencyKey: 'k1',
+        employeeId: 'E000123',
+        message: 'Phone 359000170000005 for new employee E000123 (starts 2026-12-01) is ready. Hand it over and confirm in phonefleet.',
+      },
+      {
+        idempotencyKey: 'k2',
+        employeeId: 'E000124',
+        message: 'Phone 359000170000013 for new employee E000124 (starts 2026-12-02) is ready. Hand it over and confirm in phonefleet.',
+      },
       { idempotencyKey: 'k3', employeeId: null, message: old[2][2] },
     ]);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type Db } from '../../src/db/client.ts';
 import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
 import { APPS, ROLES } from '../../src/domain/roles.ts';
-import { generateFleet, type Fleet } from '../../src/simulators/fleet.ts';
+import { generateFleet, type Fleet } from '../../src/systems/fleet.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const linkCount = ROLES.reduce((n, role) => n + role.apps.length, 0);
@@ -15,9 +15,7 @@ async function expectFleetStored(prisma: Db, fleet: Fleet): Promise<void> {
   expect(await prisma.store.count()).toBe(fleet.stores.length);
   expect(await prisma.employee.count({ where: { status: 'ACTIVE' } })).toBe(fleet.employees.length);
   expect(await prisma.device.count({ where: { state: 'IN_USE', employeeId: { not: null } } })).toBe(fleet.employees.length);
-  expect(await prisma.sim.count({ where: { state: 'IN_USE', employeeId: { not: null }, ownerRegistration: 'ACCEPTED' } })).toBe(
-    fleet.employees.length,
-  );
+  expect(await prisma.sim.count({ where: { state: 'IN_USE', employeeId: { not: null }, ownerRegistration: 'ACCEPTED' } })).toBe(fleet.employees.length);
   const stock = fleet.devices.length - fleet.employees.length;
   expect(await prisma.device.count({ where: { state: 'IN_STOCK', employeeId: null } })).toBe(stock);
   expect(await prisma.sim.count({ where: { state: 'IN_STOCK', employeeId: null, ownerRegistration: 'NONE' } })).toBe(stock);
@@ -111,7 +109,8 @@ describe('seeding the embedded database', { timeout: 180_000 }, () => {
   let db: Database;
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'phonefleet-seed-'));
-    db = await openDatabase({ dataDir: path.join(root, 'pglite') });
+    await fs.chmod(root, 0o755); // as root the embedded server runs as `postgres`, who must enter it
+    db = await openDatabase({ dataDir: path.join(root, 'postgres') });
   });
   afterAll(async () => {
     await db?.close();

@@ -8,14 +8,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureSearchAttributes,
-  resolveTemporalBinaries,
-  SEARCH_ATTRIBUTES,
-  startDevServer,
-  timeSkippingServerOptions,
-  type DevServer,
-} from '../../src/temporal/server.ts';
+import { ensureSearchAttributes, resolveTemporalBinaries, SEARCH_ATTRIBUTES, startDevServer, timeSkippingServerOptions, type DevServer } from '../../src/temporal/server.ts';
 
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 const binaries = resolveTemporalBinaries();
@@ -107,7 +100,7 @@ describe('dev server', { timeout: 120_000 }, () => {
     }
   });
 
-  it('refuses a port that is taken rather than reporting someone else\'s server as started', async () => {
+  it("refuses a port that is taken rather than reporting someone else's server as started", async () => {
     const taken = Number(server.address.split(':')[1]);
     await expect(startDevServer({ port: taken, headless: true })).rejects.toThrow(`port ${taken} on 127.0.0.1 is in use`);
   });

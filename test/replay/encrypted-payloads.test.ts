@@ -11,7 +11,10 @@ import { HISTORIES_DIR } from '../support/histories.ts';
 import { isOnlyPatchData, isPatchMarkerData, isSearchAttribute, payloadsOf } from '../support/history-payloads.ts';
 import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 
-const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const codec = new EncryptionCodec(TEST_PAYLOAD_KEYS.current);
 const encoding = (p: { metadata?: Record<string, Uint8Array> | null }) => Buffer.from(p.metadata?.[METADATA_ENCODING_KEY] ?? []).toString();
 

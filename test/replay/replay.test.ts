@@ -8,11 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { dataConverter } from '../../src/temporal/connection.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
+import { workflowBundle } from '../../src/worker/bundle.ts';
 import { HISTORIES_DIR } from '../support/histories.ts';
 import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 
-const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replay of committed histories', () => {
   it('has histories of every process to replay', () => {

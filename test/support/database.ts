@@ -1,10 +1,14 @@
 // A fresh, migrated PostgreSQL database per test suite, dropped afterwards, so suites never see
 // each other's rows and can run in parallel against the one local server.
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
 
-/** The server the test databases are created on (its own database is only used to connect). */
-export const TEST_SERVER_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+/**
+ * The server the test databases are created on (its own database is only used to connect): the
+ * one global setup found at DATABASE_URL / 127.0.0.1:5432, or the embedded one it started.
+ */
+export const TEST_SERVER_URL = inject('databaseServerUrl');
 
 export interface TestDatabase {
   url: string;

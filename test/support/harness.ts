@@ -6,23 +6,19 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
-import { createApp } from '../../src/api/app.ts';
+import { assembleSystems, startApi, startWorkers, stopAll, type Stops } from '../../src/assemble.ts';
 import type { ApiTokens } from '../../src/api/auth.ts';
 import type { ApiContext } from '../../src/api/context.ts';
 import { sign } from '../../src/api/webhook-signature.ts';
 import { localDate } from '../../src/domain/store-calendar.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
-import { seedFleet, seedReferenceData } from '../../src/db/seed.ts';
-import { generateFleet, seedSimulators, type Fleet } from '../../src/simulators/fleet.ts';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/index.ts';
+import { seedReferenceData } from '../../src/db/seed.ts';
+import type { Fleet } from '../../src/systems/fleet.ts';
+import type { RunningSimulators } from '../../src/systems/index.ts';
 import { EncryptionCodec } from '../../src/temporal/codec.ts';
 import { connectClient } from '../../src/temporal/connection.ts';
-import { createWorker, workflowBundle } from '../../src/worker/worker.ts';
+import { workflowBundle } from '../../src/worker/bundle.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { TEST_PAYLOAD_KEYS } from './keys.ts';
@@ -76,7 +72,13 @@ export interface Harness {
 export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
 
 export async function startHarness(
-  opts: { policy?: FleetPolicy; fleet?: { stores: number; employeesPerStore: number; stockPerStore: number }; /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens; /** More of the API's context (codec access). */ api?: Partial<ApiContext>; /** Run the worker in a child process, so killWorker() can SIGKILL it. */ workerProcess?: boolean } = {},
+  opts: {
+    policy?: FleetPolicy;
+    fleet?: { stores: number; employeesPerStore: number; stockPerStore: number };
+    /** Scoped tokens besides `token` (which has every scope). */ tokens?: ApiTokens;
+    /** More of the API's context (codec access). */ api?: Partial<ApiContext>;
+    /** Run the worker in a child process, so killWorker() can SIGKILL it. */ workerProcess?: boolean;
+  } = {},
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   const namespace = 'default';
@@ -84,30 +86,36 @@ export async function startHarness(
   const taskQueue = `e2e-${run}`;
   const policy = opts.policy ?? FAST_POLICY;
 
+  // Newest last; close() runs the API's, then the worker's, then these.
+  const stops: Stops = [];
   const database = await createTestDatabase();
+  stops.push(() => database.drop());
   const db = database.db.prisma;
-  const sims = await startSimulators();
-  const fleet = generateFleet({ stores: 2, employeesPerStore: 12, stockPerStore: 20, seed: 7, employeeIdPrefix: `E${run}-`, ...opts.fleet });
-  const { mdmDeviceIds } = await seedSimulators(sims, fleet);
   await seedReferenceData(db);
-  await seedFleet(db, fleet, { mdmDeviceIds });
-  const systems = createExternalSystems(externalSystemsFromSimulators(sims));
-  let deps = { db, ...systems, companyName: 'RetailCo', policy };
+  const assembled = await assembleSystems(
+    {
+      simulate: {},
+      fleet: { stores: 2, employeesPerStore: 12, stockPerStore: 20, seed: 7, employeeIdPrefix: `E${run}-`, ...opts.fleet },
+      db,
+      adapters: true,
+    },
+    stops,
+  );
+  const sims = assembled.simulators!;
+  const fleet = assembled.fleet!;
+  const systems = assembled.adapters!;
+  let workerPolicy = policy;
 
-  let worker: Worker;
-  let running: Promise<void>;
-  let closeWorkerConnection: () => Promise<void>;
+  const workerStops: Stops = [];
   const startWorker = async () => {
-    const created = await createWorker({ address, namespace, taskQueue, keys: TEST_PAYLOAD_KEYS, deps });
-    worker = created.worker;
-    running = worker.run();
-    closeWorkerConnection = () => created.connection.close();
+    await startWorkers({ address, namespace, taskQueue, keys: TEST_PAYLOAD_KEYS, db, adapters: systems, companyName: 'RetailCo', policy: workerPolicy }, workerStops);
   };
+  const stopWorker = () => stopAll(workerStops);
   let child: ChildProcess | undefined;
   const startChild = async () => {
     const bundlePath = path.join(os.tmpdir(), `phonefleet-bundle-${run}.js`);
     if (!fs.existsSync(bundlePath)) fs.writeFileSync(bundlePath, (await workflowBundle()).code);
-    const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: externalSystemsFromSimulators(sims), policy: deps.policy, bundlePath };
+    const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: assembled.config, policy: workerPolicy, bundlePath };
     const started = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker-process.ts')], {
       env: { ...process.env, PHONEFLEET_TEST_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -129,24 +137,26 @@ export async function startHarness(
   else await startWorker();
 
   const { client, connection } = await connectClient({ address, namespace, keys: TEST_PAYLOAD_KEYS });
+  stops.push(() => connection.close());
   const token = randomBytes(12).toString('hex');
-  const app = createApp({
-    db,
-    temporal: client,
-    taskQueue,
-    policy,
-    hrWebhookSecrets: [HR_SECRET],
-    apiTokens: new Map([[token, 'test-operator'], ...(opts.tokens ?? [])]),
-    codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
-    hr: systems.hr,
-    codecOrigins: ['http://localhost:8233'],
-    ...opts.api,
-    readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const apiStops: Stops = [];
+  const api = await startApi(
+    {
+      db,
+      temporal: client,
+      taskQueue,
+      policy,
+      hrWebhookSecrets: [HR_SECRET],
+      apiTokens: new Map([[token, 'test-operator'], ...(opts.tokens ?? [])]),
+      codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
+      hr: systems.hr,
+      codecOrigins: ['http://localhost:8233'],
+      ...opts.api,
+      readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
+    },
+    { host: '127.0.0.1', port: 0 },
+    apiStops,
+  );
   let seq = 0;
 
   return {
@@ -186,28 +196,19 @@ export async function startHarness(
       await startChild();
     },
     async restartWorker(o = {}) {
+      if (o.policy) workerPolicy = o.policy;
       if (opts.workerProcess) {
-        if (o.policy) deps = { ...deps, policy: o.policy };
         await killChild();
         return startChild();
       }
-      worker.shutdown();
-      await running;
-      await closeWorkerConnection();
-      if (o.policy) deps = { ...deps, policy: o.policy };
+      await stopWorker();
       await startWorker();
     },
     async close() {
-      await new Promise((resolve) => server.close(resolve));
+      await stopAll(apiStops);
       if (opts.workerProcess) await killChild();
-      else {
-        worker.shutdown();
-        await running;
-        await closeWorkerConnection();
-      }
-      await connection.close();
-      await sims.close();
-      await database.drop();
+      else await stopWorker();
+      await stopAll(stops);
     },
   };
 }

@@ -1,6 +1,18 @@
 // Workflows that exercise the shared wait kit (workflows/kit/wait.ts) on their own, bundled only
 // by test/workflows/wait-kit.test.ts: a probe that "arrives" after a number of checks.
-import { CancellationScope, condition, continueAsNew, defineSignal, executeChild, getExternalWorkflowHandle, workflowInfo, isCancellation, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineSignal,
+  executeChild,
+  getExternalWorkflowHandle,
+  workflowInfo,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import { ChildWorkflowFailure } from '@temporalio/common';
 import { pollUntil, type Backoff } from '../../workflows/kit/wait.ts';
 

@@ -1,7 +1,2 @@
-// Temporal's worker logs every state change at INFO; in tests only warnings and errors help.
-import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-
-Runtime.install({
-  logger: new DefaultLogger('WARN'),
-  telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
-});
+// Temporal's runtime with warnings-only logging, installed before anything creates one.
+import '../../src/temporal/quiet-runtime.ts';

@@ -12,7 +12,7 @@ export interface RunHistory {
 
 export async function runChain(workflows: WorkflowClient, workflowId: string, firstRunId: string): Promise<RunHistory[]> {
   const runs: RunHistory[] = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const history: temporal.api.history.v1.IHistory = await workflows.getHandle(workflowId, runId).fetchHistory();
     const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
     runs.push({ runId, events: events.length, history });

@@ -1,7 +1,7 @@
 // Small helpers the adapter suites share: the simulators' admin API over HTTP, and asserting
 // that a call fails with a given error class.
 import { expect } from 'vitest';
-import type { Simulator } from '../../src/simulators/simulator.ts';
+import type { Simulator } from '../../src/systems/shared/simulator.ts';
 
 /** Calls a simulator's admin API, as tests and the demo do. */
 export async function admin<T = unknown>(sim: Simulator, method: string, path: string, body?: unknown): Promise<T> {

@@ -1,11 +1,10 @@
 // A phonefleet worker in a process of its own, so a suite can SIGKILL it mid-activity (what a
 // crashed pod does: no drain, completions lost) and start another. Configured by the harness
 // through PHONEFLEET_TEST_WORKER (JSON); the workflow code comes pre-bundled from the parent.
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, type ExternalSystemsConfig } from '../../src/adapters/index.ts';
+import { createExternalSystems, type ExternalSystemsConfig } from '../../src/systems/index.ts';
 import { openDatabase } from '../../src/db/client.ts';
-import { dataConverter } from '../../src/temporal/connection.ts';
+import { installTelemetry } from '../../src/observability/telemetry.ts';
+import { connectWorkers } from '../../src/worker/worker.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import { TEST_PAYLOAD_KEYS } from './keys.ts';
 
@@ -14,22 +13,23 @@ export interface WorkerProcessConfig {
   namespace: string;
   taskQueue: string;
   databaseUrl: string;
-  systems: ExternalSystemsConfig;
+  systems: Partial<ExternalSystemsConfig>;
   policy: FleetPolicy;
   bundlePath: string;
 }
 
 const config: WorkerProcessConfig = JSON.parse(process.env.PHONEFLEET_TEST_WORKER ?? '{}');
+installTelemetry({ metricsAddress: process.env.WORKER_METRICS_ADDRESS });
 const db = await openDatabase({ databaseUrl: config.databaseUrl });
-const connection = await NativeConnection.connect({ address: config.address });
-const worker = await Worker.create({
-  connection,
+// Every queue's worker, as a production process runs them.
+const workers = await connectWorkers({
+  address: config.address,
   namespace: config.namespace,
   taskQueue: config.taskQueue,
   workflowBundle: { codePath: config.bundlePath },
-  activities: createActivities({ db: db.prisma, ...createExternalSystems(config.systems), companyName: 'RetailCo', policy: config.policy }),
-  dataConverter: dataConverter(TEST_PAYLOAD_KEYS),
+  deps: { db: db.prisma, ...createExternalSystems(config.systems as ExternalSystemsConfig), companyName: 'RetailCo', policy: config.policy },
+  keys: TEST_PAYLOAD_KEYS,
 });
-const running = worker.run();
+const running = workers.run();
 process.stdout.write('worker-ready\n');
 await running;

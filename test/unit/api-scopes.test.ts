@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadConfig, parseTokens } from '../../src/config.ts';
 
 /** Routes that are not an operator's: health checks, HR's signed webhook, the dev UI's secret codec URL. */
-const NOT_OPERATOR_ROUTES = ['GET /healthz', 'GET /readyz', 'POST /hr/events', 'POST /codec/:secret/decode', 'POST /codec/:secret/encode'];
+const NOT_OPERATOR_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'POST /hr/events', 'POST /codec/:secret/decode', 'POST /codec/:secret/encode'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function routesOf(stack: any[], out: string[] = []): string[] {

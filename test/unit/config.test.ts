@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYSTEM_VARIABLES, externalSystemsConfigFromEnv } from '../../src/adapters/index.ts';
+import { SYSTEM_VARIABLES, externalSystemsConfigFromEnv } from '../../src/systems/index.ts';
 import { ConfigurationError, DEFAULT_POLICY, DEMO_POLICY_DEFAULTS, loadConfig, policyFromEnv, type Part } from '../../src/config.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonefleet-config-'));
@@ -15,7 +15,9 @@ type Env = Record<string, string | undefined>;
 
 /** Every external system configured, as a real fleet is. */
 const ALL_SYSTEMS: Env = Object.fromEntries(
-  Object.values(SYSTEM_VARIABLES).flatMap((v) => v.required.map((name) => [name, name.endsWith('_URL') ? 'https://example.invalid' : 'secret'])),
+  Object.values(SYSTEM_VARIABLES).flatMap((v) =>
+    v.required.map((name) => [name, name === 'SMTP_URL' ? 'smtp://mail.example.invalid:587' : name.endsWith('_URL') ? 'https://example.invalid' : 'secret']),
+  ),
 );
 const REAL_DEPLOYMENT: Env = { TEMPORAL_ADDRESS: 'temporal:7233', DATABASE_URL: 'postgresql://db/phonefleet' };
 
@@ -50,7 +52,9 @@ describe('demo or real fleet', () => {
   it('refuses a partial configuration, naming every missing variable in one line', () => {
     const err = refusal({ KNOX_MANAGE_URL: 'https://eu01.manage.samsungknox.com', OPERATOR_USER: 'fleet' });
     expect(err.message).not.toContain('\n');
-    const missing = Object.values(SYSTEM_VARIABLES).flatMap((v) => v.required).filter((n) => n !== 'KNOX_MANAGE_URL' && n !== 'OPERATOR_USER');
+    const missing = Object.values(SYSTEM_VARIABLES)
+      .flatMap((v) => v.required)
+      .filter((n) => n !== 'KNOX_MANAGE_URL' && n !== 'OPERATOR_USER');
     for (const name of missing) expect(err.message).toContain(name);
     expect(err.message).not.toMatch(/\bKNOX_MANAGE_URL\b/);
   });
@@ -104,7 +108,10 @@ describe('external systems settings', () => {
 
   it("paces Knox Manage to the published limits unless told the tenant's own limits", () => {
     expect(externalSystemsConfigFromEnv(ALL_SYSTEMS).knoxManage?.rateLimits).toBeUndefined();
-    expect(externalSystemsConfigFromEnv({ ...ALL_SYSTEMS, KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE: '250' }).knoxManage?.rateLimits).toEqual({ requestsPerMinute: 1800, deviceCommandsPerMinute: 250 });
+    expect(externalSystemsConfigFromEnv({ ...ALL_SYSTEMS, KNOX_MANAGE_DEVICE_COMMANDS_PER_MINUTE: '250' }).knoxManage?.rateLimits).toEqual({
+      requestsPerMinute: 1800,
+      deviceCommandsPerMinute: 250,
+    });
   });
 });
 
@@ -129,7 +136,13 @@ describe('POLICY_* values', () => {
   });
 
   it('refuses bad reminder days, an unknown SIM policy and a misspelt POLICY_ name, all in one refusal', () => {
-    const err = refusal({ ...ALL_SYSTEMS, POLICY_REMINDER_DAYS_BEFORE: '7,,1', POLICY_SIM_ON_RETURN: 'keep', POLICY_BRICK_GRACE_PERIODS: '14 days', POLICY_RECOVERY_WATCH: '1 yr x' });
+    const err = refusal({
+      ...ALL_SYSTEMS,
+      POLICY_REMINDER_DAYS_BEFORE: '7,,1',
+      POLICY_SIM_ON_RETURN: 'keep',
+      POLICY_BRICK_GRACE_PERIODS: '14 days',
+      POLICY_RECOVERY_WATCH: '1 yr x',
+    });
     expect(err.problems).toHaveLength(4);
     expect(err.message).toContain('POLICY_REMINDER_DAYS_BEFORE "7,,1"');
     expect(err.message).toContain('POLICY_SIM_ON_RETURN "keep"');

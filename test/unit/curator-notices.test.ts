@@ -6,7 +6,11 @@ describe("a curator's notice as stored", () => {
 
   it('takes the name out of the text onboardings started on the old code still send, and names the employee', () => {
     const stored = withoutName({ ...base, message: 'Phone 359000170000005 for Anna (Ann) Example (E000123, starts 2026-12-01) is ready. Hand it over and confirm in phonefleet.' });
-    expect(stored).toEqual({ ...base, employeeId: 'E000123', message: 'Phone 359000170000005 for new employee E000123 (starts 2026-12-01) is ready. Hand it over and confirm in phonefleet.' });
+    expect(stored).toEqual({
+      ...base,
+      employeeId: 'E000123',
+      message: 'Phone 359000170000005 for new employee E000123 (starts 2026-12-01) is ready. Hand it over and confirm in phonefleet.',
+    });
   });
 
   it("keeps today's nameless texts, finding whom they are about", () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { isValidIccid, isValidImei } from '../../src/domain/identifiers.ts';
 import { KNOWN_POSITIONS, ROLES, roleForPosition } from '../../src/domain/roles.ts';
-import { DEVICE_MODELS, generateFleet } from '../../src/simulators/fleet.ts';
+import { DEVICE_MODELS, generateFleet } from '../../src/systems/fleet.ts';
 
 const options = { stores: 12, employeesPerStore: 30, stockPerStore: 5, seed: 42 };
 

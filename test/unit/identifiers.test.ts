@@ -1,13 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  isLuhnValid,
-  isValidIccid,
-  isValidImei,
-  luhnCheckDigit,
-  makeIccid,
-  makeImei,
-  tacOf,
-} from '../../src/domain/identifiers.ts';
+import { isLuhnValid, isValidIccid, isValidImei, luhnCheckDigit, makeIccid, makeImei, tacOf } from '../../src/domain/identifiers.ts';
 
 describe('Luhn', () => {
   it('computes the check digit of the textbook example', () => {

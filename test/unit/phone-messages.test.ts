@@ -38,7 +38,7 @@ describe('messages on the phone', () => {
   });
 });
 
-describe('messages on the phone in the store\'s language', () => {
+describe("messages on the phone in the store's language", () => {
   const ru = { ...contact, language: 'ru', storeName: 'RetailCo Казань' };
 
   it('Russian stores get Russian texts; an unknown language falls back to English', () => {

@@ -10,7 +10,18 @@ describe('request input', () => {
 
   it('timestamps exist in every part, offsets included (Date.parse would roll them over)', () => {
     expect(['2026-02-28T23:59:59Z', '2026-01-01T00:00:00.123456+03:00', '2026-01-01t10:00:00z', '2026-06-30T12:00:00-09:30'].filter(isTimestamp)).toHaveLength(4);
-    expect(['2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:60:00Z', '2026-01-01T10:00:60Z', '2026-01-01T10:00:00+24:00', '2026-01-01T10:00:00+03:60', '2026-01-01T10:00:00', '2026-01-01 10:00:00Z'].filter(isTimestamp)).toEqual([]);
+    expect(
+      [
+        '2026-02-30T00:00:00Z',
+        '2026-01-01T24:00:00Z',
+        '2026-01-01T10:60:00Z',
+        '2026-01-01T10:00:60Z',
+        '2026-01-01T10:00:00+24:00',
+        '2026-01-01T10:00:00+03:60',
+        '2026-01-01T10:00:00',
+        '2026-01-01 10:00:00Z',
+      ].filter(isTimestamp),
+    ).toEqual([]);
   });
 
   it('strict JSON names every duplicate key by its path, and refuses __proto__', () => {

@@ -25,7 +25,7 @@ describe('roles', () => {
     expect(roleForPosition('POS-CASH-01')?.code).toBe('CASHIER');
   });
 
-  it("only references apps from the catalogue, without duplicates", () => {
+  it('only references apps from the catalogue, without duplicates', () => {
     for (const role of ROLES) {
       expect(new Set(role.apps).size, role.code).toBe(role.apps.length);
       for (const pkg of role.apps) expect(appByPackage(pkg), `${role.code}: ${pkg}`).toBeDefined();

@@ -20,9 +20,18 @@ describe('cancelling a child workflow', () => {
     ['a child that continued-as-new', 0],
     ['a child still in its first run', 1],
   ])('reaches %s', async (_what, startRuns) => {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'cancel-can', workflowsPath: new URL('../support/kit-workflows.ts', import.meta.url).pathname });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'cancel-can',
+      workflowsPath: new URL('../support/kit-workflows.ts', import.meta.url).pathname,
+    });
     const result = await worker.runUntil(
-      env.client.workflow.execute(cancelsRollingChild, { workflowId: `cancel-can-${startRuns}`, taskQueue: 'cancel-can', args: [startRuns], workflowExecutionTimeout: '60 seconds' }),
+      env.client.workflow.execute(cancelsRollingChild, {
+        workflowId: `cancel-can-${startRuns}`,
+        taskQueue: 'cancel-can',
+        args: [startRuns],
+        workflowExecutionTimeout: '60 seconds',
+      }),
     );
     expect(result).toBe('cancelled');
   });

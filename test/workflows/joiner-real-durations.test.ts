@@ -3,15 +3,11 @@
 // in seconds. Real database and simulators; only the directory is a typed double, because its
 // account must appear in workflow time, which a wall-clock simulator cannot follow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
-import type { DirectoryApi } from '../../src/adapters/directory.ts';
+import type { DirectoryApi } from '../../src/systems/directory/api.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
 import { handedOverSignal, joiner, progressQuery } from '../../workflows/joiner.ts';
 import { simAdmin } from '../support/sim-admin.ts';
-import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
+import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 let rig: TimeSkippingRig;
 
@@ -44,16 +40,9 @@ describe('joiner on real durations (time-skipping)', () => {
     const position = (await db.role.findFirstOrThrow({ where: { code: 'CASHIER' } })).positions[0];
     await simAdmin(sims).addHrEmployee({ employeeId, storeId, position, startDate: '2026-12-01', documentNumber: 'DOC-TS-1' });
     const directory = lateDirectory(25 * 3_600_000);
-    const systems = createExternalSystems(externalSystemsFromSimulators(sims));
-
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'time-skipping',
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, ...systems, directory, companyName: 'RetailCo', policy: DEFAULT_POLICY }),
-    });
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(joiner, {
+    const worker = await startProductionWorker(rig, 'time-skipping', DEFAULT_POLICY, { deps: { directory } });
+    try {
+      const handle = await worker.workflows.start(joiner, {
         workflowId: `joiner-${employeeId}`,
         taskQueue: 'time-skipping',
         args: [{ employeeId, hire: { storeId, position, startDate: '2026-12-01' }, policy: DEFAULT_POLICY.joiner }],
@@ -74,6 +63,8 @@ describe('joiner on real durations (time-skipping)', () => {
       await handle.signal(handedOverSignal, { at: '2026-12-01T09:00:00Z', by: 'curator' });
       const result = await handle.result();
       expect(result).toMatchObject({ employeeId, handoverDay: 1, dayOne: true });
-    });
+    } finally {
+      await worker.stop();
+    }
   });
 });

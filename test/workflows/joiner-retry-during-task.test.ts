@@ -3,39 +3,25 @@
 // arrives in that moment must not be lost: the hire would wait for a retry support already sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowClient } from '@temporalio/client';
-import { TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { dataConverter } from '../../src/temporal/connection.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
 import { handedOverSignal, joiner, progressQuery, retrySimOwnerRegistrationSignal } from '../../workflows/joiner.ts';
 import { recording, saveHistoryChain } from '../support/histories.ts';
-import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { simAdmin } from '../support/sim-admin.ts';
-import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
+import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 const taskQueue = 'joiner-retry-during-task';
 const employeeId = 'TS-RETRY-1';
 
 let rig: TimeSkippingRig;
 let workflows: WorkflowClient;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof startProductionWorker>>;
 /** Sent by the support-task activity itself, before it returns: the retry lands mid-activity. */
 let retryDuringTask: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   rig = await startTimeSkippingRig({ stores: 1, employeesPerStore: 2, stockPerStore: 2, seed: 11 });
-  const systems = createExternalSystems(externalSystemsFromSimulators(rig.sims));
-  const activities = createActivities({ db: rig.database.db.prisma, ...systems, companyName: 'RetailCo', policy: DEFAULT_POLICY });
-  worker = await Worker.create({
-    connection: rig.env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dataConverter: dataConverter(TEST_PAYLOAD_KEYS),
-    activities: {
+  worker = await startProductionWorker(rig, taskQueue, DEFAULT_POLICY, {
+    activities: (activities) => ({
       ...activities,
       openSupportTask: async (...args: Parameters<typeof activities.openSupportTask>) => {
         if (args[0].kind === 'sim-owner-registration-rejected' && retryDuringTask) {
@@ -45,14 +31,12 @@ beforeAll(async () => {
         }
         return activities.openSupportTask(...args);
       },
-    },
+    }),
   });
-  running = worker.run();
-  workflows = new TimeSkippingWorkflowClient({ connection: rig.env.connection, dataConverter: dataConverter(TEST_PAYLOAD_KEYS) });
+  workflows = worker.workflows;
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await rig?.close();
 });
 

@@ -3,15 +3,11 @@
 // and a year of watching for the phone to come back: 390 days crossed in seconds, against the
 // real database and simulators.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createExternalSystems, externalSystemsFromSimulators } from '../../src/adapters/index.ts';
 import { DEFAULT_POLICY } from '../../src/config.ts';
-import { workflowBundle } from '../../src/worker/worker.ts';
 import { leaver, leaverProgressQuery } from '../../workflows/leaver.ts';
 import { dayFromToday } from '../support/harness.ts';
 import { simAdmin } from '../support/sim-admin.ts';
-import { startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
+import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 let rig: TimeSkippingRig;
 
@@ -27,17 +23,10 @@ describe('leaver on real durations (time-skipping)', () => {
     const { employeeId } = fleet.employees[1];
     const imei = (await db.device.findFirstOrThrow({ where: { employeeId } })).imei;
     const lastWorkingDay = dayFromToday(8);
-    const systems = createExternalSystems(externalSystemsFromSimulators(sims));
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'leaver-time-skipping',
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, ...systems, companyName: 'RetailCo' }),
-    });
-
-    await worker.runUntil(async () => {
+    const worker = await startProductionWorker(rig, 'leaver-time-skipping');
+    try {
       const started = await env.currentTimeMs();
-      const handle = await env.client.workflow.start(leaver, {
+      const handle = await worker.workflows.start(leaver, {
         workflowId: `leaver-${employeeId}`,
         taskQueue: 'leaver-time-skipping',
         args: [{ employeeId, lastWorkingDay, policy: DEFAULT_POLICY.leaver }],
@@ -56,6 +45,8 @@ describe('leaver on real durations (time-skipping)', () => {
       expect(await admin.knoxGuardDevice(imei)).toMatchObject({ status: 'Locked' });
       expect(await db.device.findUniqueOrThrow({ where: { imei } })).toMatchObject({ state: 'LOST' });
       expect(await db.employee.findUniqueOrThrow({ where: { id: employeeId } })).toMatchObject({ status: 'LEFT' });
-    });
+    } finally {
+      await worker.stop();
+    }
   });
 });

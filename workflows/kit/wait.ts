@@ -14,7 +14,7 @@
 // Workflow-safe: imports only '@temporalio/workflow', types and Temporal's own duration helper.
 import { condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { Phase } from '../search-attributes.ts';
 
 /** A keyword search attribute key, such as Phase. */

@@ -11,18 +11,48 @@
 // Every decode is audited: who, when, how many payloads; never what they hold. Browsers may call
 // from the configured UI origins only (CORS).
 import { timingSafeEqual } from 'node:crypto';
-import express, { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { Payload } from '@temporalio/common';
+import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { requireOperator } from '../auth.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
+import { defineRoute, mount, type ApiRoute } from '../schemas/route.ts';
 
-interface JsonPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
+const BASE64 = 'must be a base64 string';
+const jsonPayload = z.object(
+  {
+    metadata: z.record(z.string(), z.string({ error: 'metadata must map names to base64 strings' }), { error: 'metadata must map names to base64 strings' }).optional(),
+    data: z.string({ error: BASE64 }).optional(),
+  },
+  { error: 'must be an object {metadata, data}' },
+);
+type JsonPayload = z.output<typeof jsonPayload>;
+const payloads = z.object({ payloads: z.array(jsonPayload, { error: 'must be an array of payloads' }) }, { error: 'must be a JSON object {payloads}' });
 
 const DIRECTIONS = ['encode', 'decode'] as const;
+type Direction = (typeof DIRECTIONS)[number];
+
+const codecRoute = (direction: Direction, secretUrl: boolean) =>
+  defineRoute({
+    method: 'post',
+    path: secretUrl ? `/codec/:secret/${direction}` : `/codec/${direction}`,
+    summary: secretUrl
+      ? `Temporal's remote codec (${direction}) for the embedded Web UI, at a URL holding a secret generated at each start`
+      : `Temporal's remote codec (${direction}): an API token with scope pii, or the identity provider's JWT of a personal-data user`,
+    auth: secretUrl ? 'url-secret' : 'operator',
+    ...(secretUrl ? { params: z.object({ secret: z.string() }) } : {}),
+    body: payloads,
+    bodyLimit: '4mb',
+    responses: { 200: `the payloads ${direction}d`, 400: `payloads that cannot be ${direction}d`, 404: secretUrl ? 'wrong secret' : 'no such route' },
+  }) as ApiRoute<z.ZodObject | undefined, undefined, typeof payloads>;
+
+export const CODEC_ROUTES = Object.fromEntries(
+  DIRECTIONS.flatMap((d) => [
+    [d, codecRoute(d, false)],
+    [`${d}AtSecretUrl`, codecRoute(d, true)],
+  ]),
+) as Record<Direction | `${Direction}AtSecretUrl`, ReturnType<typeof codecRoute>>;
 
 export function codecRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -76,12 +106,9 @@ export function codecRouter(ctx: ApiContext): Router {
   };
 
   router.use('/codec', cors); // the browser's preflight passes before any credential check
-  const json = express.json({ limit: '4mb' });
   for (const direction of DIRECTIONS) {
-    const handle = async (req: express.Request, res: Response) => {
-      const payloads = req.body?.payloads;
-      if (!Array.isArray(payloads)) throw badRequest([{ field: 'payloads', message: 'must be an array of payloads' }]);
-      const input = payloads.map((p, i) => fromJson(p, i));
+    const handle = async ({ body }: { body: z.output<typeof payloads> }, req: { get(name: string): string | undefined }, res: Response) => {
+      const input = body.payloads.map(fromJson);
       let result: Payload[];
       try {
         result = await ctx.codec[direction](input);
@@ -92,8 +119,8 @@ export function codecRouter(ctx: ApiContext): Router {
       if (direction === 'decode') await audit(ctx, res.locals.operator, input.length, req.get('x-namespace'));
       res.json({ payloads: result.map(toJson) });
     };
-    router.post(`/codec/${direction}`, tokenOrIdentity, json, handle);
-    router.post(`/codec/:secret/${direction}`, uiSecret, json, handle);
+    mount(router, CODEC_ROUTES[direction], handle, [tokenOrIdentity]);
+    mount(router, CODEC_ROUTES[`${direction}AtSecretUrl`], handle, [uiSecret]);
   }
   return router;
 }
@@ -104,12 +131,7 @@ async function audit(ctx: ApiContext, actor: string, payloads: number, namespace
   await ctx.db.auditLog.create({ data: { actor, action: 'codec.decode', details: { payloads, ...(ns ? { namespace: ns } : {}) } } });
 }
 
-function fromJson(p: unknown, i: number): Payload {
-  const bad = (message: string) => badRequest([{ field: `payloads[${i}]`, message }]);
-  if (typeof p !== 'object' || p === null) throw bad('must be an object {metadata, data}');
-  const { metadata = {}, data = '' } = p as JsonPayload;
-  if (typeof metadata !== 'object' || metadata === null || Object.values(metadata).some((v) => typeof v !== 'string')) throw bad('metadata must map names to base64 strings');
-  if (typeof data !== 'string') throw bad('data must be a base64 string');
+function fromJson({ metadata = {}, data = '' }: JsonPayload): Payload {
   return {
     metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
     data: Buffer.from(data, 'base64'),

@@ -4,20 +4,100 @@
 import { Router, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Freeze } from '../../db/generated/client.ts';
-import { freezeChangedSignal, WAITING_FOR_FREEZE } from '../../../workflows/mover.ts';
-import { validateFreeze } from '../../domain/freezes.ts';
+import { freezeChangedSignal, WAITING_FOR_FREEZE } from '../../../workflows/mover-contract.ts';
+import { z } from 'zod';
+import { MAX_REASON_LENGTH, validateFreeze, type FreezeWindow } from '../../domain/freezes.ts';
 import type { ApiContext } from '../context.ts';
-import { badRequest, HttpError } from '../http-errors.ts';
-import { checkPathParameters, jsonBody, queryParameter } from '../request-input.ts';
-import { STORE_CODE } from './stores.ts';
+import { HttpError } from '../http-errors.ts';
+import { text } from '../schemas/fields.ts';
+import { defineRoute, documentedAs, mount } from '../schemas/route.ts';
+import { storePath } from './stores.ts';
+import { loggerFor } from '../../observability/log.ts';
+
+const log = loggerFor('api');
+
+const INSTANT = 'must be an ISO 8601 date-time with an offset, e.g. 2026-03-02T06:00:00+01:00';
+const instant = () => text(INSTANT, { pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i, format: 'date-time' });
+const freezeShape = z.object(
+  {
+    startsAt: instant(),
+    endsAt: instant(),
+    reason: text(`must be a non-blank string of at most ${MAX_REASON_LENGTH} characters`, { min: 1, max: MAX_REASON_LENGTH, pattern: /\S/ }),
+  },
+  { error: 'must be a JSON object {startsAt, endsAt, reason}' },
+);
+// The window's rules (real dates, order, length, in the future) are the domain's, and it names
+// every bad field at once: the body is checked by validateFreeze, and documented as its shape.
+const freezeBody = z
+  .unknown()
+  .transform((value, ctx) => {
+    const checked = validateFreeze(value);
+    if (checked.ok) return checked.freeze;
+    for (const p of checked.problems) ctx.addIssue({ code: 'custom', input: value, path: p.field === 'body' ? [] : [p.field], message: p.message });
+    return z.NEVER;
+  })
+  .meta(documentedAs(freezeShape));
+const listQuery = z.object({
+  all: z
+    .string({ error: 'must be given once, as a plain value' })
+    .optional()
+    .meta({ description: '"1": past windows too', examples: ['1'] }),
+});
+const freezePath = z.object({ id: z.string().meta({ description: 'the freeze id, as created' }) });
+const created = { 201: 'declared; processes sleeping on freezes woken', 404: 'no such store' };
+const removed = { 204: 'lifted; header Processes-Woken counts the processes woken', 404: 'no such freeze' };
+
+export const FREEZE_ROUTES = {
+  createForStore: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/freezes',
+    summary: 'Declare a freeze window for one store',
+    auth: 'operator',
+    params: storePath,
+    body: freezeBody,
+    responses: created,
+  }),
+  createForFleet: defineRoute({ method: 'post', path: '/fleet/freezes', summary: 'Declare a fleet-wide freeze window', auth: 'operator', body: freezeBody, responses: created }),
+  listForStore: defineRoute({
+    method: 'get',
+    path: '/stores/:storeId/freezes',
+    summary: "A store's freeze windows (its own and the fleet's)",
+    auth: 'operator',
+    params: storePath,
+    query: listQuery,
+    responses: { 200: 'the windows', 404: 'no such store' },
+  }),
+  listForFleet: defineRoute({
+    method: 'get',
+    path: '/fleet/freezes',
+    summary: 'The fleet-wide freeze windows',
+    auth: 'operator',
+    query: listQuery,
+    responses: { 200: 'the windows' },
+  }),
+  removeForStore: defineRoute({
+    method: 'delete',
+    path: '/stores/:storeId/freezes/:id',
+    summary: "Lift one of a store's freeze windows",
+    auth: 'operator',
+    params: storePath.extend(freezePath.shape),
+    responses: removed,
+  }),
+  removeForFleet: defineRoute({
+    method: 'delete',
+    path: '/fleet/freezes/:id',
+    summary: 'Lift a fleet-wide freeze window',
+    auth: 'operator',
+    params: freezePath,
+    responses: removed,
+  }),
+};
 
 /** A store's id, or null for the fleet-wide scope. */
 type Scope = string | null;
 
 export function freezesRouter(ctx: ApiContext): Router {
   const router = Router();
-  const json = jsonBody({ limit: '16kb' });
-  checkPathParameters(router, { storeId: STORE_CODE, id: null });
 
   /** The store named by the path; 404 for a store phonefleet does not know. */
   const knownStore = async (storeId: string): Promise<string> => {
@@ -25,12 +105,10 @@ export function freezesRouter(ctx: ApiContext): Router {
     return storeId;
   };
 
-  const create = async (storeId: Scope, body: unknown, res: Response) => {
-    const checked = validateFreeze(body);
-    if (!checked.ok) throw badRequest(checked.problems);
+  const create = async (storeId: Scope, window: FreezeWindow, res: Response) => {
     const actor = `api:${res.locals.operator}`;
     const freeze = await ctx.db.$transaction(async (tx) => {
-      const created = await tx.freeze.create({ data: { ...checked.freeze, storeId, createdBy: actor } });
+      const created = await tx.freeze.create({ data: { ...window, storeId, createdBy: actor } });
       await tx.auditLog.create({ data: { actor, action: 'freeze.created', storeId, details: auditDetails(created) } });
       return created;
     });
@@ -63,12 +141,12 @@ export function freezesRouter(ctx: ApiContext): Router {
     res.status(204).end();
   };
 
-  router.post('/stores/:storeId/freezes', json, async (req, res) => create(await knownStore(req.params.storeId), req.body, res));
-  router.post('/fleet/freezes', json, async (req, res) => create(null, req.body, res));
-  router.get('/stores/:storeId/freezes', async (req, res) => list(await knownStore(req.params.storeId), queryParameter(req.query, 'all'), res));
-  router.get('/fleet/freezes', async (req, res) => list(null, queryParameter(req.query, 'all'), res));
-  router.delete('/stores/:storeId/freezes/:id', async (req, res) => remove(await knownStore(req.params.storeId), req.params.id, res));
-  router.delete('/fleet/freezes/:id', async (req, res) => remove(null, req.params.id, res));
+  mount(router, FREEZE_ROUTES.createForStore, async ({ params, body }, _req, res) => create(await knownStore(params.storeId), body, res));
+  mount(router, FREEZE_ROUTES.createForFleet, async ({ body }, _req, res) => create(null, body, res));
+  mount(router, FREEZE_ROUTES.listForStore, async ({ params, query }, _req, res) => list(await knownStore(params.storeId), query.all, res));
+  mount(router, FREEZE_ROUTES.listForFleet, async ({ query }, _req, res) => list(null, query.all, res));
+  mount(router, FREEZE_ROUTES.removeForStore, async ({ params }, _req, res) => remove(await knownStore(params.storeId), params.id, res));
+  mount(router, FREEZE_ROUTES.removeForFleet, async ({ params }, _req, res) => remove(null, params.id, res));
 
   return router;
 }
@@ -100,7 +178,7 @@ async function wakeFreezeWaiters(ctx: ApiContext, storeId: Scope): Promise<numbe
     }
     return woken;
   } catch (err) {
-    console.error(`api: freeze changed, but waiting processes were not all woken (${woken} were): ${err instanceof Error ? err.message : String(err)}`);
+    log.warn({ woken, err }, 'freeze changed, but waiting processes were not all woken');
     return null;
   }
 }

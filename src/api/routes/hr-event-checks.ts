@@ -8,13 +8,16 @@
 // it is queued; without a lifecycle, from the database row (people hired before phonefleet).
 // Dates come from the database row: the joiner writes the start date first thing, the leaver
 // the last working day.
-import { employeeWorkflowId, lifecycleQuery, type LifecycleState } from '../../../workflows/employee-lifecycle.ts';
+import { employeeWorkflowId, lifecycleQuery, type LifecycleState } from '../../../workflows/employee-lifecycle-contract.ts';
 import type { HrEvent } from '../../../workflows/hr-events.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError, isTemporalUnreachable } from '../http-errors.ts';
 import { withTemporal } from '../temporal-calls.ts';
 import type { SignalTarget } from './hr-events.ts';
 import { queryOrUndefined } from './people.ts';
+import { loggerFor } from '../../observability/log.ts';
+
+const log = loggerFor('api');
 
 const unprocessable = (field: string, message: string) => new HttpError(422, 'unprocessable event', [{ field, message }]);
 
@@ -71,7 +74,10 @@ function checkTakeBack(event: Extract<HrEvent, { kind: 'hire-rescinded' | 'dismi
     throw unprocessable('data.employeeId', `no dismissal of employee ${event.employeeId} in progress to revoke (employee is ${lifecycle.status})`);
   }
   if (event.kind === 'hire-rescinded' && (lifecycle.status === 'leaving' || lifecycle.status === 'left')) {
-    throw unprocessable('data.employeeId', `employee ${event.employeeId} is ${lifecycle.status}: a hire that ended in a dismissal cannot be rescinded (revoke the dismissal first, or let it run)`);
+    throw unprocessable(
+      'data.employeeId',
+      `employee ${event.employeeId} is ${lifecycle.status}: a hire that ended in a dismissal cannot be rescinded (revoke the dismissal first, or let it run)`,
+    );
   }
 }
 
@@ -93,12 +99,33 @@ async function checkNoHireInForce(ctx: ApiContext, event: Extract<HrEvent, { kin
   let inForce: { status: string; storeId?: string; startDate?: string; eventId?: string } | undefined;
   if (queued) inForce = { status: 'hire queued', storeId: queued.hire.storeId, startDate: queued.hire.startDate, eventId: queued.eventId };
   else if (lifecycle ? ['onboarding', 'active'].includes(lifecycle.status) : row && ['ONBOARDING', 'ACTIVE'].includes(row.status)) {
-    const hire = await ctx.db.hrEvent.findFirst({ where: { employeeId: event.employeeId, type: 'com.retailco.hr.employee.hired', NOT: { id: event.eventId } }, orderBy: { receivedAt: 'desc' }, select: { id: true } });
-    inForce = { status: lifecycle?.status ?? row!.status.toLowerCase(), storeId: lifecycle?.storeId ?? row?.storeId, startDate: row ? day(row.startDate) : undefined, eventId: hire?.id };
+    const hire = await ctx.db.hrEvent.findFirst({
+      where: { employeeId: event.employeeId, type: 'com.retailco.hr.employee.hired', NOT: { id: event.eventId } },
+      orderBy: { receivedAt: 'desc' },
+      select: { id: true },
+    });
+    inForce = {
+      status: lifecycle?.status ?? row!.status.toLowerCase(),
+      storeId: lifecycle?.storeId ?? row?.storeId,
+      startDate: row ? day(row.startDate) : undefined,
+      eventId: hire?.id,
+    };
   }
   if (inForce) {
-    const described = [inForce.status, inForce.storeId && `at store ${inForce.storeId}`, inForce.startDate && `since ${inForce.startDate}`, inForce.eventId && `(hire event ${inForce.eventId})`].filter(Boolean).join(' ');
-    throw new HttpError(409, 'a hire is already in force for this employee', [{ field: 'data.employeeId', message: `employee ${event.employeeId} already has a hire in force: ${described}` }], { inForce });
+    const described = [
+      inForce.status,
+      inForce.storeId && `at store ${inForce.storeId}`,
+      inForce.startDate && `since ${inForce.startDate}`,
+      inForce.eventId && `(hire event ${inForce.eventId})`,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    throw new HttpError(
+      409,
+      'a hire is already in force for this employee',
+      [{ field: 'data.employeeId', message: `employee ${event.employeeId} already has a hire in force: ${described}` }],
+      { inForce },
+    );
   }
   // A rehire while the employment before is still running out: the new one cannot start before
   // its last working day. Once phonefleet has closed it (LEFT: phone back or written off) the
@@ -123,7 +150,7 @@ async function lifecycleOf(ctx: ApiContext, employeeId: string): Promise<Lifecyc
     );
   } catch (err) {
     if (!isTemporalUnreachable(err)) throw err;
-    console.error(`api: lifecycle of ${employeeId} did not answer in time; hire checked against the database rows only`);
+    log.warn({ employeeId }, 'lifecycle did not answer in time; hire checked against the database rows only');
     return undefined;
   }
 }

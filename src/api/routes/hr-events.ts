@@ -13,20 +13,34 @@
 // named, for HR operations to fix the record and send it again: GET /hr/deliveries.
 import express, { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { employeeLifecycle, employeeWorkflowId, hrEventSignal } from '../../../workflows/employee-lifecycle.ts';
+import {
+  EMPLOYEE_LIFECYCLE_WORKFLOW_TYPE,
+  employeeWorkflowId,
+  hrEventSignal,
+  lifecycleSummary,
+  type EmployeeLifecycleWorkflow,
+} from '../../../workflows/employee-lifecycle-contract.ts';
 import type { HrCloudEventType, HrEvent } from '../../../workflows/hr-events.ts';
 import { EmployeeId, StoreId } from '../../../workflows/search-attributes.ts';
 import { Prisma, type HrEvent as Receipt } from '../../db/generated/client.ts';
 import type { ApiContext } from '../context.ts';
 import { eventDigest, parseHrEvent, readCloudEvent, refusalSubject } from '../hr-cloudevents.ts';
 import { badRequest, HttpError } from '../http-errors.ts';
+import { hrCloudEvent } from '../schemas/hr-events.ts';
+import { defineRoute, mount } from '../schemas/route.ts';
 import { withTemporal } from '../temporal-calls.ts';
 import { SignatureError, verify } from '../webhook-signature.ts';
 import { checkEventAgainstRecords } from './hr-event-checks.ts';
+import { loggerFor } from '../../observability/log.ts';
+import { countHrEvents, type HrEventNote } from '../../observability/metrics.ts';
+
+const log = loggerFor('api');
 
 interface Answer {
   status: number;
   body: Prisma.InputJsonObject;
+  /** The answer of a delivery received before (its receipt), not this one's. */
+  duplicate?: boolean;
 }
 
 const PENDING = 'accepted-pending';
@@ -39,33 +53,62 @@ interface Delivery {
   digest: string;
 }
 
+export const HR_EVENT_ROUTES = {
+  receive: defineRoute({
+    method: 'post',
+    path: '/hr/events',
+    summary: "HR's CloudEvents 1.0, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); binary mode puts the attributes in ce-* headers",
+    auth: 'webhook-signature',
+    body: hrCloudEvent,
+    bodyMediaTypes: ['application/cloudevents+json'],
+    rawBody: true,
+    responses: {
+      202: 'accepted: the lifecycle has the event',
+      400: 'bad event, naming each field',
+      401: 'signature rejected',
+      409: 'event id already used, or a hire already in force',
+      415: 'unsupported media type',
+      422: 'the event contradicts what phonefleet knows',
+      503: 'Temporal unreachable: the receipt is pending; redeliver',
+    },
+  }),
+};
+
 export function hrEventsRouter(ctx: ApiContext): Router {
   const router = Router();
   // The signature covers the exact bytes sent: keep the body as text until it is verified.
-  router.post('/hr/events', express.text({ type: () => true, limit: '64kb' }), async (req, res) => {
-    const body = typeof req.body === 'string' ? req.body : '';
-    try {
-      verify(ctx.hrWebhookSecrets, req.headers as Record<string, string>, body);
-    } catch (err) {
-      // Not recorded: anyone can send an unsigned request, and the table is for HR's records.
-      if (err instanceof SignatureError) throw new HttpError(401, `signature rejected: ${err.message}`);
-      throw err;
-    }
+  const rawText = express.text({ type: () => true, limit: '64kb' });
+  mount(
+    router,
+    HR_EVENT_ROUTES.receive,
+    async (_input, req, res) => {
+      const body = typeof req.body === 'string' ? req.body : '';
+      try {
+        verify(ctx.hrWebhookSecrets, req.headers as Record<string, string>, body);
+      } catch (err) {
+        // Not recorded: anyone can send an unsigned request, and the table is for HR's records.
+        if (err instanceof SignatureError) throw new HttpError(401, `signature rejected: ${err.message}`);
+        throw err;
+      }
 
-    let ce: Record<string, unknown> | undefined;
-    try {
-      const read = readCloudEvent(req.get('content-type'), req.headers, body);
-      ce = read.event;
-      if (!read.ok) throw new HttpError(read.status, read.status === 415 ? 'unsupported media type' : 'invalid request', read.problems);
-      const parsed = parseHrEvent(read.event);
-      if (!parsed.ok) throw badRequest(parsed.problems);
-      const answer = await receive(ctx, { event: parsed.event, source: parsed.source, type: parsed.type, digest: eventDigest(read.event) });
-      res.status(answer.status).json(answer.body);
-    } catch (err) {
-      if (err instanceof HttpError && err.status >= 400 && err.status < 500) await recordRefusal(ctx, err, ce);
-      throw err;
-    }
-  });
+      let ce: Record<string, unknown> | undefined;
+      try {
+        const read = readCloudEvent(req.get('content-type'), req.headers, body);
+        ce = read.event;
+        res.locals.hrEvent = { type: ce?.type } satisfies HrEventNote;
+        if (!read.ok) throw new HttpError(read.status, read.status === 415 ? 'unsupported media type' : 'invalid request', read.problems);
+        const parsed = parseHrEvent(read.event);
+        if (!parsed.ok) throw badRequest(parsed.problems);
+        const answer = await receive(ctx, { event: parsed.event, source: parsed.source, type: parsed.type, digest: eventDigest(read.event) });
+        if (answer.duplicate) res.locals.hrEvent = { type: parsed.type, duplicate: true } satisfies HrEventNote;
+        res.status(answer.status).json(answer.body);
+      } catch (err) {
+        if (err instanceof HttpError && err.status >= 400 && err.status < 500) await recordRefusal(ctx, err, ce);
+        throw err;
+      }
+    },
+    [countHrEvents, rawText],
+  );
   return router;
 }
 
@@ -103,14 +146,18 @@ async function receive(ctx: ApiContext, delivery: Delivery): Promise<Answer> {
 /** A redelivery: the first answer, a pending receipt completed, or 409 if it is another event. */
 async function answerFromReceipt(ctx: ApiContext, receipt: Receipt, { event, source, digest }: Delivery): Promise<Answer> {
   if (receipt.source !== source) {
-    throw new HttpError(409, 'event id already used', [{ field: 'id', message: `event ${event.eventId} was already received from source ${receipt.source}: event ids must be unique across sources` }]);
+    throw new HttpError(409, 'event id already used', [
+      { field: 'id', message: `event ${event.eventId} was already received from source ${receipt.source}: event ids must be unique across sources` },
+    ]);
   }
   // Receipts written before digests were kept ("") answer as they always did.
   if (receipt.digest !== '' && receipt.digest !== digest) {
-    throw new HttpError(409, 'event id already used', [{ field: 'id', message: `event ${event.eventId} was already received with a different content: send a changed event under a new id` }]);
+    throw new HttpError(409, 'event id already used', [
+      { field: 'id', message: `event ${event.eventId} was already received with a different content: send a changed event under a new id` },
+    ]);
   }
   if (receipt.state === PENDING) return complete(ctx, receipt, event, await signalTarget(ctx, event));
-  return { status: receipt.responseStatus, body: receipt.responseBody as Prisma.InputJsonObject };
+  return { status: receipt.responseStatus, body: receipt.responseBody as Prisma.InputJsonObject, duplicate: true };
 }
 
 /** Where the lifecycle's search attributes put the employee, and whether they already work here. */
@@ -147,7 +194,7 @@ async function complete(ctx: ApiContext, receipt: Receipt, event: HrEvent, targe
   } catch (err) {
     // The lifecycle has the event: the answer is 202 whatever the database says now. The
     // receipt stays pending; a redelivery completes it.
-    console.error(`api: hr event ${receipt.id} signalled, receipt left pending: ${err instanceof Error ? err.message : String(err)}`);
+    log.warn({ eventId: receipt.id, err }, 'hr event signalled, receipt left pending');
   }
   return { status: receipt.responseStatus, body: receipt.responseBody as Prisma.InputJsonObject };
 }
@@ -159,12 +206,13 @@ async function signalLifecycle(ctx: ApiContext, event: HrEvent, target: SignalTa
     await ctx.temporal.workflow.getHandle(workflowId).signal(hrEventSignal, event);
     return;
   }
-  await ctx.temporal.workflow.signalWithStart(employeeLifecycle, {
+  await ctx.temporal.workflow.signalWithStart<EmployeeLifecycleWorkflow, [HrEvent]>(EMPLOYEE_LIFECYCLE_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: ctx.taskQueue,
     args: [{ employeeId: event.employeeId, policy: ctx.policy, employedAt: target.employedAt }],
     signal: hrEventSignal,
     signalArgs: [event],
+    staticSummary: lifecycleSummary(event.employeeId, target.storeId),
     typedSearchAttributes: [
       { key: EmployeeId, value: event.employeeId },
       { key: StoreId, value: target.storeId },
@@ -179,6 +227,6 @@ async function recordRefusal(ctx: ApiContext, err: HttpError, ce: Record<string,
       data: { status: err.status, reason: err.message, problems: (err.problems ?? []) as unknown as Prisma.InputJsonArray, ...refusalSubject(ce) },
     });
   } catch (failure) {
-    console.error(`api: refused hr delivery not recorded: ${failure instanceof Error ? failure.message : String(failure)}`);
+    log.warn({ err: failure }, 'refused hr delivery not recorded');
   }
 }

@@ -1,38 +1,105 @@
 // A store's stock and inbox: deliveries of phones and SIMs (which wake hires waiting for stock),
-// what the curator has been told, and support's open tasks.
+// what the curator has been told. (Support's tasks: support-tasks.ts.)
 import { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { joiner, stockArrivedSignal } from '../../../workflows/joiner.ts';
-import { isValidIccid, isValidImei } from '../../domain/identifiers.ts';
+import { JOINER_STAGE, JOINER_WORKFLOW_TYPE, stockArrivedSignal } from '../../../workflows/joiner-contract.ts';
+import { z } from 'zod';
 import { Prisma } from '../../db/generated/client.ts';
-import { STORE_ID, type Problem } from '../hr-cloudevents.ts';
+import type { Problem } from '../hr-cloudevents.ts';
 import type { ApiContext } from '../context.ts';
-import { badRequest, HttpError } from '../http-errors.ts';
-import { checkPathParameters, isCalendarDate, jsonBody, queryParameter } from '../request-input.ts';
+import { HttpError } from '../http-errors.ts';
+import { calendarDate, iccid, imei, STORE_CODE_MESSAGE, STORE_ID, storeId, text } from '../schemas/fields.ts';
+import { defineRoute, mount } from '../schemas/route.ts';
 import { withTemporal } from '../temporal-calls.ts';
 import { mayKnowNamesOf } from '../auth.ts';
 import { withNamesFromHr } from '../names.ts';
+import { loggerFor } from '../../observability/log.ts';
 
-interface DeliveredDevice {
-  imei: string;
-  serial: string;
-  model: string;
-  leaseContract: string;
-  warrantyUntil: string;
-}
-interface DeliveredSim {
-  iccid: string;
-  msisdn?: string;
-  operator: string;
-}
+const log = loggerFor('api');
 
 const MAX_ITEMS = 2_000;
 
-export const STORE_CODE = { test: (v: string) => STORE_ID.test(v), message: 'must be a store code (letters, digits, "-" or "_", at most 32)' };
+export const STORE_CODE = { test: (v: string) => STORE_ID.test(v), message: STORE_CODE_MESSAGE };
+export const storePath = z.object({ storeId: storeId(STORE_CODE_MESSAGE) });
+
+const shortText = () => text('must be a non-empty string', { min: 1, max: 100 });
+const deliveredDevice = z.object(
+  { imei: imei(), serial: shortText(), model: shortText(), leaseContract: shortText(), warrantyUntil: calendarDate('must be a real date YYYY-MM-DD') },
+  { error: 'must be an object' },
+);
+const deliveredSim = z.object(
+  {
+    iccid: iccid(),
+    msisdn: text('must be a phone number in E.164 digits', { pattern: /^\+?\d{6,15}$/ }).optional(),
+    operator: shortText(),
+  },
+  { error: 'must be an object' },
+);
+type DeliveredDevice = z.output<typeof deliveredDevice>;
+type DeliveredSim = z.output<typeof deliveredSim>;
+
+const itemList = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item, { error: `must be an array of at most ${MAX_ITEMS} items` })
+    .max(MAX_ITEMS, { error: `must be an array of at most ${MAX_ITEMS} items` })
+    .optional();
+
+/** The same phone or SIM twice in one delivery note: a scanning mistake, never two items. */
+function repetitions(items: Record<string, unknown>[], list: string, key: string): z.core.$ZodRawIssue[] {
+  const first = new Map<unknown, number>();
+  const issues: z.core.$ZodRawIssue[] = [];
+  items.forEach((item, i) => {
+    const value = item[key];
+    if (value === undefined) return;
+    if (first.has(value)) issues.push({ code: 'custom', input: value, path: [list, i, key], message: `same as ${list}[${first.get(value)}].${key}` });
+    else first.set(value, i);
+  });
+  return issues;
+}
+
+const delivery = z
+  .object({ devices: itemList(deliveredDevice), sims: itemList(deliveredSim) }, { error: 'must be a JSON object {devices?, sims?}' })
+  .superRefine(({ devices = [], sims = [] }, ctx) => {
+    if (!devices.length && !sims.length) ctx.addIssue({ code: 'custom', input: undefined, path: [], message: 'deliver at least one device or SIM' });
+    const issues = [
+      ...repetitions(devices, 'devices', 'imei'),
+      ...repetitions(devices, 'devices', 'serial'),
+      ...repetitions(sims, 'sims', 'iccid'),
+      ...repetitions(sims, 'sims', 'msisdn'),
+    ];
+    issues.forEach((issue) => ctx.addIssue(issue));
+  })
+  .transform(({ devices = [], sims = [] }) => ({ devices, sims }));
+
+export const STORE_ROUTES = {
+  stock: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/stock',
+    summary: "The partner delivered devices and/or SIMs to the store's stock (all or nothing)",
+    auth: 'operator',
+    params: storePath,
+    body: delivery,
+    bodyLimit: '1mb',
+    responses: { 201: 'added; hires waiting for stock woken', 404: 'no such store', 409: 'names devices or SIMs already in the fleet: nothing added' },
+  }),
+  notifications: defineRoute({
+    method: 'get',
+    path: '/stores/:storeId/notifications',
+    summary: "What the store's curator has been told, newest first",
+    auth: 'operator',
+    params: storePath,
+    query: z.object({
+      include: z
+        .string({ error: 'must be given once, as a plain value' })
+        .optional()
+        .meta({ description: '"names": each new hire\'s name, fetched from HR now (phonefleet stores none)', examples: ['names'] }),
+    }),
+    responses: { 200: 'the notifications', 403: 'names need scope curator:<store> or pii', 404: 'no such store', 503: 'HR is not reachable for names' },
+  }),
+};
 
 export function storesRouter(ctx: ApiContext): Router {
   const router = Router();
-  checkPathParameters(router, { storeId: STORE_CODE });
 
   /** The store named by the path; 404 for a store phonefleet does not know. */
   const knownStore = async (storeId: string) => {
@@ -46,28 +113,31 @@ export function storesRouter(ctx: ApiContext): Router {
    * SIM phonefleet already knows (in this store or another) is a mistake in the delivery note
    * or a phone counted twice, and is answered 409 naming each, with nothing applied.
    */
-  router.post('/stores/:storeId/stock', jsonBody({ limit: '1mb' }), async (req, res) => {
-    const { storeId } = req.params;
-    const { devices, sims } = validateDelivery(req.body);
+  mount(router, STORE_ROUTES.stock, async ({ params: { storeId }, body: { devices, sims } }, _req, res) => {
     const store = await knownStore(storeId);
     const actor = `api:${res.locals.operator}`;
-    const added = await applyDelivery(ctx, async (tx) => {
-      const conflicts = await alreadyKnown(tx, devices, sims);
-      if (conflicts.length) throw new HttpError(409, 'delivery names devices or SIMs phonefleet already knows: nothing was added', conflicts);
-      const { count } = await tx.device.createMany({ data: devices.map((d) => ({ ...d, storeId, mdmProvider: store.mdmProvider, warrantyUntil: new Date(`${d.warrantyUntil}T00:00:00Z`) })) });
-      await tx.sim.createMany({ data: sims.map((s) => ({ ...s, storeId })) });
-      await tx.auditLog.create({ data: { actor, action: 'stock.delivered', storeId, details: { devices: devices.length, sims: sims.length } } });
-      return count;
-    }, () => alreadyKnown(ctx.db, devices, sims));
+    const added = await applyDelivery(
+      ctx,
+      async (tx) => {
+        const conflicts = await alreadyKnown(tx, devices, sims);
+        if (conflicts.length) throw new HttpError(409, 'delivery names devices or SIMs phonefleet already knows: nothing was added', conflicts);
+        const { count } = await tx.device.createMany({
+          data: devices.map((d) => ({ ...d, storeId, mdmProvider: store.mdmProvider, warrantyUntil: new Date(`${d.warrantyUntil}T00:00:00Z`) })),
+        });
+        await tx.sim.createMany({ data: sims.map((s) => ({ ...s, storeId })) });
+        await tx.auditLog.create({ data: { actor, action: 'stock.delivered', storeId, details: { devices: devices.length, sims: sims.length } } });
+        return count;
+      },
+      () => alreadyKnown(ctx.db, devices, sims),
+    );
     res.status(201).json({ storeId, devicesAdded: added, devicesOffered: devices.length, simsOffered: sims.length, hiresWoken: await wakeStockWaiters(ctx, storeId) });
   });
 
   /** What the store's curator has been told, newest first. */
-  router.get('/stores/:storeId/notifications', async (req, res) => {
-    const { id: storeId } = await knownStore(req.params.storeId);
+  mount(router, STORE_ROUTES.notifications, async ({ params, query: { include } }, _req, res) => {
+    const { id: storeId } = await knownStore(params.storeId);
     const notifications = await ctx.db.notification.findMany({ where: { storeId }, orderBy: { id: 'desc' }, take: 200 });
     // `?include=names`: each new hire's name, fetched from HR now (phonefleet stores none).
-    const include = queryParameter(req.query, 'include');
     if (include === 'names') {
       if (!mayKnowNamesOf(res.locals.scopes, storeId)) throw new HttpError(403, `names of store ${storeId}'s people need scope curator:${storeId} or pii`);
       if (!ctx.hr) throw new HttpError(503, 'names come from HR, which this API is not configured to reach');
@@ -75,19 +145,6 @@ export function storesRouter(ctx: ApiContext): Router {
       return;
     }
     res.json({ storeId, notifications });
-  });
-
-  router.get('/support-tasks', async (req, res) => {
-    const status = queryParameter(req.query, 'status') ?? 'OPEN';
-    const storeId = queryParameter(req.query, 'storeId');
-    const problems = [
-      ...(status === 'OPEN' || status === 'DONE' ? [] : [{ field: 'query.status', message: 'must be OPEN or DONE' }]),
-      ...(storeId === undefined || STORE_CODE.test(storeId) ? [] : [{ field: 'query.storeId', message: STORE_CODE.message }]),
-    ];
-    if (problems.length) throw badRequest(problems);
-    if (storeId !== undefined) await knownStore(storeId);
-    const tasks = await ctx.db.supportTask.findMany({ where: { status: status as 'OPEN' | 'DONE', ...(storeId ? { storeId } : {}) }, orderBy: { id: 'desc' }, take: 500 });
-    res.json({ tasks });
   });
 
   return router;
@@ -113,9 +170,17 @@ async function alreadyKnown(db: Tx, devices: DeliveredDevice[], sims: DeliveredS
   const msisdns = sims.flatMap((s) => (s.msisdn ? [s.msisdn] : []));
   const [knownDevices, knownSims] = await Promise.all([
     devices.length
-      ? db.device.findMany({ where: { OR: [{ imei: { in: devices.map((d) => d.imei) } }, { serial: { in: devices.map((d) => d.serial) } }] }, select: { imei: true, serial: true, storeId: true, state: true } })
+      ? db.device.findMany({
+          where: { OR: [{ imei: { in: devices.map((d) => d.imei) } }, { serial: { in: devices.map((d) => d.serial) } }] },
+          select: { imei: true, serial: true, storeId: true, state: true },
+        })
       : [],
-    sims.length ? db.sim.findMany({ where: { OR: [{ iccid: { in: sims.map((s) => s.iccid) } }, ...(msisdns.length ? [{ msisdn: { in: msisdns } }] : [])] }, select: { iccid: true, msisdn: true, storeId: true, state: true } }) : [],
+    sims.length
+      ? db.sim.findMany({
+          where: { OR: [{ iccid: { in: sims.map((s) => s.iccid) } }, ...(msisdns.length ? [{ msisdn: { in: msisdns } }] : [])] },
+          select: { iccid: true, msisdn: true, storeId: true, state: true },
+        })
+      : [],
   ]);
   const where = (k: { storeId: string; state: string }) => `store ${k.storeId}, ${k.state.toLowerCase().replace(/_/g, ' ')}`;
   const problems: Problem[] = [];
@@ -144,7 +209,7 @@ async function wakeStockWaiters(ctx: ApiContext, storeId: string): Promise<numbe
   try {
     await withTemporal(ctx, async () => {
       const waiting = ctx.temporal.workflow.list({
-        query: `WorkflowType = '${joiner.name}' AND StoreId = '${storeId}' AND Phase = 'awaiting-stock' AND ExecutionStatus = 'Running'`,
+        query: `WorkflowType = '${JOINER_WORKFLOW_TYPE}' AND StoreId = '${storeId}' AND Phase = '${JOINER_STAGE.awaitingStock}' AND ExecutionStatus = 'Running'`,
       });
       for await (const wf of waiting) {
         try {
@@ -157,63 +222,7 @@ async function wakeStockWaiters(ctx: ApiContext, storeId: string): Promise<numbe
     });
     return woken;
   } catch (err) {
-    console.error(`api: stock delivered to ${storeId}, but waiting hires were not all woken (${woken} were): ${err instanceof Error ? err.message : String(err)}`);
+    log.warn({ storeId, woken, err }, 'stock delivered, but waiting hires were not all woken');
     return null;
   }
-}
-
-function validateDelivery(body: unknown): { devices: DeliveredDevice[]; sims: DeliveredSim[] } {
-  const problems: Problem[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest([{ field: 'body', message: 'must be a JSON object {devices?, sims?}' }]);
-  const b = body as { devices?: unknown; sims?: unknown };
-  const list = (name: string, v: unknown): Record<string, unknown>[] => {
-    if (v === undefined) return [];
-    if (!Array.isArray(v) || v.length > MAX_ITEMS) {
-      problems.push({ field: name, message: `must be an array of at most ${MAX_ITEMS} items` });
-      return [];
-    }
-    return v.map((x, i) => {
-      if (typeof x === 'object' && x !== null && !Array.isArray(x)) return x as Record<string, unknown>;
-      problems.push({ field: `${name}[${i}]`, message: 'must be an object' });
-      return {};
-    });
-  };
-  const devices = list('devices', b.devices);
-  const sims = list('sims', b.sims);
-  if (!devices.length && !sims.length && !problems.length) problems.push({ field: 'body', message: 'deliver at least one device or SIM' });
-  const text = (field: string, v: unknown, ok = (s: string) => s.length > 0 && s.length <= 100, message = 'must be a non-empty string') => {
-    if (typeof v !== 'string' || !ok(v)) problems.push({ field, message });
-  };
-  devices.forEach((d, i) => {
-    text(`devices[${i}].imei`, d.imei, isValidImei, 'must be a 15-digit IMEI with a valid check digit');
-    text(`devices[${i}].serial`, d.serial);
-    text(`devices[${i}].model`, d.model);
-    text(`devices[${i}].leaseContract`, d.leaseContract);
-    text(`devices[${i}].warrantyUntil`, d.warrantyUntil, isCalendarDate, 'must be a real date YYYY-MM-DD');
-  });
-  sims.forEach((s, i) => {
-    text(`sims[${i}].iccid`, s.iccid, isValidIccid, 'must be an ICCID (19-20 digits starting 89, valid check digit)');
-    text(`sims[${i}].operator`, s.operator);
-    if (s.msisdn !== undefined) text(`sims[${i}].msisdn`, s.msisdn, (v) => /^\+?\d{6,15}$/.test(v), 'must be a phone number in E.164 digits');
-  });
-  // The same phone or SIM twice in one delivery note: a scanning mistake, never two items.
-  const duplicates = (items: Record<string, unknown>[], list: string, key: string) => {
-    const first = new Map<unknown, number>();
-    items.forEach((item, i) => {
-      const value = item[key];
-      if (typeof value !== 'string') return;
-      if (first.has(value)) problems.push({ field: `${list}[${i}].${key}`, message: `same as ${list}[${first.get(value)}].${key}` });
-      else first.set(value, i);
-    });
-  };
-  duplicates(devices, 'devices', 'imei');
-  duplicates(devices, 'devices', 'serial');
-  duplicates(sims, 'sims', 'iccid');
-  duplicates(sims, 'sims', 'msisdn');
-  if (problems.length) throw badRequest(problems.slice(0, 100));
-  const pick = <K extends string>(o: Record<string, unknown>, keys: K[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Record<K, string>;
-  return {
-    devices: devices.map((d) => pick(d, ['imei', 'serial', 'model', 'leaseContract', 'warrantyUntil'])),
-    sims: sims.map((s) => pick(s, ['iccid', 'msisdn', 'operator'])),
-  };
 }

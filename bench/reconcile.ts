@@ -1,0 +1,274 @@
+// Benchmark: the fleet sync's operator pass. N SIMs (default 31,000) sit at the operator and in
+// phonefleet's Sim table (put there directly, in bulk: setting up is not what is measured); a
+// fleet sync run started through the API reads them all from the operator's simulator, which
+// enforces Control Center's limits scaled up (one call at a time, BENCH_CALLS_PER_SECOND a second,
+// BENCH_LATENCY_MS a call) while the adapter paces itself to the same rate. Then 1 % of the SIMs
+// change at the operator and a second run (the daily delta) reads only those. Everything else is
+// real: a Temporal dev server, a fresh PostgreSQL database, the worker and the API.
+//
+//   npm run bench:reconcile                                       # 31,000 SIMs, 100 calls/s, 50 ms a call
+//   BENCH_SIMS=2000 npm run bench:reconcile
+//   BENCH_SIMS=31000 BENCH_LATENCY_MS=5 npm run bench:reconcile   # the rate, not the latency, bounds it
+//
+// The figures: the full pass's time / (calls / rate limit) (1.0 = the operator's rate used from
+// the first call to the last; goal <= 1.05), the calls (search pages + details), the peak memory
+// of this process (goal < 256 MB; it holds the simulators, the worker and the API, not the
+// Temporal dev server, reported apart), and the delta pass's time (goal < 10 s) with its details
+// calls against the SIMs changed. Control Center takes one call at a time, so when a call's
+// latency is longer than the rate's spacing (50 ms against 10 ms at 100 a second) the latency,
+// not the rate, is the floor: the figures give the pass against that floor too.
+// Optional: BENCH_CHANGED_PERCENT (default 1), BENCH_TIMEOUT_S (per run, default 3,600).
+//
+// It prints figures and asserts nothing about them: timings depend on the machine.
+// First (through ./rig.ts): it installs Temporal's runtime with warnings-only logging before anything creates one.
+import { children, log, mib, positiveInt, round, runBench, seconds, startRig, type Rig } from './rig.ts';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_POLICY } from '../src/config.ts';
+import { makeIccid } from '../src/domain/identifiers.ts';
+import { FLEET_OPERATOR } from '../src/systems/fleet.ts';
+import type { ControlCenterLimits } from '../src/systems/operator/limits.ts';
+import { FLEET_SYNC_WORKFLOW_TYPE, fleetSyncWorkflowId, syncRunRowId, type FleetSyncInput } from '../workflows/fleet-sync-contract.ts';
+
+const SIMS = positiveInt('BENCH_SIMS', 31_000);
+const CALLS_PER_SECOND = positiveInt('BENCH_CALLS_PER_SECOND', 100);
+const LATENCY_MS = process.env.BENCH_LATENCY_MS === '0' ? 0 : positiveInt('BENCH_LATENCY_MS', 50);
+const CHANGED_PERCENT = positiveInt('BENCH_CHANGED_PERCENT', 1);
+const TIMEOUT_MS = positiveInt('BENCH_TIMEOUT_S', 60 * 60) * 1000;
+const LIMITS: ControlCenterLimits = { callsPerSecond: CALLS_PER_SECOND, concurrentCalls: 1, latencyMs: LATENCY_MS };
+/** Not the fleet's issuer (8970199): the bench's SIMs never collide with the fleet's own. */
+const ISSUER = '8970198';
+const SEARCH = 'GET /rws/api/v1/devices';
+const DETAILS = 'GET /rws/api/v1/devices/:iccid';
+
+/** This process's resident memory now and at its peak (VmRSS, VmHWM), in bytes; undefined off Linux. */
+function memory(): { rss: number; hwm: number } | undefined {
+  try {
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts the SIMs at the operator (its simulator, in process) and in phonefleet's Sim table (createMany), all changed a day ago there. */
+async function seedSims(rig: Rig): Promise<string[]> {
+  const operator = rig.sims.operator;
+  const storeId = rig.fleet.stores[0]!.id;
+  const iccids = Array.from({ length: SIMS }, (_, i) => makeIccid(ISSUER, i + 1));
+  for (const [i, iccid] of iccids.entries()) {
+    operator.addSim({ iccid, msisdn: `+7999${String(i + 1).padStart(7, '0')}`, status: i % 4 === 0 ? 'INVENTORY' : 'ACTIVATED' });
+  }
+  // Every SIM there (the fleet's too) last changed yesterday: the delta after the full pass sees only what the bench changes.
+  const yesterday = new Date(Date.now() - 24 * 3600_000).toISOString();
+  for (const sim of operator.sims.values()) sim.dateUpdated = yesterday;
+  for (let i = 0; i < iccids.length; i += 5_000) {
+    await rig.db.sim.createMany({ data: iccids.slice(i, i + 5_000).map((iccid) => ({ iccid, operator: FLEET_OPERATOR, storeId })), skipDuplicates: true });
+  }
+  return iccids;
+}
+
+/** Time spent inside the adapter's operator calls (from its turn to the answer, pacing included), by the sync's activities. */
+const inCalls = { ms: 0, calls: 0 };
+
+/** Wraps the adapter's search and details calls (the activities share this adapter object) to time them. */
+function timeOperatorCalls(rig: Rig): void {
+  const operator = rig.systems.operator;
+  for (const name of ['listSims', 'getSim'] as const) {
+    const call = operator[name].bind(operator) as (...args: unknown[]) => Promise<unknown>;
+    (operator as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return await call(...args);
+      } finally {
+        inCalls.ms += performance.now() - t0;
+        inCalls.calls++;
+      }
+    };
+  }
+}
+
+interface RunFigures {
+  syncRunId: string;
+  /** The operator pass: its SyncRun row's first page to its last. */
+  passMs: number;
+  /** The whole run: from its start until its result (HR, the operator, the MDMs). */
+  runMs: number;
+  searchPages: number;
+  details: number;
+  calls: number;
+  refused: { rate: number; concurrent: number };
+  maxInFlight: number;
+  counts: unknown;
+  /** VmRSS sampled every 200 ms during the run, highest. */
+  peakRssDuringRun?: number;
+  /** Time inside the adapter's calls during the run, and their number. */
+  inCallsMs: number;
+  adapterCalls: number;
+}
+
+async function syncRun(rig: Rig, name: string): Promise<RunFigures> {
+  const operator = rig.sims.operator;
+  operator.calls.reset();
+  operator.callLimiter.resetCounts();
+  inCalls.ms = 0;
+  inCalls.calls = 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, memory()?.rss ?? 0)), 200);
+  try {
+    const key = `bench-${name}-${randomBytes(3).toString('hex')}`;
+    const started = Date.now();
+    // As POST /fleet-syncs starts it (the rig's API has no tokens: the bench starts it with the API's input and queue).
+    const input: FleetSyncInput = { trigger: 'api', dryRun: false };
+    const handle = await rig.client.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: fleetSyncWorkflowId(key), taskQueue: `${rig.taskQueue}-bulk`, args: [input] });
+    const id = handle.workflowId;
+    let lastLog = Date.now();
+    const ticker = setInterval(() => {
+      if (Date.now() - lastLog < 10_000) return;
+      lastLog = Date.now();
+      const limiter = operator.callLimiter.stats;
+      log(`${name}: ${seconds(Date.now() - started).toFixed(0)} s, operator calls ${limiter.accepted} (${operator.calls.count(SEARCH)} pages)`);
+    }, 1_000);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        handle.result(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${name} run not finished after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS))),
+      ]);
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(timer);
+    }
+    const runMs = Date.now() - started;
+    const row = await rig.db.syncRun.findUniqueOrThrow({ where: { id: syncRunRowId(id, 'operator') } });
+    if (!row.finishedAt) throw new Error(`${name}: the operator pass has no finishedAt`);
+    const limiter = operator.callLimiter.stats;
+    return {
+      syncRunId: id,
+      passMs: row.finishedAt.getTime() - row.startedAt.getTime(),
+      runMs,
+      searchPages: operator.calls.count(SEARCH),
+      details: operator.calls.count(DETAILS),
+      calls: limiter.accepted,
+      refused: limiter.refused,
+      maxInFlight: limiter.maxInFlight,
+      counts: row.counts,
+      inCallsMs: inCalls.ms,
+      adapterCalls: inCalls.calls,
+      ...(peakRss > 0 ? { peakRssDuringRun: peakRss } : {}),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+await runBench(async (stops) => {
+  log(`${SIMS} SIMs; the operator takes one call at a time, ${CALLS_PER_SECOND} a second, ${LATENCY_MS} ms each`);
+  const rig = await startRig(stops, {
+    policy: DEFAULT_POLICY,
+    // The smallest fleet: one store (the SIMs' own), one employee; the SIMs are the bench's.
+    fleet: { stores: 1, employeesPerStore: 1, stockPerStore: 0, seed: 8 },
+    hrSecret: 'whsec_' + randomBytes(24).toString('base64'),
+    operatorLimits: LIMITS,
+  });
+  const pacer = rig.systems.operator.pacer;
+  if (!pacer || pacer.callsPerSecond !== CALLS_PER_SECOND) throw new Error(`the operator adapter is not paced to ${CALLS_PER_SECOND} a second`);
+  timeOperatorCalls(rig);
+  const beforeSeeding = memory();
+  const t0 = Date.now();
+  const iccids = await seedSims(rig);
+  const operatorSims = rig.sims.operator.sims.size;
+  log(`seeded ${SIMS} SIMs in ${seconds(Date.now() - t0).toFixed(1)} s (${operatorSims} at the operator with the fleet's)`);
+
+  log('full pass');
+  const pacerBefore = { ...pacer.stats };
+  const full = await syncRun(rig, 'full');
+  const fullPacer = {
+    calls: pacer.stats.calls - pacerBefore.calls,
+    waitedMs: pacer.stats.waitedMs - pacerBefore.waitedMs,
+    turnedAway: pacer.stats.turnedAway - pacerBefore.turnedAway,
+  };
+  const afterFull = memory();
+
+  // The day's changes at the operator: 1 % of the SIMs, spread over the list, status and dateUpdated.
+  const every = Math.max(1, Math.round(100 / CHANGED_PERCENT));
+  const changed = iccids.filter((_, i) => i % every === 0);
+  const now = new Date().toISOString();
+  for (const iccid of changed) {
+    const sim = rig.sims.operator.sims.get(iccid)!;
+    sim.status = sim.status === 'ACTIVATED' ? 'SUSPENDED' : 'ACTIVATED';
+    sim.dateUpdated = now;
+  }
+  log(`delta pass (${changed.length} SIMs changed at the operator)`);
+  const delta = await syncRun(rig, 'delta');
+  const end = memory();
+  const usage = process.resourceUsage();
+
+  const leastMs = (full.calls / CALLS_PER_SECOND) * 1000;
+  // One call at a time: a call cannot start before the one before it ended, nor sooner than the rate allows.
+  const serialFloorMs = full.calls * Math.max(1000 / CALLS_PER_SECOND, LATENCY_MS);
+  const pages = full.searchPages;
+  const figures = {
+    sims: SIMS,
+    simsAtOperator: operatorSims,
+    limits: LIMITS,
+    full: {
+      passS: round(seconds(full.passMs), 1),
+      runS: round(seconds(full.runMs), 1),
+      calls: full.calls,
+      searchPages: full.searchPages,
+      details: full.details,
+      leastS: round(seconds(leastMs), 1),
+      /** The goal's figure: pass / (calls / rate limit). */
+      ratio: round(full.passMs / leastMs, 3),
+      /** Against calls x max(1/rate, latency): what one call at a time allows at this latency. */
+      serialFloorS: round(seconds(serialFloorMs), 1),
+      ratioToSerialFloor: round(full.passMs / serialFloorMs, 3),
+      /** The pass's time beyond that floor, per page (the activity's turn-around, the page's write). */
+      beyondFloorPerPageMs: round((full.passMs - serialFloorMs) / Math.max(1, pages), 1),
+      /** Where the pass's time goes: inside the operator calls (pacing included), and between them (page writes, activity turn-around). */
+      inCallsS: round(seconds(full.inCallsMs), 1),
+      averageCallMs: round(full.inCallsMs / Math.max(1, full.adapterCalls), 1),
+      betweenCallsS: round(seconds(full.passMs - full.inCallsMs), 1),
+      betweenCallsPerPageMs: round((full.passMs - full.inCallsMs) / Math.max(1, pages), 1),
+      refused: full.refused,
+      maxInFlight: full.maxInFlight,
+      adapterPacer: { ...fullPacer, averageWaitMs: round(fullPacer.waitedMs / Math.max(1, fullPacer.calls), 1) },
+      counts: full.counts,
+    },
+    delta: {
+      changed: changed.length,
+      passS: round(seconds(delta.passMs), 2),
+      runS: round(seconds(delta.runMs), 2),
+      calls: delta.calls,
+      searchPages: delta.searchPages,
+      details: delta.details,
+      detailsOnlyForChanged: delta.details === changed.length,
+      refused: delta.refused,
+      counts: delta.counts,
+    },
+    memory: {
+      covers:
+        'this process: the simulators (every SIM in memory), the worker (workflow and activity threads, Temporal core), the API, the bench; not the Temporal dev server (devServer below)',
+      peakMib: mib(usage.maxRSS * 1024),
+      /** Everything started (dev server apart), before the SIMs are seeded: what the pass adds is the rest. */
+      rssBeforeSeedingMib: beforeSeeding ? mib(beforeSeeding.rss) : undefined,
+      peakDuringFullPassMib: full.peakRssDuringRun !== undefined ? mib(full.peakRssDuringRun) : undefined,
+      peakDuringDeltaPassMib: delta.peakRssDuringRun !== undefined ? mib(delta.peakRssDuringRun) : undefined,
+      rssAfterFullMib: afterFull ? mib(afterFull.rss) : undefined,
+      rssAtEndMib: end ? mib(end.rss) : undefined,
+      heapUsedAtEndMib: mib(process.memoryUsage().heapUsed),
+      devServer: children(),
+    },
+    cpuS: round((usage.userCPUTime + usage.systemCPUTime) / 1e6, 1),
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  console.log(
+    `reconcile bench: full operator pass over ${operatorSims} SIMs in ${figures.full.passS} s; ${full.calls} calls (${full.searchPages} search pages + ${full.details} details) at ${CALLS_PER_SECOND}/s need ${figures.full.leastS} s: ` +
+      `pass / (calls / rate limit) = ${figures.full.ratio} (goal <= 1.05; against one call at a time at ${LATENCY_MS} ms: ${figures.full.ratioToSerialFloor}; ${figures.full.averageCallMs} ms a call, ${figures.full.betweenCallsPerPageMs} ms between calls a page); ` +
+      `peak memory ${figures.memory.peakMib} MiB (goal < 256; this whole process, ${figures.memory.rssBeforeSeedingMib} MiB before seeding); ` +
+      `delta pass (${changed.length} changed) in ${figures.delta.passS} s (goal < 10), ${delta.details} details calls${figures.delta.detailsOnlyForChanged ? ' = the changed SIMs' : ` for ${changed.length} changed SIMs`}`,
+  );
+  return true;
+});

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SupportTask" ADD COLUMN     "closedBy" TEXT,
+ADD COLUMN     "resolution" TEXT;

@@ -1,0 +1,543 @@
+// The `phonefleet` commands: a thin client of the HTTP API for the people who run the fleet from
+// a terminal or a Jenkins stage. Each command makes the API calls a person would make with curl,
+// prints a table (or, with --json, the API's answer as is) and exits with a code from EXIT.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import Table from 'cli-table3';
+import { apiSettingsFromEnv, CliError, EXIT, EXIT_CODES_HELP, PhonefleetApi, segment, type ApiSettings, type Problem } from './api-client.ts';
+
+// --- what the API answers (the parts the tables show) ---------------------------------------
+
+interface EmployeeView {
+  employee: {
+    id: string;
+    storeId: string | null;
+    roleCode: string | null;
+    position: string | null;
+    status: string;
+    startDate: string | null;
+    lastWorkingDay: string | null;
+    handedOverAt: string | null;
+    devices: { imei: string; model: string; state: string }[];
+    sims: { iccid: string; msisdn: string | null; state: string; ownerRegistration: string | null }[];
+  } | null;
+  lifecycle: { status: string; pendingEvents: number; phaseWorkflowId: string | null } | null;
+  onboarding: { stage: string; imei?: string; iccid?: string } | null;
+  clearance: { stage: string; returned?: unknown } | null;
+  move: { stage: string } | null;
+}
+
+interface FreezeRow {
+  id: number;
+  storeId: string | null;
+  startsAt: string;
+  endsAt: string;
+  reason: string;
+  createdBy: string;
+}
+
+interface SupportTaskRow {
+  id: number;
+  storeId: string;
+  employeeId: string | null;
+  kind: string;
+  summary: string;
+  status: string;
+  createdAt: string;
+  closedAt: string | null;
+  closedBy: string | null;
+  resolution: string | null;
+}
+
+interface AnomalyRow {
+  id: number;
+  kind: string;
+  subject: string;
+  storeId: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  supportTaskId: number | null;
+}
+
+interface ReconcileSummaryView {
+  runId: string;
+  dryRun: boolean;
+  directory: { opened: number; closed: number };
+  anomalies: { open: number; opened: number; resolved: number };
+  remediations: { planned: number; done: number };
+  supportTasksOpened: number;
+  remindersSent: number;
+  actions: { action: string; subject: string; kind?: string; storeId: string | null }[];
+  actionsLeftOut: number;
+}
+
+interface SyncView {
+  id: string;
+  status: string;
+  dryRun: boolean;
+  startedAt: string;
+  closedAt?: string;
+  passes: { source: string; startedAt: string; finishedAt: string | null; pages: number; counts: Record<string, number> }[];
+  reconcile?: Record<string, number>;
+}
+
+interface DirectoryLinkRow {
+  employeeId: string;
+  iccid: string;
+  msisdn: string | null;
+  imei: string | null;
+  since: string;
+  until: string | null;
+}
+
+interface RefusedDelivery {
+  id: number;
+  receivedAt: string;
+  status: number;
+  reason: string;
+  problems: Problem[];
+  eventId: string | null;
+  source: string | null;
+  type: string | null;
+  employeeId: string | null;
+}
+
+// --- output -----------------------------------------------------------------------------------
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processOutput: Output = { out: (line) => void process.stdout.write(`${line}\n`), err: (line) => void process.stderr.write(`${line}\n`) };
+
+function table(head: string[], rows: (string | number | null | undefined)[][]): string {
+  const t = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  t.push(...rows.map((r) => r.map((cell) => (cell === null || cell === undefined ? '-' : String(cell)))));
+  return t.toString();
+}
+
+const lower = (s: string) => s.toLowerCase().replace(/_/g, ' ');
+
+// --- argument formats -------------------------------------------------------------------------
+
+const IMEI = /^\d{15}$/;
+
+const positiveInt = (v: string) => {
+  if (!/^\d{1,9}$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('must be a whole number above 0');
+  return Number(v);
+};
+
+// The API wants the offset spelled out (a freeze is declared for stores in several time zones);
+// the CLI checks the same, so a typo is a usage error before any request.
+const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+const dateTimeWithOffset = (v: string) => {
+  if (!OFFSET_DATE_TIME.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('must be an ISO 8601 date-time with an offset, e.g. 2026-03-02T06:00:00+01:00');
+  return v;
+};
+
+// --- the program ------------------------------------------------------------------------------
+
+/**
+ * The command tree. `settings` replaces the environment (the demo scripts pass the running
+ * phonefleet's address and generated token); `output` replaces stdout/stderr.
+ */
+export function buildProgram(opts: { settings?: () => ApiSettings; output?: Output } = {}): Command {
+  const output = opts.output ?? processOutput;
+  const api = () => new PhonefleetApi((opts.settings ?? apiSettingsFromEnv)());
+  /** Prints the API's answer with --json, else the human text. */
+  const show = (json: boolean | undefined, body: unknown, human: () => string) => output.out(json ? JSON.stringify(body, null, 2) : human());
+
+  const program = new Command('phonefleet')
+    .description('phonefleet operations from the command line: a client of its HTTP API')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => output.out(s.replace(/\n$/, '')), writeErr: (s) => output.err(s.replace(/\n$/, '')) })
+    .addHelpText('after', EXIT_CODES_HELP)
+    // Usage errors exit 2, not commander's default 1 (which means "refused" here).
+    .exitOverride();
+  // Subcommands copy the settings above when created, so create them after.
+  const command = (parent: Command, name: string) => parent.command(name).option('--json', "print the API's answer as JSON instead of text");
+
+  // employee ----------------------------------------------------------------------------------
+  const employee = program.command('employee').description('employees as phonefleet knows them');
+  command(employee, 'show')
+    .description('an employee: store, role, status, phone and SIM, and each running process with its stage')
+    .argument('<id>', 'HR employee id, e.g. E000123')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const view = await api().get<EmployeeView>(`/employees/${segment(id)}`);
+      show(o.json, view, () => employeeText(id, view));
+    });
+
+  // device ------------------------------------------------------------------------------------
+  const device = program.command('device').description('phones at the counter: hand-over and return');
+  command(device, 'handover')
+    .description("confirm the prepared phone is in the employee's hands (by the phone's IMEI, or by the employee: their prepared phone)")
+    .argument('<imei|employee>', "the phone's IMEI (15 digits) or the HR employee id")
+    .action(async (target: string, o: { json?: boolean }) => {
+      const client = api();
+      let imei = target;
+      let employeeId: string | undefined;
+      if (!IMEI.test(target)) {
+        employeeId = target;
+        const view = await client.get<EmployeeView>(`/employees/${segment(target)}`);
+        if (!view.onboarding?.imei)
+          throw new CliError(`no phone prepared for ${target} yet (onboarding stage: ${view.onboarding?.stage ?? 'none'})`, EXIT.refused, {
+            status: 409,
+            error: 'no phone prepared',
+          });
+        imei = view.onboarding.imei;
+      }
+      const { status, body } = await client.request<{ employeeId: string; imei: string; alreadyHandedOver?: boolean; workflowId?: string }>(
+        'POST',
+        `/devices/${segment(imei)}/handover`,
+        employeeId ? { employeeId } : {},
+      );
+      show(o.json, body, () =>
+        status === 200
+          ? `Phone ${body.imei} was already handed over to ${body.employeeId}.`
+          : `Phone ${body.imei} handed over to ${body.employeeId} (onboarding ${body.workflowId} carries on).`,
+      );
+    });
+  command(device, 'returned')
+    .description("record a leaver's phone (and whether its SIM came with it) as handed in")
+    .argument('<imei>', "the phone's IMEI")
+    .addOption(new Option('--condition <condition>', 'the state the phone came back in').choices(['ok', 'damaged']).makeOptionMandatory())
+    // No default: a SIM assumed returned would be restocked while it is still out there.
+    .option('--sim-returned', 'the SIM came back in the phone (one of the two is required)')
+    .option('--no-sim-returned', 'the SIM did not come back')
+    .action(async (imei: string, o: { json?: boolean; condition: 'ok' | 'damaged'; simReturned?: boolean }, cmd: Command) => {
+      if (o.simReturned === undefined) cmd.error('error: say whether the SIM came back: --sim-returned or --no-sim-returned', { exitCode: EXIT.usage, code: 'phonefleet.sim' });
+      const { status, body } = await api().request<{ employeeId: string; imei: string; alreadyReturned?: boolean; workflowId?: string }>(
+        'POST',
+        `/devices/${segment(imei)}/returned`,
+        { condition: o.condition, simReturned: o.simReturned },
+      );
+      show(o.json, body, () =>
+        status === 200
+          ? `Phone ${body.imei} of ${body.employeeId} was already recorded as returned.`
+          : `Phone ${body.imei} of ${body.employeeId} recorded as returned (${o.condition}, SIM ${o.simReturned ? 'returned' : 'not returned'}); clearance ${body.workflowId} carries on.`,
+      );
+    });
+
+  // freeze ------------------------------------------------------------------------------------
+  const freeze = program.command('freeze').description('freeze windows: no role changes or releases on the phones meanwhile');
+  const freezesPath = (store: string | undefined) => (store ? `/stores/${segment(store)}/freezes` : '/fleet/freezes');
+  command(freeze, 'add')
+    .description('declare a freeze window for one store (--store) or the whole fleet (--fleet)')
+    .option('--store <id>', 'the store, e.g. S001')
+    .option('--fleet', 'every store')
+    .requiredOption('--from <date-time>', 'start, ISO 8601 with an offset, e.g. 2026-03-02T06:00:00+01:00', dateTimeWithOffset)
+    .requiredOption('--until <date-time>', 'end (excluded), ISO 8601 with an offset', dateTimeWithOffset)
+    .requiredOption('--reason <text>', 'why, e.g. "stock-taking"')
+    .action(async (o: { json?: boolean; store?: string; fleet?: boolean; from: string; until: string; reason: string }, cmd: Command) => {
+      if (!o.store === !o.fleet) cmd.error('error: give exactly one of --store <id> and --fleet', { exitCode: EXIT.usage, code: 'phonefleet.scope' });
+      const { body } = await api().request<{ freeze: FreezeRow; processesWoken: number | null }>('POST', freezesPath(o.store), {
+        startsAt: o.from,
+        endsAt: o.until,
+        reason: o.reason,
+      });
+      show(o.json, body, () => `Freeze ${body.freeze.id} declared ${o.store ? `for store ${o.store}` : 'for the fleet'}: ${body.freeze.startsAt} to ${body.freeze.endsAt}.`);
+    });
+  command(freeze, 'list')
+    .description("the freeze windows not yet over: a store's (--store, with the fleet's) or the fleet's")
+    .option('--store <id>', 'the store, e.g. S001 (default: fleet-wide windows)')
+    .option('--all', 'include windows already over')
+    .action(async (o: { json?: boolean; store?: string; all?: boolean }) => {
+      const body = await api().get<{ storeId: string | null; freezes: FreezeRow[] }>(`${freezesPath(o.store)}${o.all ? '?all=1' : ''}`);
+      show(o.json, body, () =>
+        body.freezes.length
+          ? table(
+              ['id', 'scope', 'from', 'until', 'reason', 'by'],
+              body.freezes.map((f) => [f.id, f.storeId ?? 'fleet', f.startsAt, f.endsAt, f.reason, f.createdBy]),
+            )
+          : `No freeze windows${o.store ? ` for store ${o.store}` : ' for the fleet'}.`,
+      );
+    });
+  command(freeze, 'remove')
+    .description('lift a freeze window (processes waiting on it carry on now)')
+    .argument('<id>', 'the freeze id (see freeze list)', positiveInt)
+    .option('--store <id>', 'the store the window belongs to (default: a fleet-wide window)')
+    .action(async (id: number, o: { json?: boolean; store?: string }) => {
+      await api().request('DELETE', `${freezesPath(o.store)}/${id}`);
+      show(o.json, { removed: id, storeId: o.store ?? null }, () => `Freeze ${id} lifted.`);
+    });
+
+  // support-task ------------------------------------------------------------------------------
+  const supportTask = program.command('support-task').description("support's tasks: what the processes could not finish alone");
+  command(supportTask, 'list')
+    .description('support tasks, newest first (at most 500)')
+    .addOption(new Option('--status <status>', 'open or closed tasks').choices(['open', 'done']).default('open'))
+    .option('--store <id>', 'of this store')
+    .option('--kind <kind>', 'of this kind, e.g. onboarding-failed')
+    .option('--employee <id>', 'about this employee')
+    .action(async (o: { json?: boolean; status: string; store?: string; kind?: string; employee?: string }) => {
+      const query = new URLSearchParams({
+        status: o.status.toUpperCase(),
+        ...(o.store && { store: o.store }),
+        ...(o.kind && { kind: o.kind }),
+        ...(o.employee && { employee: o.employee }),
+      });
+      const body = await api().get<{ tasks: SupportTaskRow[] }>(`/support-tasks?${query}`);
+      show(o.json, body, () =>
+        body.tasks.length
+          ? table(
+              o.status === 'done' ? ['id', 'store', 'employee', 'kind', 'closed', 'by', 'resolution'] : ['id', 'store', 'employee', 'kind', 'opened', 'summary'],
+              body.tasks.map((t) =>
+                o.status === 'done'
+                  ? [t.id, t.storeId, t.employeeId, t.kind, t.closedAt, t.closedBy, t.resolution]
+                  : [t.id, t.storeId, t.employeeId, t.kind, t.createdAt, t.summary],
+              ),
+            )
+          : `No ${o.status === 'done' ? 'closed' : 'open'} support tasks.`,
+      );
+    });
+  command(supportTask, 'close')
+    .description('close a task with what was done (again with the same resolution: no change)')
+    .argument('<id>', 'the task id (see support-task list)', positiveInt)
+    .requiredOption('--resolution <text>', 'what was done, e.g. "phone collected at the store"')
+    .action(async (id: number, o: { json?: boolean; resolution: string }) => {
+      const { body } = await api().request<{ task: SupportTaskRow; alreadyClosed: boolean }>('POST', `/support-tasks/${id}/close`, { resolution: o.resolution });
+      show(o.json, body, () => (body.alreadyClosed ? `Support task ${id} was already closed with this resolution.` : `Support task ${id} closed.`));
+    });
+
+  // sync --------------------------------------------------------------------------------------
+  const sync = program.command('sync').description('the fleet sync: HR, the operator and the MDMs into phonefleet, then the reconciliation');
+  command(sync, 'run')
+    .description('start a sync run now (prints its id; again with the same --key: the same run)')
+    .option('--dry-run', 'sync the data, but only plan the remediations')
+    .option('--key <key>', 'idempotency key naming the run (default: one made for this call)')
+    .option('--wait', 'wait until the run has finished, then print its passes')
+    .action(async (o: { json?: boolean; dryRun?: boolean; key?: string; wait?: boolean }) => {
+      const client = api();
+      const key =
+        o.key ??
+        `cli-${new Date()
+          .toISOString()
+          .replace(/[^0-9]/g, '')
+          .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+      const { body } = await client.request<{ id: string; dryRun: boolean; status: string }>('POST', '/fleet-syncs', { idempotencyKey: key, dryRun: o.dryRun === true });
+      if (!o.wait) return show(o.json, body, () => `Sync ${body.id} started${body.dryRun ? ' (dry run)' : ''}.`);
+      let view = await client.get<SyncView>(`/fleet-syncs/${segment(body.id)}`);
+      while (view.status === 'RUNNING') {
+        await new Promise((r) => setTimeout(r, 1_000));
+        view = await client.get<SyncView>(`/fleet-syncs/${segment(body.id)}`);
+      }
+      show(o.json, view, () => syncText(view));
+      if (view.status !== 'COMPLETED') throw new CliError(`sync ${view.id} ended ${lower(view.status)}`, EXIT.refused, view);
+    });
+  command(sync, 'status')
+    .description("a sync run's status and each pass's counts")
+    .argument('<id>', 'the run id (from sync run)')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const view = await api().get<SyncView>(`/fleet-syncs/${segment(id)}`);
+      show(o.json, view, () => syncText(view));
+    });
+
+  // directory ---------------------------------------------------------------------------------
+  const directory = program.command('directory').description('the phone directory: who has which corporate number, SIM and phone, since when');
+  command(directory, 'find')
+    .description('who has (and had) a number, SIM or phone, or what a person has (give exactly one)')
+    .option('--number <msisdn>', 'a corporate number, e.g. +79001234567')
+    .option('--employee <id>', 'an HR employee id')
+    .option('--iccid <iccid>', "a SIM's ICCID")
+    .option('--imei <imei>', "a phone's IMEI")
+    .action(async (o: { json?: boolean; number?: string; employee?: string; iccid?: string; imei?: string }) => {
+      const given = (['number', 'employee', 'iccid', 'imei'] as const).filter((k) => o[k] !== undefined);
+      if (given.length !== 1) throw new CliError('give exactly one of --number, --employee, --iccid, --imei', EXIT.usage);
+      const [key] = given as [(typeof given)[number]];
+      const body = await api().get<{ current: DirectoryLinkRow[]; history: DirectoryLinkRow[] }>(`/directory?${new URLSearchParams({ [key]: o[key]! })}`);
+      show(o.json, body, () => directoryText(body));
+    });
+
+  // anomalies ---------------------------------------------------------------------------------
+  const anomaly = program.command('anomalies').description("what is wrong in the fleet's data (found after each sync)");
+  command(anomaly, 'list')
+    .description('anomalies, newest first (at most 500): open ones by default')
+    .option('--kind <kind>', 'of this kind, e.g. phone-silent')
+    .option('--store <id>', 'of this store')
+    .addOption(new Option('--status <status>', 'open or resolved ones, or all').choices(['open', 'resolved', 'all']).default('open'))
+    .action(async (o: { json?: boolean; kind?: string; store?: string; status: string }) => {
+      const query = new URLSearchParams({
+        ...(o.kind && { kind: o.kind }),
+        ...(o.store && { store: o.store }),
+        ...(o.status !== 'all' && { open: String(o.status === 'open') }),
+      });
+      const body = await api().get<{ anomalies: AnomalyRow[] }>(`/anomalies?${query}`);
+      show(o.json, body, () =>
+        body.anomalies.length
+          ? table(
+              ['id', 'kind', 'subject', 'store', 'first seen', 'last seen', 'resolved', 'by', 'task'],
+              body.anomalies.map((a) => [a.id, a.kind, a.subject, a.storeId, a.firstSeenAt, a.lastSeenAt, a.resolvedAt, a.resolvedBy, a.supportTaskId]),
+            )
+          : `No ${o.status === 'all' ? '' : `${o.status} `}anomalies.`,
+      );
+    });
+  command(anomaly, 'resolve')
+    .description('mark an anomaly dealt with (again: no change)')
+    .argument('<id>', 'the anomaly id (see anomalies list)', positiveInt)
+    .action(async (id: number, o: { json?: boolean }) => {
+      const { body } = await api().request<{ anomaly: AnomalyRow; alreadyResolved: boolean }>('POST', `/anomalies/${id}/resolve`);
+      show(o.json, body, () => (body.alreadyResolved ? `Anomaly ${id} was already resolved (${body.anomaly.resolvedBy}).` : `Anomaly ${id} resolved.`));
+    });
+  command(program, 'reconcile')
+    .description("reconcile the fleet's data now: directory, anomalies, safe fixes, support tasks")
+    .option('--dry-run', 'only say what would be done')
+    .action(async (o: { json?: boolean; dryRun?: boolean }) => {
+      const { status, body } = await api().request<{ workflowId: string; runId?: string; summary?: ReconcileSummaryView }>('POST', '/fleet/reconcile', {
+        dryRun: Boolean(o.dryRun),
+      });
+      show(o.json, body, () => (status === 202 || !body.summary ? `Reconciliation ${body.runId} still running (workflow ${body.workflowId}).` : reconcileText(body.summary)));
+    });
+
+  command(program, 'compliance')
+    .description('owner registrations of the SIMs in use, per store and operator')
+    .action(async (o: { json?: boolean }) => {
+      type Counts = { registered: number; pending: number; rejected: number; missing: number; unconfirmed: number };
+      const body = await api().get<{ rows: (Counts & { storeId: string; operator: string })[]; total: Counts }>('/compliance/sim-registrations');
+      const cells = (c: Counts) => [c.registered, c.pending, c.rejected, c.missing, c.unconfirmed];
+      show(o.json, body, () =>
+        table(
+          ['store', 'operator', 'registered', 'pending', 'rejected', 'missing', 'unconfirmed'],
+          [...body.rows.map((r) => [r.storeId, r.operator, ...cells(r)]), ['all', '', ...cells(body.total)]],
+        ),
+      );
+    });
+
+  // hr ----------------------------------------------------------------------------------------
+  const hr = program.command('hr').description('HR events and their deliveries');
+  command(hr, 'refused')
+    .description('HR deliveries refused with a 4xx answer, newest first: reason and fields named, no personal data')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .action(async (o: { json?: boolean; limit: number }) => {
+      const deliveries = await refusedDeliveries(api(), o.limit);
+      show(o.json, deliveries, () => refusedText(deliveries));
+    });
+
+  return program;
+}
+
+function reconcileText(s: ReconcileSummaryView): string {
+  const lines = [
+    `Reconciliation ${s.runId}${s.dryRun ? ' (dry run: nothing changed)' : ''}`,
+    `directory: ${s.directory.opened} links opened, ${s.directory.closed} closed`,
+    `anomalies: ${s.anomalies.open} open (${s.anomalies.opened} new), ${s.anomalies.resolved} resolved`,
+    `${s.dryRun ? 'would do' : 'done'}: ${s.dryRun ? s.remediations.planned : s.remediations.done}; support tasks opened: ${s.supportTasksOpened}; reminders sent: ${s.remindersSent}`,
+  ];
+  if (s.actions.length)
+    lines.push(
+      table(
+        ['action', 'subject', 'kind', 'store'],
+        s.actions.map((a) => [a.action, a.subject, a.kind, a.storeId]),
+      ),
+    );
+  if (s.actionsLeftOut) lines.push(`... and ${s.actionsLeftOut} more`);
+  return lines.join('\n');
+}
+
+function syncText(v: SyncView): string {
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  const lines = [`Sync ${v.id}: ${lower(v.status)}${v.dryRun ? ' (dry run)' : ''}, started ${v.startedAt}${v.closedAt ? `, ended ${v.closedAt}` : ''}`];
+  if (v.passes.length)
+    lines.push(
+      table(
+        ['pass', 'pages', 'finished', 'counts'],
+        v.passes.map((p) => [p.source, p.pages, p.finishedAt, counts(p.counts)]),
+      ),
+    );
+  if (v.reconcile) lines.push(`Reconciliation: ${counts(v.reconcile) || 'nothing to do'}`);
+  return lines.join('\n');
+}
+
+function directoryText(body: { current: DirectoryLinkRow[]; history: DirectoryLinkRow[] }): string {
+  if (!body.current.length && !body.history.length) return 'Not in the directory.';
+  const head = ['employee', 'number', 'iccid', 'imei', 'since', 'until'];
+  const rows = (links: DirectoryLinkRow[]) => links.map((l) => [l.employeeId, l.msisdn, l.iccid, l.imei, l.since, l.until ?? 'now']);
+  const parts = [body.current.length ? `Now:\n${table(head, rows(body.current))}` : 'Now: nobody.'];
+  if (body.history.length) parts.push(`Before:\n${table(head, rows(body.history))}`);
+  return parts.join('\n');
+}
+
+function employeeText(id: string, v: EmployeeView): string {
+  const e = v.employee;
+  const lines = [
+    e
+      ? `Employee ${e.id}: store ${e.storeId ?? '-'}, ${e.position ?? e.roleCode ?? 'no position'}, ${lower(e.status)}` +
+        `${e.startDate ? `, starts ${e.startDate}` : ''}${e.lastWorkingDay ? `, last working day ${e.lastWorkingDay}` : ''}`
+      : `Employee ${id}: not in phonefleet's records yet`,
+  ];
+  const processes: [string, string | null | undefined][] = [
+    ['lifecycle', v.lifecycle && `${lower(v.lifecycle.status)}${v.lifecycle.pendingEvents ? ` (${v.lifecycle.pendingEvents} HR events pending)` : ''}`],
+    ['onboarding', v.onboarding?.stage],
+    ['clearance', v.clearance?.stage],
+    ['move', v.move?.stage],
+  ];
+  const running = processes.filter(([, stage]) => stage);
+  if (running.length) lines.push(table(['process', 'stage'], running));
+  if (e?.devices.length)
+    lines.push(
+      table(
+        ['phone (IMEI)', 'model', 'state'],
+        e.devices.map((d) => [d.imei, d.model, lower(d.state)]),
+      ),
+    );
+  if (e?.sims.length)
+    lines.push(
+      table(
+        ['SIM (ICCID)', 'number', 'state', 'owner registration'],
+        e.sims.map((s) => [s.iccid, s.msisdn, lower(s.state), s.ownerRegistration && lower(s.ownerRegistration)]),
+      ),
+    );
+  return lines.join('\n');
+}
+
+/** Follows `next` until `limit` deliveries are read or none are left. */
+async function refusedDeliveries(api: PhonefleetApi, limit: number): Promise<RefusedDelivery[]> {
+  const found: RefusedDelivery[] = [];
+  let before: string | null = null;
+  do {
+    const pageSize = Math.min(200, limit - found.length);
+    const page: { deliveries: RefusedDelivery[]; next: string | null } = await api.get(`/hr/deliveries?outcome=refused&limit=${pageSize}${before ? `&before=${before}` : ''}`);
+    found.push(...page.deliveries);
+    before = page.next;
+  } while (before && found.length < limit);
+  return found;
+}
+
+function refusedText(deliveries: RefusedDelivery[]): string {
+  if (!deliveries.length) return 'No refused HR deliveries.';
+  return deliveries
+    .flatMap((d) => {
+      const what = [d.type?.replace('com.retailco.hr.employee.', '') ?? '(type unreadable)', d.employeeId && `employee ${d.employeeId}`, d.eventId && `event ${d.eventId}`]
+        .filter(Boolean)
+        .join(', ');
+      return [`${d.receivedAt}  ${d.status}  ${what}: ${d.reason}`, ...d.problems.map((p) => `    ${p.field}: ${p.message}`)];
+    })
+    .join('\n');
+}
+
+/**
+ * Runs one command line (`argv` without node and the script) and answers its exit code. Errors
+ * are one line on stderr; with --json the API's error answer also goes to stdout, for scripts.
+ */
+export async function runPhonefleet(argv: string[], opts: { settings?: () => ApiSettings; output?: Output } = {}): Promise<number> {
+  const output = opts.output ?? processOutput;
+  const program = buildProgram(opts);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are answers, not errors; commander printed the usage problem already.
+      return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code) ? EXIT.ok : EXIT.usage;
+    }
+    if (!(err instanceof CliError)) throw err;
+    output.err(`phonefleet: ${err.message}`);
+    if (argv.includes('--json') && err.body !== undefined) output.out(JSON.stringify(err.body, null, 2));
+    return err.exitCode;
+  }
+}

@@ -1,0 +1,234 @@
+// Samsung Knox Manage simulator: the subset of the Open API phonefleet calls. OAuth2 client
+// credentials at /emm/oauth/token, then form-encoded POSTs under /emm/oapi answering
+// `{ resultCode: '0', resultMessage: 'Success', resultValue }`; errors carry a non-'0'
+// resultCode with an HTTP 4xx. Paths follow third-party client code (see APIS.md); the
+// result codes other than '0', the lock/unlock paths, `device/selectDeviceCommandList`,
+// `device/selectDeviceCommand`, `device/updateDeviceGroup` and `device/registerDevice` are
+// modelled in the same style. Every command route answers the command it created.
+import type { RequestHandler, Response } from 'express';
+import { isValidImei } from '../../domain/identifiers.ts';
+import { TokenIssuer, clientCredentialsTokenEndpoint, mountTokenAdmin, randomSecret, requireBearer, type ClientCredentials } from '../shared/simulator-auth.ts';
+import type { MdmCommandRequest, MdmDeviceCommand } from '../shared/mdm-commands.ts';
+import {
+  MdmDeviceRegistry,
+  mountMdmDeviceAdmin,
+  simSlotsOf,
+  type MdmDeviceRegistration,
+  type MdmDeviceState,
+  type MdmRegistryState,
+  type MdmSimulator,
+} from '../shared/mdm-devices.ts';
+import { RateLimiter, mountRateLimitAdmin, type RateLimits } from '../shared/rate-limits.ts';
+import { Fields, SimHttpError } from '../shared/request-fields.ts';
+import { Simulator, type SimulatorOptions } from '../shared/simulator.ts';
+
+export const KNOX_RESULT = {
+  SUCCESS: '0',
+  INVALID_PARAMETER: '1002',
+  UNAUTHORIZED: '1401',
+  DEVICE_NOT_FOUND: '2101',
+  COMMAND_NOT_FOUND: '2201',
+} as const;
+
+export interface KnoxManageSimulatorOptions extends SimulatorOptions {
+  /** Lets the same module stand for another Knox-shaped MDM instance (logs, health). */
+  name?: string;
+  credentials?: ClientCredentials;
+  tokenTtlSeconds?: number;
+  /** Prefix of the MDM's device ids (default "KM"). */
+  deviceIdPrefix?: string;
+  /**
+   * The published rate limits, enforced (KNOX_MANAGE_PUBLISHED_LIMITS: 1,800 requests and 300
+   * device commands a minute, then 429 with Retry-After 60); default none.
+   */
+  rateLimits?: RateLimits | null;
+}
+
+/** The routes Knox Manage counts as device commands: the device controls. */
+const DEVICE_COMMAND_PREFIX = 'mdm/commonOTCServiceWrapper/sendDeviceControlFor';
+
+function knoxError(status: number, resultCode: string, resultMessage: string): SimHttpError {
+  return new SimHttpError(status, { resultCode, resultMessage });
+}
+
+const invalidParameter = (message: string): SimHttpError => knoxError(400, KNOX_RESULT.INVALID_PARAMETER, message);
+
+function success(res: Response, resultValue?: unknown): void {
+  res.json({ resultCode: KNOX_RESULT.SUCCESS, resultMessage: 'Success', ...(resultValue === undefined ? {} : { resultValue }) });
+}
+
+/** The device as the Open API returns it. */
+function deviceView(device: MdmDeviceState): Record<string, unknown> {
+  return {
+    deviceId: device.deviceId,
+    imei: device.imei,
+    serial: device.serial,
+    model: device.model,
+    iccid: device.iccid,
+    // Dual SIM: what the agent reports per slot (slot 2 is the employee's own SIM).
+    simInfoList: simSlotsOf(device).map(({ slot, iccid }) => ({ simSlot: slot, iccid })),
+    userId: device.userId,
+    profileId: device.profileId,
+    groupId: device.groupId,
+    online: device.online,
+    lastSeenAt: device.lastSeenAt,
+  };
+}
+
+/** A device command as the Open API returns it. */
+function commandView(deviceId: string, command: MdmDeviceCommand): Record<string, unknown> {
+  return {
+    commandId: command.commandId,
+    deviceId,
+    commandType: command.type,
+    status: command.status,
+    requestTime: command.issuedAt,
+    completeTime: command.completedAt,
+    message: command.lockScreen?.message ?? command.body,
+    phoneNumber: command.lockScreen?.phoneNumber,
+    title: command.title,
+    packageName: command.packageName,
+  };
+}
+
+export type KnoxManageState = MdmRegistryState;
+
+export class KnoxManageSimulator extends Simulator<KnoxManageState> implements MdmSimulator {
+  readonly devices: MdmDeviceRegistry;
+  readonly tokens: TokenIssuer;
+  readonly credentials: ClientCredentials;
+  readonly rateLimiter: RateLimiter;
+
+  constructor(options: KnoxManageSimulatorOptions = {}) {
+    super(options.name ?? 'knox-manage', options);
+    const prefix = options.deviceIdPrefix ?? 'KM';
+    this.devices = new MdmDeviceRegistry((n) => `${prefix}${String(n).padStart(8, '0')}`);
+    this.tokens = new TokenIssuer(options.tokenTtlSeconds ?? 3600);
+    this.credentials = options.credentials ?? { clientId: `knox-${randomSecret(6)}`, clientSecret: randomSecret() };
+
+    this.rateLimiter = new RateLimiter(options.rateLimits ?? null);
+
+    mountMdmDeviceAdmin(this.admin, this);
+    mountTokenAdmin(this.admin, this.tokens);
+    mountRateLimitAdmin(this.admin, this.rateLimiter);
+
+    // Every request counts against the overall limit, token requests and unauthenticated ones too.
+    this.route('post', '/emm/oauth/token', this.rateLimiter.middleware(false), clientCredentialsTokenEndpoint(this.credentials, this.tokens));
+
+    const authenticated = requireBearer(
+      (token) => this.tokens.isValid(token),
+      () => knoxError(401, KNOX_RESULT.UNAUTHORIZED, 'Invalid or expired access token'),
+    );
+    const oapi = (path: string, handler: RequestHandler): void =>
+      this.route('post', `/emm/oapi/${path}`, this.rateLimiter.middleware(path.startsWith(DEVICE_COMMAND_PREFIX)), authenticated, handler);
+
+    oapi('device/selectDeviceInfoByImei', (req, res) => {
+      const imei = Fields.ofBody(req, invalidParameter).string('imei');
+      const device = this.devices.enrolledByImei(imei);
+      if (!device) throw knoxError(404, KNOX_RESULT.DEVICE_NOT_FOUND, 'Device not found');
+      success(res, deviceView(device));
+    });
+
+    oapi('device/selectDeviceList', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const pageNum = fields.optionalNumber('pageNum') ?? 1;
+      const pageSize = fields.optionalNumber('pageSize') ?? 50;
+      if (!Number.isInteger(pageNum) || pageNum < 1) throw invalidParameter('pageNum must be a positive integer');
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw invalidParameter('pageSize must be 1..500');
+      const all = this.devices.listEnrolled();
+      const list = all.slice((pageNum - 1) * pageSize, pageNum * pageSize).map(deviceView);
+      success(res, { totalCount: all.length, pageNum, pageSize, list });
+    });
+
+    oapi('device/updateDeviceUser', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      // An empty userId unassigns: the phone goes back to stock.
+      const userId = fields.optionalString('userId');
+      this.devices.assignUser(device, userId ? userId : undefined);
+      success(res);
+    });
+
+    oapi('mdm/commonOTCServiceWrapper/sendDeviceControlForUpdateProfile', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      this.devices.applyProfile(device, fields.string('profileId'));
+      success(res);
+    });
+
+    oapi('mdm/commonOTCServiceWrapper/sendDeviceControlForNotification', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      this.devices.pushMessage(device, fields.string('title'), fields.string('message'));
+      success(res);
+    });
+
+    const commandRoute = (control: string, requestOf: (fields: Fields) => MdmCommandRequest): void =>
+      oapi(`mdm/commonOTCServiceWrapper/sendDeviceControlFor${control}`, (req, res) => {
+        const fields = Fields.ofBody(req, invalidParameter);
+        const device = this.deviceOf(fields);
+        success(res, commandView(device.deviceId, this.devices.issueCommand(device, requestOf(fields))));
+      });
+    commandRoute('LockDevice', (f) => ({ type: 'LOCK', lockScreen: { message: f.string('message'), phoneNumber: f.string('phoneNumber') } }));
+    commandRoute('UnlockDevice', () => ({ type: 'UNLOCK' }));
+    commandRoute('FactoryReset', () => ({ type: 'WIPE' }));
+    commandRoute('UninstallApp', (f) => ({ type: 'UNINSTALL_APP', packageName: f.string('packageName') }));
+
+    oapi('device/selectDeviceCommandList', (req, res) => {
+      const device = this.deviceOf(Fields.ofBody(req, invalidParameter));
+      const list = this.devices.commandsOf(device).map((c) => commandView(device.deviceId, c));
+      success(res, { totalCount: list.length, list });
+    });
+
+    oapi('device/selectDeviceCommand', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      const command = this.devices.command(device, fields.string('commandId'));
+      if (!command) throw knoxError(404, KNOX_RESULT.COMMAND_NOT_FOUND, 'Command not found');
+      success(res, commandView(device.deviceId, command));
+    });
+
+    oapi('device/updateDeviceGroup', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const device = this.deviceOf(fields);
+      this.devices.moveToGroup(device, fields.string('groupId'));
+      success(res);
+    });
+
+    oapi('mdm/commonOTCServiceWrapper/sendDeviceControlForUnEnrollment', (req, res) => {
+      this.devices.unenrol(this.deviceOf(Fields.ofBody(req, invalidParameter)));
+      success(res);
+    });
+
+    // As the provisioning partner registers a phone (or a store moves to this MDM): registering
+    // a known IMEI again updates what was scanned and answers the same device.
+    oapi('device/registerDevice', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const imei = fields.string('imei');
+      if (!isValidImei(imei)) throw invalidParameter('imei must be 15 digits with a valid Luhn check digit');
+      const iccid = fields.optionalString('iccid');
+      const registration: MdmDeviceRegistration = { imei, serial: fields.string('serial'), model: fields.string('model') };
+      if (iccid) registration.iccid = iccid;
+      success(res, deviceView(this.registerDevice(registration)));
+    });
+  }
+
+  exportState(): KnoxManageState {
+    return this.devices.exportState();
+  }
+
+  importState(state: KnoxManageState): void {
+    this.devices.importState(state);
+  }
+
+  /** In-process seeding, as the provisioning partner registers a device. */
+  registerDevice(registration: MdmDeviceRegistration): MdmDeviceState {
+    return this.devices.register(registration);
+  }
+
+  private deviceOf(fields: Fields): MdmDeviceState {
+    const device = this.devices.enrolledById(fields.string('deviceId'));
+    if (!device) throw knoxError(404, KNOX_RESULT.DEVICE_NOT_FOUND, 'Device not found');
+    return device;
+  }
+}

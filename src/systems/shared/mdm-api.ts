@@ -1,0 +1,136 @@
+import { PermanentSystemError } from './errors.ts';
+
+// The MDM as phonefleet sees it. Knox Manage is the primary implementation; a second provider
+// sits behind the same interface (the story ran two MDMs at once).
+
+export type MdmProviderName = 'KNOX_MANAGE' | 'SECOND_MDM';
+
+export interface MdmDevice {
+  /** The MDM's own device id (Knox Manage `deviceId`). */
+  deviceId: string;
+  imei: string;
+  serial: string;
+  model: string;
+  /** ICCID the MDM agent reports for the SIM in slot 1 (may be absent until first check-in). */
+  iccid?: string;
+  /** Directory user id the device is assigned to, if any. */
+  userId?: string;
+  profileId?: string;
+  /** Device group (phonefleet keeps one per store), when the device is in one. */
+  groupId?: string;
+  online: boolean;
+  lastSeenAt?: string;
+  /** What the agent reports, personal SIM (slot 2) included. */
+  simSlots?: { slot: 1 | 2; iccid: string }[];
+}
+
+/** The slots an adapter read, as MdmDevice.simSlots: slots 1 and 2 with an ICCID, in slot order; anything else left out. */
+export function simSlotsFrom(reported: readonly (readonly [unknown, unknown])[]): NonNullable<MdmDevice['simSlots']> {
+  const slots: NonNullable<MdmDevice['simSlots']> = [];
+  for (const [slot, iccid] of reported) {
+    if ((slot === 1 || slot === 2) && typeof iccid === 'string' && iccid !== '' && !slots.some((s) => s.slot === slot)) slots.push({ slot, iccid });
+  }
+  return slots.sort((a, b) => a.slot - b.slot);
+}
+
+export interface MdmMessage {
+  title: string;
+  body: string;
+}
+
+export interface MdmProvider {
+  readonly name: MdmProviderName;
+  /** null when the MDM does not know the IMEI (the partner has not registered it). */
+  findDeviceByImei(imei: string): Promise<MdmDevice | null>;
+  /** Assign the device to a directory user. Setting the same user again is a no-op. */
+  assignUser(deviceId: string, userId: string): Promise<void>;
+  /** Remove the user assignment (back to a stock device). No-op when unassigned. */
+  unassignUser(deviceId: string): Promise<void>;
+  /** Apply a profile (the role's apps and policies). Same profile again is a no-op. */
+  applyProfile(deviceId: string, profileId: string): Promise<void>;
+  /** Push a message to the phone (Knox Manage `...ForNotification`). */
+  sendMessage(deviceId: string, message: MdmMessage): Promise<void>;
+}
+
+export interface MdmDevicePage {
+  devices: MdmDevice[];
+  total: number;
+}
+
+/**
+ * The MDM's device inventory, page by page (SIM reconciliation joins the agent-reported ICCIDs
+ * with the operator's data). Kept apart from MdmProvider so test doubles need not implement it.
+ */
+export interface MdmDeviceInventory {
+  /** pageNumber is 1-based. */
+  listDevices(page: { pageNumber: number; pageSize: number }): Promise<MdmDevicePage>;
+}
+
+// --- Remote commands (leaver, mover, support) --------------------------------------------------
+// A command reaches the phone only when it is online; until then the MDM keeps it PENDING. The
+// MDM's command list is what makes a destructive command idempotent across retries: before
+// sending again, phonefleet looks for the one it may already have sent.
+
+export const MDM_COMMAND_TYPES = ['LOCK', 'UNLOCK', 'WIPE', 'UNINSTALL_APP', 'MESSAGE'] as const;
+export const MDM_COMMAND_STATUSES = ['PENDING', 'COMPLETED', 'FAILED'] as const;
+export type MdmCommandType = (typeof MDM_COMMAND_TYPES)[number];
+export type MdmCommandStatus = (typeof MDM_COMMAND_STATUSES)[number];
+
+/**
+ * A provider's command type and status in phonefleet's terms. An unknown one is a contract
+ * change to look at, not something to guess around.
+ */
+export function knownCommand(system: string, commandId: string | number, type: string, status: string): { type: MdmCommandType; status: MdmCommandStatus } {
+  if (!(MDM_COMMAND_TYPES as readonly string[]).includes(type) || !(MDM_COMMAND_STATUSES as readonly string[]).includes(status)) {
+    throw new PermanentSystemError(system, `command ${commandId}: unknown type or status`);
+  }
+  return { type: type as MdmCommandType, status: status as MdmCommandStatus };
+}
+
+export interface MdmCommand {
+  commandId: string;
+  deviceId: string;
+  type: MdmCommandType;
+  status: MdmCommandStatus;
+  issuedAt: string;
+  completedAt?: string;
+  /** LOCK: what the lock screen shows. */
+  lockScreen?: LockScreen;
+  /** UNINSTALL_APP: which app, so that a retry can find the uninstall it already sent. */
+  packageName?: string;
+}
+
+/** What a locked phone shows: who owns it, why it is locked, whom to call, where to bring it. */
+export interface LockScreen {
+  message: string;
+  phoneNumber: string;
+}
+
+export interface MdmRegistration {
+  imei: string;
+  serial: string;
+  model: string;
+  iccid?: string;
+}
+
+export interface MdmCommands {
+  /** Lock the screen with a message (Knox Manage style `...ForLockDevice`, modelled). */
+  lockDevice(deviceId: string, screen: LockScreen): Promise<MdmCommand>;
+  unlockDevice(deviceId: string): Promise<MdmCommand>;
+  /** Factory reset (`...ForFactoryReset`). */
+  wipeDevice(deviceId: string): Promise<MdmCommand>;
+  /** `...ForUninstallApp`: an app the employee's new role does not have. */
+  uninstallApp(deviceId: string, packageName: string): Promise<MdmCommand>;
+  /** Commands sent to the device, newest first (pending ones included). */
+  listCommands(deviceId: string): Promise<MdmCommand[]>;
+  getCommand(deviceId: string, commandId: string): Promise<MdmCommand>;
+  /** Move the device to a device group (phonefleet keeps one group per store). No-op when already there. */
+  moveToGroup(deviceId: string, groupId: string): Promise<void>;
+  /** Remove the device from this MDM (`...ForUnEnrollment`). No-op when unknown. */
+  unenrol(deviceId: string): Promise<void>;
+  /** Register a device with this MDM (as the partner does, or when a store changes MDM); returns it. Idempotent by IMEI. */
+  register(device: MdmRegistration): Promise<MdmDevice>;
+}
+
+/** Everything phonefleet asks of an MDM. */
+export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands;

@@ -1,0 +1,219 @@
+// The `phonefleet` command end to end: the real bin (`node bin/phonefleet.mjs`, as npm links it)
+// in a child process, against the harness's API (real Temporal, PostgreSQL, simulators), for
+// each command: its text, its --json and the exit codes a pipeline acts on.
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImei } from '../../src/domain/identifiers.ts';
+import { dayFromToday, dismissEvent, eventually, hireEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
+import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin', 'phonefleet.mjs');
+const STORE = 'S001';
+
+let h: Harness;
+let sim: SimAdmin;
+let nextEmployee = 1; // the fleet's S001 employees, one per test that needs one (0 is the curator)
+
+beforeAll(async () => {
+  h = await startHarness();
+  sim = simAdmin(h.sims);
+});
+afterAll(async () => h?.close());
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `phonefleet <args>` with the harness's API and token in the environment (or `env` instead). */
+function phonefleet(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, PHONEFLEET_API_URL: h.api, PHONEFLEET_TOKEN: h.token, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Runs with --json and parses stdout; fails the test with stderr when the exit code is not `code`. */
+async function json(args: string[], code = 0) {
+  const run = await phonefleet([...args, '--json']);
+  expect(run.code, run.stderr).toBe(code);
+  return JSON.parse(run.stdout);
+}
+
+async function employeeWithPhone() {
+  const employee = h.fleet.employees.filter((e) => e.storeId === STORE)[nextEmployee++]!;
+  const row = await h.db.employee.findUniqueOrThrow({ where: { id: employee.employeeId }, include: { devices: true, sims: true } });
+  return { employeeId: employee.employeeId, imei: row.devices[0]!.imei, iccid: row.sims[0]!.iccid };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function employee(employeeId: string): Promise<any> {
+  return (await h.call('GET', `/employees/${employeeId}`)).json();
+}
+
+describe('phonefleet CLI', () => {
+  it('--help lists the commands, the environment and the exit codes', async () => {
+    const run = await phonefleet(['--help']);
+    expect(run.code).toBe(0);
+    for (const text of ['employee', 'device', 'freeze', 'support-task', 'PHONEFLEET_API_URL', 'PHONEFLEET_TOKEN', 'Exit codes:', '3  not found', '5  unavailable'])
+      expect(run.stdout).toContain(text);
+  });
+
+  it('employee show: the employee, their phone and SIM, as a table and as the API answers', async () => {
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    const text = await phonefleet(['employee', 'show', employeeId]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`Employee ${employeeId}: store ${STORE}`);
+    expect(text.stdout).toContain(imei);
+    expect(text.stdout).toContain(iccid);
+    expect(text.stdout).toMatch(/│\s*in use\s*│/); // the device's state, in a table cell
+
+    expect(await json(['employee', 'show', employeeId])).toEqual(await employee(employeeId));
+
+    const missing = await phonefleet(['employee', 'show', 'NOBODY-1']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('404 from the API: employee NOBODY-1 is unknown to phonefleet');
+    expect(await json(['employee', 'show', 'NOBODY-1'], 3)).toMatchObject({ status: 404, error: 'employee NOBODY-1 is unknown to phonefleet' });
+  });
+
+  it("device handover by the employee's id finds the prepared phone; again by IMEI it was already done; a phone in stock is refused", async () => {
+    const employeeId = h.newEmployeeId();
+    const position = h.fleet.employees[0]!.position;
+    await sim.addHrEmployee({ employeeId, storeId: STORE, position, startDate: storeToday(h.fleet, STORE), documentNumber: `DOC-${employeeId}` });
+    await sim.addDirectoryAccount(employeeId, 0);
+    expect((await h.sendHrEvent(hireEvent(employeeId, STORE, position, { startDate: storeToday(h.fleet, STORE) }))).status).toBe(202);
+    const ready = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e.onboarding?.stage === 'awaiting-handover' && e;
+    }, 'the phone to be ready for hand-over');
+    const { imei } = ready.onboarding;
+
+    const handover = await phonefleet(['device', 'handover', employeeId]);
+    expect(handover.code, handover.stderr).toBe(0);
+    expect(handover.stdout).toContain(`Phone ${imei} handed over to ${employeeId}`);
+    await eventually(async () => (await employee(employeeId)).employee?.status === 'ACTIVE', 'the onboarding to finish');
+    expect(await json(['device', 'handover', imei])).toEqual({ employeeId, imei, alreadyHandedOver: true });
+    expect((await phonefleet(['device', 'handover', imei])).stdout).toContain(`Phone ${imei} was already handed over to ${employeeId}.`);
+
+    const inStock = await h.db.device.findFirstOrThrow({ where: { storeId: STORE, state: 'IN_STOCK' } });
+    const refused = await phonefleet(['device', 'handover', inStock.imei]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`409 from the API: device ${inStock.imei} is not prepared for anyone`);
+  });
+
+  it('device returned: the clearance sheet reaches the leaver process (condition and SIM as given)', async () => {
+    const { employeeId, imei } = await employeeWithPhone();
+    expect((await h.sendHrEvent(dismissEvent(employeeId, dayFromToday(7)))).status).toBe(202);
+    await eventually(async () => (await employee(employeeId)).clearance?.stage === 'awaiting-return', 'the clearance to await the phone');
+
+    const usage = await phonefleet(['device', 'returned', imei, '--condition', 'broken', '--sim-returned']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('Allowed choices are ok, damaged');
+    const simUnsaid = await phonefleet(['device', 'returned', imei, '--condition', 'ok']);
+    expect(simUnsaid.code).toBe(2);
+    expect(simUnsaid.stderr).toContain('--sim-returned or --no-sim-returned');
+
+    const answer = await json(['device', 'returned', imei, '--condition', 'damaged', '--no-sim-returned']);
+    expect(answer).toMatchObject({ employeeId, imei, workflowId: expect.any(String) });
+    const sheet = await eventually(async () => (await employee(employeeId)).clearance?.returned, 'the clearance to hold the return');
+    expect(sheet).toMatchObject({ condition: 'damaged', simReturned: false });
+
+    const unknown = await phonefleet(['device', 'returned', makeImei('99000000', 424242), '--condition', 'ok', '--sim-returned']);
+    expect(unknown.code, unknown.stderr).toBe(3);
+    const invalid = await phonefleet(['device', 'returned', '356938035643800', '--condition', 'ok', '--sim-returned']); // wrong check digit
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('400 from the API: invalid request (imei must be a 15-digit IMEI with a valid check digit)');
+  });
+
+  it('freeze add, list and remove, for a store and for the fleet; a freeze removed twice is not found', async () => {
+    const from = new Date(Date.now() + 86_400_000).toISOString().replace('Z', '+00:00');
+    const until = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, '+03:00');
+    const added = await phonefleet(['freeze', 'add', '--store', STORE, '--from', from, '--until', until, '--reason', 'stock-taking']);
+    expect(added.code, added.stderr).toBe(0);
+    const id = Number(/Freeze (\d+) declared for store S001/.exec(added.stdout)?.[1]);
+    expect(id).toBeGreaterThan(0);
+
+    const fleetWide = await json(['freeze', 'add', '--fleet', '--from', from, '--until', until, '--reason', 'peak sales']);
+    expect(fleetWide.freeze).toMatchObject({ storeId: null, reason: 'peak sales' });
+
+    const list = await phonefleet(['freeze', 'list', '--store', STORE]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`│ ${id}\\s*│ S001\\s*│.*stock-taking`));
+    expect(list.stdout).toContain('peak sales'); // a store is frozen by the fleet's windows too
+    const listed = await json(['freeze', 'list']);
+    expect(listed.freezes.map((f: { id: number }) => f.id)).toEqual([fleetWide.freeze.id]);
+
+    expect((await phonefleet(['freeze', 'add', '--from', from, '--until', until, '--reason', 'x'])).code).toBe(2); // neither --store nor --fleet
+    const noOffset = await phonefleet(['freeze', 'add', '--fleet', '--from', '2026-03-02T06:00:00', '--until', until, '--reason', 'x']);
+    expect(noOffset.code).toBe(2);
+    expect(noOffset.stderr).toContain('with an offset');
+
+    const removed = await phonefleet(['freeze', 'remove', String(id), '--store', STORE]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain(`Freeze ${id} lifted.`);
+    expect(await h.db.freeze.count({ where: { id } })).toBe(0);
+    const twice = await phonefleet(['freeze', 'remove', String(id), '--store', STORE]);
+    expect(twice.code).toBe(3);
+    expect(await json(['freeze', 'remove', String(fleetWide.freeze.id)])).toEqual({ removed: fleetWide.freeze.id, storeId: null });
+  });
+
+  it('support-task list filters and close records the resolution; closing again the same is 0, differently 1', async () => {
+    const { employeeId } = await employeeWithPhone();
+    const task = await h.db.supportTask.create({
+      data: { idempotencyKey: `cli-${employeeId}`, storeId: STORE, employeeId, kind: 'phone-not-returned', summary: `Collect the phone of ${employeeId}` },
+    });
+    await h.db.supportTask.create({ data: { idempotencyKey: `cli-other-${employeeId}`, storeId: STORE, employeeId, kind: 'onboarding-failed', summary: 'other' } });
+
+    const listed = await json(['support-task', 'list', '--store', STORE, '--kind', 'phone-not-returned', '--employee', employeeId]);
+    expect(listed.tasks.map((t: { id: number }) => t.id)).toEqual([task.id]);
+    const text = await phonefleet(['support-task', 'list', '--employee', employeeId]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`│ ${task.id}\\s*│ S001\\s*│ ${employeeId}\\s*│ phone-not-returned`));
+    expect(text.stdout).toContain('onboarding-failed');
+
+    const closed = await phonefleet(['support-task', 'close', String(task.id), '--resolution', 'phone collected at the store']);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(closed.stdout).toContain(`Support task ${task.id} closed.`);
+    const again = await json(['support-task', 'close', String(task.id), '--resolution', 'phone collected at the store']);
+    expect(again).toMatchObject({ alreadyClosed: true, task: { id: task.id, status: 'DONE', resolution: 'phone collected at the store' } });
+    const conflict = await phonefleet(['support-task', 'close', String(task.id), '--resolution', 'written off']);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain(`409 from the API: support task ${task.id} is already closed with another resolution`);
+
+    const done = await phonefleet(['support-task', 'list', '--status', 'done', '--employee', employeeId]);
+    expect(done.stdout).toMatch(new RegExp(`│ ${task.id}\\s*│.*phone collected at the store`));
+    expect((await json(['support-task', 'list', '--employee', employeeId])).tasks.map((t: { kind: string }) => t.kind)).toEqual(['onboarding-failed']);
+    expect((await phonefleet(['support-task', 'close', '999999999', '--resolution', 'x'])).code).toBe(3);
+    expect((await phonefleet(['support-task', 'close', 'seven', '--resolution', 'x'])).code).toBe(2);
+  });
+
+  it('exit codes: 4 for a token the API does not know, 5 when the API is unreachable, 2 without the environment', async () => {
+    const employeeId = h.fleet.employees[0]!.employeeId;
+    const badToken = await phonefleet(['employee', 'show', employeeId], { PHONEFLEET_TOKEN: 'not-a-token' });
+    expect(badToken.code).toBe(4);
+    expect(badToken.stderr).toContain('401 from the API');
+
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const unreachable = await phonefleet(['support-task', 'list'], { PHONEFLEET_API_URL: `http://127.0.0.1:${closedPort}` });
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toContain(`cannot reach the API at http://127.0.0.1:${closedPort}`);
+
+    const unset = await phonefleet(['support-task', 'list'], { PHONEFLEET_TOKEN: undefined });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('set PHONEFLEET_TOKEN');
+  });
+});
