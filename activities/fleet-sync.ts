@@ -1,4 +1,5 @@
-// The fleet sync's activities: one page of one pass per call (workflows/fleet-sync-contract.ts).
+// The fleet sync's activities: the next page of one pass per call (the operator's: the next pages
+// for up to two minutes, see operatorPages) (workflows/fleet-sync-contract.ts).
 // Each reads the pass's cursor from its SyncRun row, fetches that page from the system, and
 // writes it with the advanced cursor in one transaction (src/inventory/fleet-sync.ts); it returns
 // counts only. What the MDM agent reports about a SIM that is not the company's (the personal SIM
@@ -23,6 +24,12 @@ const EPOCH = '1970-01-01T00:00:00.000Z';
  * otherwise): a SIM changed by a clock a little behind ours is read again rather than missed.
  */
 export const WATERMARK_OVERLAP_MS = 60_000;
+
+/**
+ * How long one activity call reads operator pages: long enough that the activity's turn-around
+ * is rare against the calls, short against its 10-minute timeout.
+ */
+const OPERATOR_CALL_MS = 2 * 60_000;
 
 /** Tries of one call refused as throttled (or failing for a moment) within a page, before the page itself is retried. */
 const CALL_TRIES = 8;
@@ -61,7 +68,12 @@ function companySimOf(device: MdmDevice, company: Set<string>): string | undefin
 export function createFleetSyncActivities(deps: ActivityDeps) {
   const { db } = deps;
 
-  const result = (pass: fleetSync.SyncPass): SyncPageResult => ({ done: pass.finished, pages: pass.cursor.page, counts: pass.counts });
+  const result = (pass: fleetSync.SyncPass, pagesBefore: number): SyncPageResult => ({
+    done: pass.finished,
+    pages: pass.cursor.page,
+    pagesWritten: pass.cursor.page - pagesBefore,
+    counts: pass.counts,
+  });
 
   /** Keeps Temporal told this attempt is alive while a page's calls are paced. */
   async function alive<T>(work: () => Promise<T>): Promise<T> {
@@ -94,28 +106,45 @@ export function createFleetSyncActivities(deps: ActivityDeps) {
     return fleetSync.writePage(db, pass.rowId, pass.cursor, next, (tx) => fleetSync.applyRoster(tx, page.employees, at, `${pass.rowId}:${pass.cursor.page}`, accounts));
   }
 
-  async function operatorPage(input: SyncPageInput, pass: fleetSync.SyncPass): Promise<fleetSync.SyncPass> {
+  /**
+   * The operator's pages from where the pass stands, for up to OPERATOR_CALL_MS: the search, then
+   * one details call per SIM (the adapter keeps to the operator's pace). Each page is written
+   * while the next one's calls go on, so the operator's turn is never left idle for a write: the
+   * pass is bounded by the calls alone. Writes stay in page order, each from the cursor the one
+   * before left (an overlapping attempt's writes are refused, not doubled).
+   */
+  async function operatorPages(input: SyncPageInput, pass: fleetSync.SyncPass): Promise<fleetSync.SyncPass> {
     let from = pass.cursor;
     if (from.modifiedSince === undefined) {
       const previous = await fleetSync.lastFinishedPassStart(db, 'operator', pass.rowId);
       from = { ...from, modifiedSince: previous ? new Date(previous.getTime() - (input.watermarkOverlapMs ?? WATERMARK_OVERLAP_MS)).toISOString() : EPOCH };
     }
-    const pageNumber = from.page + 1;
+    const modifiedSince = from.modifiedSince!;
     const cancelled = Context.current().cancellationSignal;
-    const listed = await patiently(() => deps.operator.listSims({ modifiedSince: from.modifiedSince!, pageNumber, pageSize: Math.min(input.pageSize, 50) }), cancelled);
-    // The search has no number: one details call per SIM (the adapter keeps to the operator's pace).
-    const reports: fleetSync.OperatorReport[] = [];
-    for (const s of listed.sims) {
-      if (cancelled.aborted) throw new Error('the page was given up');
-      const details = await patiently(() => deps.operator.getSim(s.iccid), cancelled);
-      heartbeat();
-      const status = details?.status ?? s.status;
-      reports.push({ iccid: s.iccid, status, ...(details?.msisdn ? { msisdn: details.msisdn } : {}), ...(details?.dateUpdated ? { dateUpdated: details.dateUpdated } : {}) });
+    const until = Date.now() + OPERATOR_CALL_MS;
+    // The stored cursor is `pass.cursor` until the first write (the watermark is fixed with it).
+    let stored = pass.cursor;
+    let writing: Promise<fleetSync.SyncPass> = Promise.resolve(pass);
+    for (let pageNumber = from.page + 1; ; pageNumber++) {
+      const listed = await patiently(() => deps.operator.listSims({ modifiedSince, pageNumber, pageSize: Math.min(input.pageSize, 50) }), cancelled);
+      const reports: fleetSync.OperatorReport[] = [];
+      for (const s of listed.sims) {
+        if (cancelled.aborted) throw new Error('the page was given up');
+        const details = await patiently(() => deps.operator.getSim(s.iccid), cancelled);
+        heartbeat();
+        const status = details?.status ?? s.status;
+        reports.push({ iccid: s.iccid, status, ...(details?.msisdn ? { msisdn: details.msisdn } : {}), ...(details?.dateUpdated ? { dateUpdated: details.dateUpdated } : {}) });
+      }
+      const next: SyncCursor = { page: pageNumber, modifiedSince, ...(listed.lastPage ? { done: true } : {}) };
+      const before = await writing;
+      // Another attempt wrote the pass on (or finished it): it has this page; leave it there.
+      if (before.finished || before.cursor.page !== stored.page) return before;
+      const at = new Date();
+      writing = fleetSync.writePage(db, pass.rowId, stored, next, (tx) => fleetSync.applyOperatorSims(tx, OPERATOR_ACCOUNT, reports, at));
+      writing.catch(() => undefined); // awaited below or at the next page; not an unhandled rejection meanwhile
+      stored = next;
+      if (next.done || Date.now() >= until) return writing;
     }
-    const next: SyncCursor = { page: pageNumber, modifiedSince: from.modifiedSince!, ...(listed.lastPage ? { done: true } : {}) };
-    const at = new Date();
-    // The stored cursor is `pass.cursor` (the watermark is fixed with the first page's write).
-    return fleetSync.writePage(db, pass.rowId, pass.cursor, next, (tx) => fleetSync.applyOperatorSims(tx, OPERATOR_ACCOUNT, reports, at));
   }
 
   async function mdmPage(input: SyncPageInput, pass: fleetSync.SyncPass, provider: MdmProviderKind): Promise<fleetSync.SyncPass> {
@@ -142,10 +171,10 @@ export function createFleetSyncActivities(deps: ActivityDeps) {
   }
 
   return {
-    /** One page of one pass of sync run `syncRunId`; a pass already finished answers with its counts. */
+    /** The next page of one pass of sync run `syncRunId` (the operator's: the next pages for a while); a pass already finished answers with its counts. */
     async syncFleetPage(input: SyncPageInput): Promise<SyncPageResult> {
       const pass = await fleetSync.openPass(db, { rowId: syncRunRowId(input.syncRunId, input.source), source: input.source, trigger: input.trigger, dryRun: input.dryRun });
-      if (pass.finished) return result(pass);
+      if (pass.finished) return result(pass, pass.cursor.page);
       const written = await alive(() => {
         switch (input.source) {
           case 'hr-stores':
@@ -153,14 +182,14 @@ export function createFleetSyncActivities(deps: ActivityDeps) {
           case 'hr-employees':
             return hrEmployees(input, pass);
           case 'operator':
-            return operatorPage(input, pass);
+            return operatorPages(input, pass);
           case 'mdm-KNOX_MANAGE':
             return mdmPage(input, pass, 'KNOX_MANAGE');
           case 'mdm-SECOND_MDM':
             return mdmPage(input, pass, 'SECOND_MDM');
         }
       });
-      return result(written);
+      return result(written, pass.cursor.page);
     },
   };
 }

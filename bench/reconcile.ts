@@ -25,7 +25,7 @@ import { children, log, mib, positiveInt, round, runBench, seconds, startRig, ty
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_POLICY } from '../src/config.ts';
-import { makeIccid } from '../src/domain/identifiers.ts';
+import { makeIccid, makeImei } from '../src/domain/identifiers.ts';
 import { FLEET_OPERATOR } from '../src/systems/fleet.ts';
 import type { ControlCenterLimits } from '../src/systems/operator/limits.ts';
 import { FLEET_SYNC_WORKFLOW_TYPE, fleetSyncWorkflowId, syncRunRowId, type FleetSyncInput } from '../workflows/fleet-sync-contract.ts';
@@ -38,6 +38,8 @@ const TIMEOUT_MS = positiveInt('BENCH_TIMEOUT_S', 60 * 60) * 1000;
 const LIMITS: ControlCenterLimits = { callsPerSecond: CALLS_PER_SECOND, concurrentCalls: 1, latencyMs: LATENCY_MS };
 /** Not the fleet's issuer (8970199): the bench's SIMs never collide with the fleet's own. */
 const ISSUER = '8970198';
+/** Nor the fleet's phones' TAC: the bench's phones are its own. */
+const TAC = '35999901';
 const SEARCH = 'GET /rws/api/v1/devices';
 const DETAILS = 'GET /rws/api/v1/devices/:iccid';
 
@@ -52,8 +54,12 @@ function memory(): { rss: number; hwm: number } | undefined {
   }
 }
 
-/** Puts the SIMs at the operator (its simulator, in process) and in phonefleet's Sim table (createMany), all changed a day ago there. */
-async function seedSims(rig: Rig): Promise<string[]> {
+/**
+ * Puts the SIMs at the operator (its simulator, in process) and in phonefleet's Sim table
+ * (createMany), all changed a day ago there; and as many phones, each with one of the SIMs in
+ * slot 1, enrolled in Knox Manage's simulator and in phonefleet's Device table.
+ */
+async function seedFleet(rig: Rig): Promise<string[]> {
   const operator = rig.sims.operator;
   const storeId = rig.fleet.stores[0]!.id;
   const iccids = Array.from({ length: SIMS }, (_, i) => makeIccid(ISSUER, i + 1));
@@ -66,6 +72,22 @@ async function seedSims(rig: Rig): Promise<string[]> {
   for (let i = 0; i < iccids.length; i += 5_000) {
     await rig.db.sim.createMany({ data: iccids.slice(i, i + 5_000).map((iccid) => ({ iccid, operator: FLEET_OPERATOR, storeId })), skipDuplicates: true });
   }
+  const knox = rig.sims.mdm.KNOX_MANAGE;
+  const phones = iccids.map((iccid, i) => {
+    const imei = makeImei(TAC, i + 1);
+    const enrolled = knox.registerDevice({ imei, serial: `BENCH${String(i + 1).padStart(7, '0')}`, model: 'SM-A256', iccid });
+    return {
+      imei,
+      serial: enrolled.serial,
+      model: enrolled.model,
+      storeId,
+      mdmProvider: 'KNOX_MANAGE' as const,
+      mdmDeviceId: enrolled.deviceId,
+      leaseContract: 'BENCH',
+      warrantyUntil: new Date('2028-12-31'),
+    };
+  });
+  for (let i = 0; i < phones.length; i += 5_000) await rig.db.device.createMany({ data: phones.slice(i, i + 5_000), skipDuplicates: true });
   return iccids;
 }
 
@@ -93,6 +115,8 @@ interface RunFigures {
   syncRunId: string;
   /** The operator pass: its SyncRun row's first page to its last. */
   passMs: number;
+  /** Knox Manage's pass (31,000 phones, 100 a page): its first page to its last. */
+  mdmPassMs: number;
   /** The whole run: from its start until its result (HR, the operator, the MDMs). */
   runMs: number;
   searchPages: number;
@@ -143,10 +167,12 @@ async function syncRun(rig: Rig, name: string): Promise<RunFigures> {
     const runMs = Date.now() - started;
     const row = await rig.db.syncRun.findUniqueOrThrow({ where: { id: syncRunRowId(id, 'operator') } });
     if (!row.finishedAt) throw new Error(`${name}: the operator pass has no finishedAt`);
+    const mdm = await rig.db.syncRun.findUniqueOrThrow({ where: { id: syncRunRowId(id, 'mdm-KNOX_MANAGE') } });
     const limiter = operator.callLimiter.stats;
     return {
       syncRunId: id,
       passMs: row.finishedAt.getTime() - row.startedAt.getTime(),
+      mdmPassMs: (mdm.finishedAt?.getTime() ?? NaN) - mdm.startedAt.getTime(),
       runMs,
       searchPages: operator.calls.count(SEARCH),
       details: operator.calls.count(DETAILS),
@@ -177,9 +203,9 @@ await runBench(async (stops) => {
   timeOperatorCalls(rig);
   const beforeSeeding = memory();
   const t0 = Date.now();
-  const iccids = await seedSims(rig);
+  const iccids = await seedFleet(rig);
   const operatorSims = rig.sims.operator.sims.size;
-  log(`seeded ${SIMS} SIMs in ${seconds(Date.now() - t0).toFixed(1)} s (${operatorSims} at the operator with the fleet's)`);
+  log(`seeded ${SIMS} SIMs and phones in ${seconds(Date.now() - t0).toFixed(1)} s (${operatorSims} at the operator with the fleet's)`);
 
   log('full pass');
   const pacerBefore = { ...pacer.stats };
@@ -216,6 +242,7 @@ await runBench(async (stops) => {
     full: {
       passS: round(seconds(full.passMs), 1),
       runS: round(seconds(full.runMs), 1),
+      mdmPassS: round(seconds(full.mdmPassMs), 1),
       calls: full.calls,
       searchPages: full.searchPages,
       details: full.details,
@@ -241,6 +268,7 @@ await runBench(async (stops) => {
       changed: changed.length,
       passS: round(seconds(delta.passMs), 2),
       runS: round(seconds(delta.runMs), 2),
+      mdmPassS: round(seconds(delta.mdmPassMs), 1),
       calls: delta.calls,
       searchPages: delta.searchPages,
       details: delta.details,

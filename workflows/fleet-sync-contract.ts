@@ -73,10 +73,12 @@ export interface SyncPageInput {
   watermarkOverlapMs?: number;
 }
 
-/** What a page left behind: whether the pass is finished, and the pass's counts so far. */
+/** What a call left behind: whether the pass is finished, its pages and counts so far. */
 export interface SyncPageResult {
   done: boolean;
   pages: number;
+  /** Pages this call wrote (the operator's calls write several; absent in histories from before). */
+  pagesWritten?: number;
   counts: SyncCounts;
 }
 

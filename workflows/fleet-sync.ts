@@ -81,7 +81,7 @@ export async function fleetSync(input: FleetSyncInput): Promise<FleetSyncResult>
       }
       const written = await syncFleetPage(page);
       pagesThisRun++;
-      progress.pages++;
+      progress.pages += written.pagesWritten ?? 1;
       progress.counts[source] = written.counts;
       if (written.done) break;
     }

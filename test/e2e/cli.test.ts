@@ -196,6 +196,42 @@ describe('phonefleet CLI', () => {
     expect((await phonefleet(['support-task', 'close', 'seven', '--resolution', 'x'])).code).toBe(2);
   });
 
+  it('sync run --wait runs a fleet sync to the end; the same --key is the same run, another dry-run a conflict; then directory, anomalies and compliance read what it brought', async () => {
+    const key = `cli-sync-${Date.now()}`;
+    const ran = await phonefleet(['sync', 'run', '--key', key, '--wait']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/^Sync sync-cli-sync-\d+: completed, started /);
+    for (const pass of ['hr-stores', 'hr-employees', 'operator', 'mdm-KNOX_MANAGE']) expect(ran.stdout).toMatch(new RegExp(`│ ${pass}\\s*│ \\d+`));
+    expect(ran.stdout).toContain('Reconciliation: ');
+    const again = await json(['sync', 'run', '--key', key]);
+    expect(again).toMatchObject({ id: `sync-${key}`, dryRun: false });
+    const status = await json(['sync', 'status', again.id]);
+    expect(status).toEqual(await (await h.call('GET', `/fleet-syncs/${again.id}`)).json());
+    expect(status).toMatchObject({ status: 'COMPLETED', passes: expect.arrayContaining([expect.objectContaining({ source: 'operator', finishedAt: expect.any(String) })]) });
+    const conflict = await phonefleet(['sync', 'run', '--key', key, '--dry-run']);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('409 from the API');
+    expect((await phonefleet(['sync', 'status', 'sync-never-ran'])).code).toBe(3);
+
+    // What support looks up: the holder of a number, and what a person has.
+    const { employeeId, imei, iccid } = await employeeWithPhone();
+    const sim = await h.db.sim.findUniqueOrThrow({ where: { iccid } });
+    const byEmployee = await json(['directory', 'find', '--employee', employeeId]);
+    expect(byEmployee.current).toEqual([expect.objectContaining({ employeeId, iccid, imei, msisdn: sim.msisdn, until: null })]);
+    const byNumber = await phonefleet(['directory', 'find', '--number', sim.msisdn!]);
+    expect(byNumber.code, byNumber.stderr).toBe(0);
+    const row = [employeeId, sim.msisdn!, iccid, imei].map((cell) => cell.replace(/[+]/g, '\\+')).join('\\s*│ ');
+    expect(byNumber.stdout).toMatch(new RegExp(`Now:[\\s\\S]*│ ${row}\\s*│`));
+    expect((await phonefleet(['directory', 'find', '--number', sim.msisdn!, '--imei', imei])).code).toBe(2);
+
+    const anomalies = await json(['anomalies', 'list', '--status', 'all']);
+    expect(anomalies).toEqual(await (await h.call('GET', '/anomalies')).json());
+    const compliance = await json(['compliance']);
+    expect(compliance.total.registered + compliance.total.pending + compliance.total.rejected + compliance.total.missing).toBeGreaterThan(0);
+    const table = await phonefleet(['compliance']);
+    expect(table.stdout).toMatch(/│ all\s*│/);
+  });
+
   it('exit codes: 4 for a token the API does not know, 5 when the API is unreachable, 2 without the environment', async () => {
     const employeeId = h.fleet.employees[0]!.employeeId;
     const badToken = await phonefleet(['employee', 'show', employeeId], { PHONEFLEET_TOKEN: 'not-a-token' });

@@ -17,6 +17,7 @@ import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { isPatchMarkerData, isSearchAttribute, payloadsOf, readableText } from '../support/history-payloads.ts';
 import { TEST_PAYLOAD_KEYS } from '../support/keys.ts';
 import { admin } from '../support/simulator-calls.ts';
+import { makeIccid } from '../../src/domain/identifiers.ts';
 
 let h: Harness;
 let raw: Client;
@@ -29,9 +30,11 @@ const shift = { startsAt: '2026-12-03T07:00:00.000Z', endsAt: '2026-12-03T15:00:
 let working: string; // new to phonefleet, already working (HR: ACTIVE)
 let notStarted: string; // new, hired but not started (HR: HIRED)
 let leaver: { employeeId: string; imei: string };
-let withPersonalSim: { imei: string };
-// A valid ICCID that is neither phonefleet's nor the operator's: the employee's own SIM.
+let withPersonalSim: { imei: string; companyIccid: string }; // the company's SIM in slot 1, the employee's own in slot 2
+let onlyPersonalSim: { imei: string }; // slot 1 empty (the company's SIM taken out), the employee's own in slot 2
+// Valid ICCIDs that are neither phonefleet's nor the operator's: the employees' own SIMs.
 const PERSONAL_ICCID = '8970199000000000009';
+const OTHER_PERSONAL_ICCID = makeIccid('8970177', 42);
 const firstSync = fleetSyncWorkflowId(`first-${run}`);
 
 beforeAll(async () => {
@@ -53,9 +56,13 @@ beforeAll(async () => {
   const phones = h.fleet.devices.filter((d) => d.state === 'IN_USE' && d.employeeId && d.mdmProvider === 'KNOX_MANAGE');
   leaver = { employeeId: phones[0]!.employeeId!, imei: phones[0]!.imei };
   hr.updateEmployee(leaver.employeeId, { status: 'LEFT' });
-  withPersonalSim = { imei: phones[1]!.imei };
-  // The agent reports the personal SIM (the company's SIM is out of the phone, or in slot 2).
-  h.sims.mdm.KNOX_MANAGE.devices.byImei(withPersonalSim.imei)!.iccid = PERSONAL_ICCID;
+  // The phones are dual SIM: the agent reports slot 2 (the employee's own SIM) beside slot 1.
+  withPersonalSim = { imei: phones[1]!.imei, companyIccid: phones[1]!.iccid };
+  h.sims.mdm.KNOX_MANAGE.devices.byImei(withPersonalSim.imei)!.personalIccid = PERSONAL_ICCID;
+  onlyPersonalSim = { imei: phones[2]!.imei };
+  const emptied = h.sims.mdm.KNOX_MANAGE.devices.byImei(onlyPersonalSim.imei)!;
+  delete emptied.iccid;
+  emptied.personalIccid = OTHER_PERSONAL_ICCID;
   operator.withholdNumbers = true;
   // Control Center's limits (5 calls a second, one at a time): the operator pass takes a while, so the kill lands in it.
   await admin(operator, 'PUT', '/rate-limits', { callsPerSecond: 5, concurrentCalls: 1, latencyMs: 20 });
@@ -95,11 +102,12 @@ describe('fleet sync', () => {
     expect((await countsOf('mdm-SECOND_MDM')).devices ?? 0).toBe(h.sims.mdm.SECOND_MDM.devices.listEnrolled().length);
     // Each SIM's record was created once, by one page.
     expect(await h.db.syncChange.count({ where: { runId: syncRunRowId(firstSync, 'operator'), entity: 'operator-sim', field: 'status' } })).toBe(sims);
-    // At most the page in flight was read again, not the pass (calls the operator refused as over its rate apart).
+    // At most the pages in flight were read again, not the pass (calls the operator refused as over
+    // its rate apart): the one being written and the one being read beside it, 5 SIMs each.
     const { refused } = await admin<{ refused: { rate: number; concurrent: number } }>(h.sims.operator, 'GET', '/rate-limits');
     const detailCalls = h.sims.operator.calls.count(GET_SIM);
     expect(detailCalls).toBeGreaterThanOrEqual(sims);
-    expect(detailCalls - refused.rate - refused.concurrent).toBeLessThanOrEqual(sims + 5);
+    expect(detailCalls - refused.rate - refused.concurrent).toBeLessThanOrEqual(sims + 2 * 5);
     expect((await runIds(firstSync)).length).toBeGreaterThan(2);
   }, 300_000);
 
@@ -135,9 +143,13 @@ describe('fleet sync', () => {
     });
   });
 
-  it("a personal SIM the agent reports is stored nowhere: not in any table, not in any payload of the sync's history (decrypted)", async () => {
-    const phone = await h.db.device.findUniqueOrThrow({ where: { imei: withPersonalSim.imei } });
-    // Seen (its check-in and user recorded), its SIM report dropped.
+  it("a personal SIM the agent reports in slot 2 is stored nowhere: not in any table, not in any payload of the sync's history (decrypted)", async () => {
+    // Beside the company's SIM in slot 1: the phone gets the company's, the personal one is dropped.
+    const dual = await h.db.device.findUniqueOrThrow({ where: { imei: withPersonalSim.imei } });
+    expect(dual.lastCheckInAt).not.toBeNull();
+    expect(dual.reportedIccid).toBe(withPersonalSim.companyIccid);
+    // Alone (slot 1 empty): seen (its check-in and user recorded), no SIM recorded for it.
+    const phone = await h.db.device.findUniqueOrThrow({ where: { imei: onlyPersonalSim.imei } });
     expect(phone.lastCheckInAt).not.toBeNull();
     expect(phone.reportedIccid).toBeNull();
     const tables = await Promise.all([
@@ -149,15 +161,16 @@ describe('fleet sync', () => {
       h.db.syncChange.findMany(),
       h.db.auditLog.findMany(),
     ]);
-    expect(JSON.stringify(tables)).not.toContain(PERSONAL_ICCID);
+    for (const personal of [PERSONAL_ICCID, OTHER_PERSONAL_ICCID]) expect(JSON.stringify(tables)).not.toContain(personal);
     const ids = await runIds(firstSync);
     expect(ids.length).toBeGreaterThan(0);
     for (const runId of ids) {
       const history = await raw.workflow.getHandle(firstSync, runId).fetchHistory();
-      expect(readableText(history)).not.toContain(PERSONAL_ICCID);
+      for (const personal of [PERSONAL_ICCID, OTHER_PERSONAL_ICCID]) expect(readableText(history)).not.toContain(personal);
       for (const { path, payload } of payloadsOf(history).filter((p) => !isSearchAttribute(p.path) && !isPatchMarkerData(p.path))) {
         const [plain] = await codec.decode([payload]);
-        expect(JSON.stringify(defaultPayloadConverter.fromPayload(plain)), `${runId} ${path}`).not.toContain(PERSONAL_ICCID);
+        const decoded = JSON.stringify(defaultPayloadConverter.fromPayload(plain));
+        for (const personal of [PERSONAL_ICCID, OTHER_PERSONAL_ICCID]) expect(decoded, `${runId} ${path}`).not.toContain(personal);
       }
     }
   });
@@ -170,7 +183,7 @@ describe('fleet sync', () => {
       expect(sim.msisdn, sim.iccid).toBe(fleetSims.get(sim.iccid)?.msisdn ?? null);
     }
     // The MDM's agent reported each phone's company SIM: the SIM knows the phone it is in.
-    for (const d of h.fleet.devices.filter((x) => x.state === 'IN_USE' && x.imei !== withPersonalSim.imei)) {
+    for (const d of h.fleet.devices.filter((x) => x.state === 'IN_USE' && x.imei !== onlyPersonalSim.imei)) {
       expect((await h.db.sim.findUniqueOrThrow({ where: { iccid: d.iccid } })).lastSeenImei, d.iccid).toBe(d.imei);
     }
   });

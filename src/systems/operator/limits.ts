@@ -71,6 +71,11 @@ export class CallLimiter {
   /** Forgets the last second too (between tests); calls in flight stay counted until they end. */
   reset(): void {
     this.resetCounts();
+    this.forgetRecentCalls();
+  }
+
+  /** Forgets each account's last second: the calls made before limits are set do not count against them. */
+  forgetRecentCalls(): void {
     for (const calls of this.accounts.values()) calls.recent = [];
   }
 
@@ -130,6 +135,8 @@ export function mountCallLimitAdmin(admin: Router, limiter: CallLimiter): void {
       if (!Number.isInteger(concurrentCalls)) throw reject('concurrentCalls must be a whole number');
       limiter.limits = { callsPerSecond: read('callsPerSecond', Number.MIN_VALUE), concurrentCalls, latencyMs: read('latencyMs', 0) };
     }
+    // New limits start with an empty second: calls made under the old ones (or none) do not count.
+    limiter.forgetRecentCalls();
     res.json({ limits: limiter.limits });
   });
   admin.delete('/rate-limits/counts', (_req, res) => {
