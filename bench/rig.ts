@@ -5,9 +5,12 @@
 //
 // First: it installs Temporal's runtime with warnings-only logging before anything creates one.
 import '../src/temporal/quiet-runtime.ts';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { assembleSystems, startApi, startWorkers } from '../src/assemble.ts';
+import { environmentOf, externalSystemsFromSimulators } from '../src/systems/index.ts';
 import { sign } from '../src/api/webhook-signature.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { createScratchDatabase } from '../src/db/scratch-database.ts';
@@ -65,6 +68,12 @@ export interface RigOptions {
    * simulator; its adapter paces itself to the simulator's rate. Absent: none, and no pacing.
    */
   operatorLimits?: ControlCenterLimits;
+  /**
+   * The worker in a process of its own, as production runs it (`npm run worker`'s command and
+   * flags, configured through its environment to this rig's server, database and simulators),
+   * so that its memory is measured apart from the simulators, the API and the bench.
+   */
+  workerProcess?: boolean;
 }
 
 /** Starts every part, newest last in `stops`, so a failure half-way still stops what started. */
@@ -103,22 +112,35 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
   const sims = assembled.simulators!;
   const fleet = assembled.fleet!;
   const systems = assembled.adapters!;
-  const workers = await startWorkers(
-    {
-      address: devServer.address,
-      namespace,
-      taskQueue,
-      keys,
-      db,
-      adapters: systems,
-      companyName: 'RetailCo',
-      policy: opts.policy,
-      ...(assembled.mdmActivitiesPerSecond !== undefined ? { mdmActivitiesPerSecond: assembled.mdmActivitiesPerSecond } : {}),
-      ...(opts.activitySlots !== undefined ? { queues: { lifecycle: { maxConcurrentActivityTaskExecutions: opts.activitySlots } } } : {}),
-    },
-    stops,
-  );
-  const worker = workers.byKind.lifecycle;
+  const workerProcess = opts.workerProcess
+    ? await spawnWorker(stops, {
+        ...environmentOf(externalSystemsFromSimulators(sims)),
+        ...(systems.operator.pacer ? { OPERATOR_CALLS_PER_SECOND: String(systems.operator.pacer.callsPerSecond) } : {}),
+        DATABASE_URL: scratch.url,
+        TEMPORAL_ADDRESS: devServer.address,
+        TEMPORAL_NAMESPACE: namespace,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PAYLOAD_KEY: keys.current.key.toString('base64'),
+      })
+    : undefined;
+  const workers = workerProcess
+    ? undefined
+    : await startWorkers(
+        {
+          address: devServer.address,
+          namespace,
+          taskQueue,
+          keys,
+          db,
+          adapters: systems,
+          companyName: 'RetailCo',
+          policy: opts.policy,
+          ...(assembled.mdmActivitiesPerSecond !== undefined ? { mdmActivitiesPerSecond: assembled.mdmActivitiesPerSecond } : {}),
+          ...(opts.activitySlots !== undefined ? { queues: { lifecycle: { maxConcurrentActivityTaskExecutions: opts.activitySlots } } } : {}),
+        },
+        stops,
+      );
+  const worker = workers?.byKind.lifecycle;
 
   const { client, connection } = await connectClient({ address: devServer.address, namespace, keys });
   stops.push(() => connection.close());
@@ -138,7 +160,44 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
     stops,
   );
 
-  return { api, db, sims, worker, workers, client, fleet, taskQueue, systems };
+  return { api, db, sims, worker, workers, workerProcess, client, fleet, taskQueue, systems };
+}
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/** `npm run worker` (its node flags and environment) with `env` over this process's; resolves once it polls. */
+async function spawnWorker(stops: (() => Promise<unknown>)[], env: Record<string, string>): Promise<{ pid: number }> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--import', 'tsx', 'src/worker/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  stops.push(async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('worker polling Temporal')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the worker process exited (${code}) before polling: ${out.slice(-2_000)}`)));
+  });
+  child.stdout.resume();
+  return { pid: child.pid! };
+}
+
+/** A process's resident memory now and at its peak (VmRSS, VmHWM), in bytes; undefined off Linux or once it is gone. */
+export function memoryOf(pid: number | 'self'): { rss: number; hwm: number } | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+  } catch {
+    return undefined;
+  }
 }
 
 export type Rig = Awaited<ReturnType<typeof startRig>>;
@@ -201,6 +260,7 @@ export async function sendEvents(api: string, count: number, concurrency: number
 
 /** The worker's effective concurrency settings, as the SDK compiled them. */
 export function workerSettings(worker: Rig['worker']) {
+  if (!worker) throw new Error('the worker runs in a process of its own: its settings are not in this one');
   const o = worker.options;
   const slots = (s: (typeof o.tuner)['workflowTaskSlotSupplier']) => (s.type === 'fixed-size' ? s.numSlots : s.type);
   const polls = (b: typeof o.workflowTaskPollerBehavior) => (b.type === 'simple-maximum' ? b.maximum : `autoscaling ≤${b.maximum}`);
@@ -218,7 +278,7 @@ export function workerSettings(worker: Rig['worker']) {
 }
 
 /** This process's children (the Temporal dev server), from /proc: RSS and CPU time; undefined elsewhere. */
-export function children(): { rssMib: number; cpuSeconds: number } | undefined {
+export function children(except: number[] = []): { rssMib: number; cpuSeconds: number } | undefined {
   try {
     const ticksPerSecond = 100; // USER_HZ, 100 on every Linux that matters
     let rssKib = 0;
@@ -226,7 +286,7 @@ export function children(): { rssMib: number; cpuSeconds: number } | undefined {
     for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       try {
         const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-        if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+        if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid || except.includes(Number(pid))) continue;
         rssKib += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
         // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -169,7 +169,8 @@ export class SerialPacer {
   ) {
     if (!(callsPerSecond > 0)) throw new Error(`${system}: callsPerSecond must be positive`);
     // 2 % over the exact spacing, 20 ms of slack in every second whatever the rate: a call that
-    // reaches the system a little early must not count in the second of the ones before it.
+    // reaches the system a little early, or after one that started late (its timer fired late:
+    // the turns are planned), must not count in the second of the ones before it.
     this.intervalMs = (1_000 / callsPerSecond) * 1.02;
   }
 
@@ -184,11 +185,15 @@ export class SerialPacer {
     this.queued++;
     const turn = this.tail.then(async () => {
       this.queued--;
-      const waitMs = Math.max(0, this.nextStartAt - this.now());
+      // The turn's start is planned, not taken from the clock after the sleep: a timer that fires
+      // late does not push every later call back (with thousands of calls in a pass, that lateness
+      // adds up). It never plans into the past either, so a slow call is not made up for with a burst.
+      const plannedAt = Math.max(this.nextStartAt, this.now());
+      const waitMs = plannedAt - this.now();
       if (waitMs > 0) await sleep(waitMs);
       this.stats.calls++;
       this.stats.waitedMs += waitMs;
-      this.nextStartAt = this.now() + this.intervalMs;
+      this.nextStartAt = plannedAt + this.intervalMs;
       return call();
     });
     this.tail = turn.then(
