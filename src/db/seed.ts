@@ -5,6 +5,7 @@ import { APPS, ROLES } from '../domain/roles.ts';
 import type { Fleet } from '../systems/fleet.ts';
 import type { Db } from './client.ts';
 import type { Prisma } from './generated/client.ts';
+import { STORE_SETTINGS_TASK } from '../inventory/fleet-sync.ts';
 
 /**
  * Makes the database's roles and app catalogue match src/domain/roles.ts: creates what is
@@ -138,5 +139,10 @@ async function insertMissing<Row>(existingKeys: string[], keyOf: (row: Row) => s
 export async function seedStoreSettings(prisma: Db, fleet: Fleet): Promise<void> {
   for (const s of fleet.stores) {
     await prisma.store.updateMany({ where: { id: s.id }, data: { uplinkMbps: s.uplinkMbps, mdmProvider: s.mdmProvider, supportPhone: s.supportPhone } });
+    // Set, as operations would after the sync asked for them.
+    await prisma.supportTask.updateMany({
+      where: { kind: STORE_SETTINGS_TASK, storeId: s.id, status: 'OPEN' },
+      data: { status: 'DONE', closedAt: new Date(), closedBy: 'system', resolution: 'store settings written with the demo fleet' },
+    });
   }
 }

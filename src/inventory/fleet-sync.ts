@@ -96,6 +96,8 @@ export async function writePage(db: Db, rowId: string, from: SyncCursor, next: S
 
 /** HR knows neither a store's uplink nor its support line: these until operations set them. */
 export const NEW_STORE_DEFAULTS = { uplinkMbps: 100, supportPhone: '' };
+/** The support task that asks operations for a store's settings when HR brings a new store. */
+export const STORE_SETTINGS_TASK = 'store-settings-missing';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -118,6 +120,18 @@ export async function applyStores(tx: Tx, stores: HrStore[], at: Date): Promise<
     const data = { name: s.name, timeZone: s.timeZone, address: s.address, curatorId: s.curatorEmployeeId ?? null, openingHours: s.openingHours, hrSyncedAt: at };
     if (!was) {
       await tx.store.create({ data: { id: s.storeId, ...NEW_STORE_DEFAULTS, ...data } });
+      // Until operations set them, its lock screens have no line to call and its installs a guessed uplink.
+      await tx.supportTask.createMany({
+        data: [
+          {
+            idempotencyKey: `store-settings:${s.storeId}`,
+            storeId: s.storeId,
+            kind: STORE_SETTINGS_TASK,
+            summary: `Store ${s.storeId} (${s.name}) came from HR without what HR does not know: set its support phone (shown on lock screens), its uplink (${NEW_STORE_DEFAULTS.uplinkMbps} Mbit/s assumed, paces installs) and its MDM.`,
+          },
+        ],
+        skipDuplicates: true,
+      });
       counts.created++;
     } else {
       await tx.store.update({ where: { id: s.storeId }, data });

@@ -19,6 +19,7 @@ import { FLEET_SYNC_WORKFLOW_TYPE, ensureFleetSyncSchedule, scheduledSyncWorkflo
 import { eventually } from '../support/harness.ts';
 import { TEST_SERVER_URL } from '../support/database.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import { STORE_SETTINGS_TASK } from '../../src/inventory/fleet-sync.ts';
 
 /** Environment variables that would point phonefleet at real systems or fix its settings. */
 const CONFIGURATION =
@@ -74,6 +75,10 @@ describe('fleet sync at start-up', () => {
     for (const s of fleet.stores)
       expect(await database.prisma.store.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({ mdmProvider: s.mdmProvider, supportPhone: s.supportPhone });
     expect(await database.prisma.device.count()).toBe(fleet.devices.length);
+    // The sync asked operations for each new store's settings; written, the asks are closed.
+    expect(await database.prisma.supportTask.groupBy({ by: ['status'], where: { kind: STORE_SETTINGS_TASK }, _count: true })).toEqual([
+      { status: 'DONE', _count: fleet.stores.length },
+    ]);
     // The first full sync runs (or ran) after it.
     await expect(client.workflow.getHandle(demoSyncIds('phonefleet').full).describe()).resolves.toMatchObject({ type: FLEET_SYNC_WORKFLOW_TYPE });
   });

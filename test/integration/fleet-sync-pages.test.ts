@@ -110,6 +110,10 @@ describe('fleet sync pages', () => {
       openingHours: { mon: ['10:00', '22:00'], sat: ['10:00', '18:00'] },
     });
     expect(await db().store.findUniqueOrThrow({ where: { id: known.id } })).toMatchObject({ address: '1 Lenina St, Kazan', openingHours: { mon: ['09:00', '21:00'] } });
+    // What HR does not know (support phone, uplink, MDM) is asked of operations, once, for the new store only.
+    expect(await db().supportTask.findMany({ where: { kind: 'store-settings-missing' }, select: { storeId: true, summary: true } })).toEqual([
+      { storeId: 'S900', summary: expect.stringMatching(/^Store S900 \(RetailCo Tver\) came from HR .*support phone.*uplink.*MDM/) },
+    ]);
 
     const employeesPass = await pass('sync-hr', 'hr-employees');
     expect(employeesPass.pages).toBe(Math.ceil(roster.length / 3));
