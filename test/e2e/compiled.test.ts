@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { build, DIST } from '../../scripts/build.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { eventually, hireEvent, storeToday } from '../support/harness.ts';
 import { simAdmin } from '../support/sim-admin.ts';
+import { freePort } from '../support/ports.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 type Env = Record<string, string | undefined>;
@@ -25,17 +25,6 @@ type Env = Record<string, string | undefined>;
 /** The environment of the test run minus anything that configures phonefleet (as startup-config.test.ts). */
 const CONFIGURATION = /^(DATABASE_URL|TEMPORAL_|API_|PHONEFLEET_|POLICY_|HR_|PAYLOAD_|CODEC_|SIM_|(KNOX_MANAGE|KNOX_GUARD|SECOND_MDM|OPERATOR|DIRECTORY|LEASE_PARTNER|SMTP)_)/;
 const cleanEnv = (): Env => Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIGURATION.test(name)));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/systems/shared/http-client.ts';
 import { SIMULATOR_NAMES } from '../../src/systems/index.ts';
 import { eventually, hireEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
-import { freePort, sample } from '../support/prometheus.ts';
+import { sample } from '../support/prometheus.ts';
+import { freePort } from '../support/ports.ts';
 import { simAdmin } from '../support/sim-admin.ts';
 
 const METRICS_TOKEN = 'metrics-scraper-token-0123456789';

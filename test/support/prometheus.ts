@@ -1,5 +1,4 @@
 // Reading Prometheus' text format back in tests: one sample by name and labels.
-import net from 'node:net';
 
 /** The value of `name{labels}` (labels matched exactly), 0 when the series is absent. */
 export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -18,16 +17,4 @@ export function sample(text: string, name: string, labels: Record<string, string
     if (got === wanted) return Number(m[3]);
   }
   return 0;
-}
-
-/** A port nothing listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
