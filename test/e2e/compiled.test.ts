@@ -17,6 +17,7 @@ import { build, DIST } from '../../scripts/build.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { eventually, hireEvent, storeToday } from '../support/harness.ts';
 import { simAdmin } from '../support/sim-admin.ts';
+import { everySystemEnv } from '../support/system-env.ts';
 import { freePort } from '../support/ports.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -73,7 +74,6 @@ describe('the compiled build, run with node', () => {
     await seedReferenceData(database.db.prisma);
     await seedFleet(database.db.prisma, fleet, { mdmDeviceIds });
 
-    const { urls, credentials: c } = sims;
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     const env: Env = {
@@ -89,27 +89,7 @@ describe('the compiled build, run with node', () => {
       API_TOKENS: `test:${token}`,
       POLICY_DIRECTORY_POLL_INTERVAL: '1 second',
       POLICY_REGISTRATION_POLL_INTERVAL: '1 second',
-      KNOX_MANAGE_URL: urls.knoxManage,
-      KNOX_MANAGE_CLIENT_ID: c.knoxManage.clientId,
-      KNOX_MANAGE_CLIENT_SECRET: c.knoxManage.clientSecret,
-      SECOND_MDM_URL: urls.secondMdm,
-      SECOND_MDM_LOGIN: c.secondMdm.login,
-      SECOND_MDM_PASSWORD: c.secondMdm.password,
-      OPERATOR_URL: urls.operator,
-      OPERATOR_USER: c.operator.user,
-      OPERATOR_API_KEY: c.operator.apiKey,
-      HR_URL: urls.hr,
-      HR_TOKEN: c.hr.token,
-      DIRECTORY_URL: urls.directory,
-      DIRECTORY_TENANT: c.directory.tenant,
-      DIRECTORY_CLIENT_ID: c.directory.clientId,
-      DIRECTORY_CLIENT_SECRET: c.directory.clientSecret,
-      KNOX_GUARD_URL: urls.knoxGuard,
-      KNOX_GUARD_API_TOKEN: c.knoxGuard.apiToken,
-      LEASE_PARTNER_URL: urls.leasePartner,
-      LEASE_PARTNER_TOKEN: c.leasePartner.token,
-      SMTP_URL: `smtp://${sims.smtp.smtpEndpoint.host}:${sims.smtp.smtpEndpoint.port}`,
-      SMTP_FROM: 'phonefleet <phonefleet@retailco.example>',
+      ...everySystemEnv(sims),
     };
     [worker, api] = await Promise.all([
       startCompiled('src/worker/main.js', env, 'phonefleet worker polling Temporal'),

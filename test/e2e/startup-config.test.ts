@@ -13,6 +13,7 @@ import { SYSTEM_VARIABLES } from '../../src/systems/index.ts';
 import { EXIT_CONFIGURATION } from '../../src/process.ts';
 import { SIMULATOR_NAMES, startSimulators, type RunningSimulators } from '../../src/systems/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { everySystemEnv } from '../support/system-env.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The npm script that runs each entry point. */
@@ -163,31 +164,7 @@ describe('start-up configuration, through the real entry points', () => {
 
     it('with every system configured: it polls Temporal, and no simulator port is bound', async () => {
       const simBase = await freePorts(SIMULATOR_NAMES.length);
-      const { urls, credentials: c } = sims;
-      const systems: Env = {
-        KNOX_MANAGE_URL: urls.knoxManage,
-        KNOX_MANAGE_CLIENT_ID: c.knoxManage.clientId,
-        KNOX_MANAGE_CLIENT_SECRET: c.knoxManage.clientSecret,
-        SECOND_MDM_URL: urls.secondMdm,
-        SECOND_MDM_LOGIN: c.secondMdm.login,
-        SECOND_MDM_PASSWORD: c.secondMdm.password,
-        OPERATOR_URL: urls.operator,
-        OPERATOR_USER: c.operator.user,
-        OPERATOR_API_KEY: c.operator.apiKey,
-        HR_URL: urls.hr,
-        HR_TOKEN: c.hr.token,
-        DIRECTORY_URL: urls.directory,
-        DIRECTORY_TENANT: c.directory.tenant,
-        DIRECTORY_CLIENT_ID: c.directory.clientId,
-        DIRECTORY_CLIENT_SECRET: c.directory.clientSecret,
-        KNOX_GUARD_URL: urls.knoxGuard,
-        KNOX_GUARD_API_TOKEN: c.knoxGuard.apiToken,
-        LEASE_PARTNER_URL: urls.leasePartner,
-        LEASE_PARTNER_TOKEN: c.leasePartner.token,
-        SMTP_URL: `smtp://${sims.smtp.smtpEndpoint.host}:${sims.smtp.smtpEndpoint.port}`,
-        SMTP_FROM: 'phonefleet <phonefleet@retailco.example>',
-      };
-      const result = await run('src/worker/main.ts', { ...deployment(simBase), ...systems }, { until: 'phonefleet worker polling Temporal', timeoutMs: 120_000 });
+      const result = await run('src/worker/main.ts', { ...deployment(simBase), ...everySystemEnv(sims) }, { until: 'phonefleet worker polling Temporal', timeoutMs: 120_000 });
       expect(result.stdout, result.stderr).toContain(`phonefleet worker polling Temporal at ${inject('temporalAddress')}`);
       expect(result.boundSimulatorPorts).toEqual([]);
     });
