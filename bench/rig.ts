@@ -121,6 +121,8 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
         TEMPORAL_NAMESPACE: namespace,
         TEMPORAL_TASK_QUEUE: taskQueue,
         PAYLOAD_KEY: keys.current.key.toString('base64'),
+        // Not the default 127.0.0.1:9464: a worker running there (a test suite, npm start) keeps it.
+        WORKER_METRICS_ADDRESS: 'off',
       })
     : undefined;
   const workers = workerProcess
