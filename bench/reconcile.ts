@@ -118,7 +118,7 @@ async function syncRun(rig: Rig, name: string): Promise<RunFigures> {
     const started = Date.now();
     // As POST /fleet-syncs starts it (the rig's API has no tokens: the bench starts it with the API's input and queue).
     const input: FleetSyncInput = { trigger: 'api', dryRun: false };
-    const handle = await rig.client.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: fleetSyncWorkflowId(key), taskQueue: `${rig.taskQueue}-bulk`, args: [input] });
+    const handle = await rig.client.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: fleetSyncWorkflowId(key), taskQueue: rig.taskQueue, args: [input] });
     const id = handle.workflowId;
     let lastLog = Date.now();
     const ticker = setInterval(() => {

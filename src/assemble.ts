@@ -35,7 +35,6 @@ import { EncryptionCodec, type PayloadKey } from './temporal/codec.ts';
 import { connectClient } from './temporal/connection.ts';
 import { startNotificationDelivery } from '../workflows/notification-delivery-contract.ts';
 import { FLEET_SYNC_WORKFLOW_TYPE, ensureFleetSyncSchedule, fleetSyncWorkflowId, type FleetSyncInput } from '../workflows/fleet-sync-contract.ts';
-import { taskQueuesFor } from '../workflows/kit/task-queues.ts';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ensureSearchAttributes, startDevServer } from './temporal/server.ts';
 import { activityPatienceMs } from './worker/patience.ts';
@@ -136,7 +135,7 @@ export async function loadFleetThroughSync(client: Client, taskQueue: string, db
     try {
       return await client.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, {
         workflowId,
-        taskQueue: taskQueuesFor(taskQueue).bulk,
+        taskQueue,
         args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'USE_EXISTING',

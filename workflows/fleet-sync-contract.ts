@@ -116,7 +116,8 @@ export const DEFAULT_FLEET_SYNC_CRON = '0 3 * * *';
 
 /**
  * Creates the deployment's daily sync Schedule, or brings an existing one to `cron` (at every
- * start: a second worker or a restart changes nothing else). The runs go to the bulk queue.
+ * start: a second worker or a restart changes nothing else). The runs go to the lifecycle queue
+ * (their activities to the bulk one).
  */
 export async function ensureFleetSyncSchedule(client: Client, taskQueue: string, cron: string = DEFAULT_FLEET_SYNC_CRON): Promise<void> {
   const scheduleId = fleetSyncScheduleId(taskQueue);
@@ -125,7 +126,7 @@ export async function ensureFleetSyncSchedule(client: Client, taskQueue: string,
     type: 'startWorkflow' as const,
     workflowType: FLEET_SYNC_WORKFLOW_TYPE,
     workflowId: scheduledSyncWorkflowId(taskQueue),
-    taskQueue: `${taskQueue}-bulk`,
+    taskQueue,
     args: [input],
     staticSummary: 'Fleet sync (scheduled): HR, the operator, the MDMs',
   };

@@ -3,12 +3,13 @@
 // its SyncRun row, so the workflow carries only which pass it is in; it continues as new every
 // `pagesPerRun` pages (or when Temporal suggests it), so even a full operator pass of 31,000 SIMs
 // keeps a short history.
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FleetSyncActivities } from '../activities/fleet-sync.ts';
 import type { ReconciliationActivities } from '../activities/reconciliation.ts';
 import type { ReconcileSummary } from './fleet-reconcile-contract.ts';
 import { now } from './kit/clock.ts';
 import { retryForever } from './kit/activity-options.ts';
+import { proxyBulkActivities } from './kit/task-queues.ts';
 import {
   FLEET_SYNC_STAGE,
   SYNC_SOURCES,
@@ -21,7 +22,8 @@ import {
   type SyncSource,
 } from './fleet-sync-contract.ts';
 
-const { syncFleetPage } = proxyActivities<FleetSyncActivities>({
+// On the bulk queue (two at a time, beside the hires), while the workflow runs on the lifecycle queue.
+const { syncFleetPage } = proxyBulkActivities<FleetSyncActivities>({
   // An operator page is up to 50 details calls at 5 a second (10 s) plus the search; slower
   // systems or a shared rate budget stretch it. Heartbeats (every few seconds) tell a dead worker within 30 s.
   startToCloseTimeout: '10 minutes',
@@ -30,7 +32,7 @@ const { syncFleetPage } = proxyActivities<FleetSyncActivities>({
 });
 
 // The reconciliation is one activity that heartbeats as it goes (as in fleet-reconcile.ts).
-const { reconcileFleet } = proxyActivities<ReconciliationActivities>({
+const { reconcileFleet } = proxyBulkActivities<ReconciliationActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: retryForever('5 minutes'),

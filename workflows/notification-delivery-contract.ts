@@ -13,13 +13,10 @@
 // fallback for a wake-up that was lost (a worker crash between the commit and the signal).
 import { defineSignal } from '@temporalio/workflow';
 import type { Client } from '@temporalio/client';
+// The deliverer of the deployment is on its lifecycle queue, whichever queue asks.
+import { lifecycleQueueOf } from './kit/task-queues.ts';
 
 export const NOTIFICATION_DELIVERY_WORKFLOW = 'notificationDelivery';
-
-/** The task queue without its kind suffix: the deliverer of the deployment, whoever asks. */
-export function lifecycleQueueOf(taskQueue: string): string {
-  return taskQueue.replace(/-(mdm|bulk)$/, '');
-}
 
 export const notificationDeliveryWorkflowId = (taskQueue: string) => `notification-delivery-${lifecycleQueueOf(taskQueue)}`;
 

@@ -3,30 +3,101 @@
 // someone says it is dealt with (the API, audited). One open anomaly per kind and subject
 // (Anomaly.openKey), so each sync run updates the row it found the day before.
 import type { Db } from '../db/client.ts';
-import type { Anomaly, Prisma } from '../db/generated/client.ts';
+import type { Anomaly, MdmProviderKind, Prisma } from '../db/generated/client.ts';
 import { detectAnomalies, openKeyOf, type AnomalyPolicy, type DetectedAnomaly, type FleetSnapshot } from '../domain/anomalies.ts';
 import { audit } from './audit.ts';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** Rows read at a time: the snapshot is kept, Prisma's rows for it only a page at a time. */
+const SNAPSHOT_PAGE = 2_000;
+
+/**
+ * Every row of a table in key order, a page at a time, each page turned into what the snapshot
+ * keeps before the next is read (at 31,000 phones a single findMany of each table held Prisma's
+ * rows, their Dates and the snapshot at once: the worker's heap peaked past 128 MB).
+ */
+async function allRows<Row, Kept>(
+  pageSize: number,
+  page: (after: string | undefined, take: number) => Promise<Row[]>,
+  keyOf: (row: Row) => string,
+  keep: (row: Row) => Kept,
+): Promise<Kept[]> {
+  const kept: Kept[] = [];
+  for (let after: string | undefined; ;) {
+    const rows = await page(after, pageSize);
+    for (const row of rows) kept.push(keep(row));
+    if (rows.length < pageSize) return kept;
+    after = keyOf(rows[rows.length - 1]!);
+  }
+}
+
+const same = <T>(row: T): T => row;
+/** A sighting's key (provider, MDM device id) as one string, and back. */
+const SEP = '\u0000';
+const sightingKey = (key: string) => {
+  const [provider, mdmDeviceId] = key.split(SEP) as [MdmProviderKind, string];
+  return { provider, mdmDeviceId };
+};
+
 /** The fleet as the anomaly rules read it: the records beside what the MDMs and the operator report. */
-export async function fleetSnapshot(db: Db): Promise<FleetSnapshot> {
-  const [employees, devices, sims, operatorRecords, sightings] = await Promise.all([
-    db.employee.findMany({ select: { id: true, storeId: true, status: true, hrStatus: true } }),
-    db.device.findMany({ select: { imei: true, storeId: true, state: true, employeeId: true, reportedIccid: true, lastCheckInAt: true } }),
-    db.sim.findMany({
-      select: { iccid: true, storeId: true, operator: true, state: true, employeeId: true, msisdn: true, ownerRegistration: true, operatorStatus: true, lastSeenAt: true },
-    }),
-    db.operatorSimRecord.findMany({ select: { iccid: true, operator: true, msisdn: true, status: true } }),
-    db.mdmDeviceSighting.findMany({ select: { imei: true, reportedIccid: true, lastCheckInAt: true, known: true } }),
-  ]);
-  return {
-    employees,
-    devices: devices.map((d) => ({ ...d, lastCheckInAt: iso(d.lastCheckInAt) })),
-    sims: sims.map((s) => ({ ...s, lastSeenAt: iso(s.lastSeenAt) })),
-    operatorRecords,
-    sightings: sightings.map((s) => ({ ...s, lastCheckInAt: iso(s.lastCheckInAt) })),
-  };
+export async function fleetSnapshot(db: Db, pageSize = SNAPSHOT_PAGE): Promise<FleetSnapshot> {
+  const employees = await allRows(
+    pageSize,
+    (after, take) =>
+      db.employee.findMany({ select: { id: true, storeId: true, status: true, hrStatus: true }, where: after ? { id: { gt: after } } : {}, orderBy: { id: 'asc' }, take }),
+    (e) => e.id,
+    same,
+  );
+  const devices = await allRows(
+    pageSize,
+    (after, take) =>
+      db.device.findMany({
+        select: { imei: true, storeId: true, state: true, employeeId: true, reportedIccid: true, lastCheckInAt: true },
+        where: after ? { imei: { gt: after } } : {},
+        orderBy: { imei: 'asc' },
+        take,
+      }),
+    (d) => d.imei,
+    (d) => ({ ...d, lastCheckInAt: iso(d.lastCheckInAt) }),
+  );
+  const sims = await allRows(
+    pageSize,
+    (after, take) =>
+      db.sim.findMany({
+        select: { iccid: true, storeId: true, operator: true, state: true, employeeId: true, msisdn: true, ownerRegistration: true, operatorStatus: true, lastSeenAt: true },
+        where: after ? { iccid: { gt: after } } : {},
+        orderBy: { iccid: 'asc' },
+        take,
+      }),
+    (s) => s.iccid,
+    (s) => ({ ...s, lastSeenAt: iso(s.lastSeenAt) }),
+  );
+  const operatorRecords = await allRows(
+    pageSize,
+    (after, take) =>
+      db.operatorSimRecord.findMany({
+        select: { iccid: true, operator: true, msisdn: true, status: true },
+        where: after ? { iccid: { gt: after } } : {},
+        orderBy: { iccid: 'asc' },
+        take,
+      }),
+    (r) => r.iccid,
+    same,
+  );
+  const sightings = await allRows(
+    pageSize,
+    (after, take) =>
+      db.mdmDeviceSighting.findMany({
+        select: { provider: true, mdmDeviceId: true, imei: true, reportedIccid: true, lastCheckInAt: true, known: true },
+        ...(after && { cursor: { provider_mdmDeviceId: sightingKey(after) }, skip: 1 }),
+        orderBy: [{ provider: 'asc' }, { mdmDeviceId: 'asc' }],
+        take,
+      }),
+    (s) => [s.provider, s.mdmDeviceId].join(SEP),
+    (s) => ({ imei: s.imei, reportedIccid: s.reportedIccid, lastCheckInAt: iso(s.lastCheckInAt), known: s.known }),
+  );
+  return { employees, devices, sims, operatorRecords, sightings };
 }
 
 export async function detectInFleet(db: Db, policy: AnomalyPolicy, now: Date): Promise<DetectedAnomaly[]> {

@@ -3,8 +3,10 @@
 //   lifecycle  the configured queue: the workflows and the database activities.
 //   mdm        `<queue>-mdm`: commands to phones, which the MDMs take only at a published rate;
 //              paced server-side, for every worker of the fleet at once.
-//   bulk       `<queue>-bulk`: long jobs over the whole fleet (reconciliation), kept to a
-//              trickle so that they never crowd out a hire.
+//   bulk       `<queue>-bulk`: the activities of long jobs over the whole fleet (the fleet
+//              sync's pages, reconciliation), kept to a trickle so that they never crowd out a
+//              hire. Their workflows run on the lifecycle queue: a worker that runs workflows
+//              holds a V8 isolate with the bundle (~50 MB), and one is enough.
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { PayloadKey } from '../temporal/codec.ts';
@@ -34,13 +36,13 @@ export interface QueueOptions {
  * workflows (they live on the lifecycle queue) and gets its rate from the assembly, which knows
  * the MDM's budget; its slots are as many as the lifecycle's, because a role change is several
  * commands that wait on the shared rate budget inside one activity (with 20 slots the mover bench
- * ran 18 % over its pre-queue figure; with 100, 6 %). The bulk one runs its own jobs' workflows,
- * two activities at a time.
+ * ran 18 % over its pre-queue figure; with 100, 6 %). The bulk one runs its jobs' activities two
+ * at a time, and no workflows (see above).
  */
 export const QUEUE_DEFAULTS: Readonly<Record<QueueKind, QueueOptions>> = {
   lifecycle: { maxConcurrentActivityTaskExecutions: 100, workflows: true },
   mdm: { maxConcurrentActivityTaskExecutions: 100, workflows: false },
-  bulk: { maxConcurrentActivityTaskExecutions: 2, maxConcurrentWorkflowTaskExecutions: 2, workflows: true },
+  bulk: { maxConcurrentActivityTaskExecutions: 2, workflows: false },
 };
 
 export interface WorkersOptions {

@@ -86,7 +86,7 @@ describe('fleet sync at start-up', () => {
   it('the daily Schedule exists at the configured time, and a trigger runs a sync to the end', async () => {
     const schedule = client.schedule.getHandle(fleetSyncScheduleId('phonefleet'));
     const described = await schedule.describe();
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: FLEET_SYNC_WORKFLOW_TYPE, taskQueue: 'phonefleet-bulk' });
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: FLEET_SYNC_WORKFLOW_TYPE, taskQueue: 'phonefleet' });
     expect(JSON.stringify(described.spec)).toMatch(/"hour":\[?\{?"start":4|"hour":4/);
     // At the next start with another time, the same Schedule moves to it.
     await ensureFleetSyncSchedule(client, 'phonefleet', '45 5 * * *');

@@ -86,7 +86,7 @@ describe('fleet sync', () => {
     const input: FleetSyncInput = { trigger: 'api', dryRun: false, pagesPerRun: 3, pageSize: { hr: 5, operator: 5, mdm: 5 } };
     h.sims.operator.calls.reset();
     await admin(h.sims.operator, 'DELETE', '/rate-limits/counts');
-    const handle = await h.client.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: firstSync, taskQueue: `${h.taskQueue}-bulk`, args: [input] });
+    const handle = await h.client.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: firstSync, taskQueue: h.taskQueue, args: [input] });
     await eventually(async () => (((await passRow('operator'))?.cursor as { page?: number } | null)?.page ?? 0) >= 2, 'the operator pass two pages in', 120_000);
     await h.killWorker();
     const result = (await handle.result()) as FleetSyncResult;
@@ -94,6 +94,10 @@ describe('fleet sync', () => {
     // The run ends with the reconciliation of what it brought in.
     expect(result.reconcile).toMatchObject({ anomaliesOpen: expect.any(Number), remediationsPlanned: expect.any(Number) });
     expect(result.reconcile!.anomaliesOpen).toBeGreaterThan(0);
+    // The workflow ran on the lifecycle queue, its pages and reconciliation on the bulk one.
+    const { events } = await h.client.workflow.getHandle(firstSync).fetchHistory();
+    const scheduledOn = new Set(events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : [])));
+    expect([...scheduledOn]).toEqual([`${h.taskQueue}-bulk`]);
 
     const sims = h.sims.operator.sims.size;
     expect(await countsOf('operator')).toMatchObject({ sims, created: sims });
@@ -194,7 +198,7 @@ describe('fleet sync', () => {
     h.sims.operator.calls.reset();
     const delta = fleetSyncWorkflowId(`delta-${run}`);
     const input: FleetSyncInput = { trigger: 'api', dryRun: false, watermarkOverlapMs: 0 };
-    await h.client.workflow.execute(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: delta, taskQueue: `${h.taskQueue}-bulk`, args: [input] });
+    await h.client.workflow.execute(FLEET_SYNC_WORKFLOW_TYPE, { workflowId: delta, taskQueue: h.taskQueue, args: [input] });
     expect(h.sims.operator.calls.count(GET_SIM)).toBe(changed.length);
     for (const s of changed) expect((await h.db.sim.findUniqueOrThrow({ where: { iccid: s.iccid } })).operatorStatus).toBe('ACTIVATED');
     // The API shows the run's passes.

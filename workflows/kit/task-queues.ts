@@ -12,8 +12,14 @@ export interface TaskQueues {
 /** The names for a lifecycle queue `q`: `q`, `q-mdm`, `q-bulk` (the workers use the same function). */
 export const taskQueuesFor = (lifecycle: string): TaskQueues => ({ lifecycle, mdm: `${lifecycle}-mdm`, bulk: `${lifecycle}-bulk` });
 
-/** The queues of the running workflow, derived from its own task queue. */
-export const taskQueues = (): TaskQueues => taskQueuesFor(workflowInfo().taskQueue);
+/** The task queue without its kind suffix (`q` for `q-bulk`): the deployment's lifecycle queue. */
+export const lifecycleQueueOf = (taskQueue: string): string => taskQueue.replace(/-(mdm|bulk)$/, '');
+
+/**
+ * The queues of the running workflow, derived from its own task queue (a fleet sync started on
+ * `q-bulk` by an earlier version belongs to `q` as well).
+ */
+export const taskQueues = (): TaskQueues => taskQueuesFor(lifecycleQueueOf(workflowInfo().taskQueue));
 
 /**
  * Activities that send a command to a phone through the MDM (enrolment, lock, wipe, message,
@@ -48,6 +54,22 @@ export function proxyActivitiesByQueue<A extends object>(options: ActivityOption
         const activities = patched(MDM_QUEUE_PATCH) ? proxyActivities<A>({ ...options, taskQueue: taskQueues().mdm }) : target;
         return (activities as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
       };
+    },
+  });
+}
+
+/**
+ * proxyActivities on the bulk queue: the long jobs' activities (a fleet sync's pages, its
+ * reconciliation) run two at a time on the bulk worker, while their workflow stays on the
+ * lifecycle queue (one workflow isolate per worker process, not two: ~50 MB each). The queue is
+ * taken from the running workflow at each call, as in proxyActivitiesByQueue.
+ */
+export function proxyBulkActivities<A extends object>(options: ActivityOptions): ActivityInterfaceFor<A> {
+  return new Proxy({} as ActivityInterfaceFor<A>, {
+    get(_target, name) {
+      if (typeof name !== 'string') return undefined;
+      return (...args: unknown[]): Promise<unknown> =>
+        (proxyActivities<A>({ ...options, taskQueue: taskQueues().bulk }) as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
     },
   });
 }

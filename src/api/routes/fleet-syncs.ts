@@ -51,7 +51,7 @@ export function fleetSyncsRouter(ctx: ApiContext): Router {
       await withTemporal(ctx, () =>
         ctx.temporal.workflow.start(FLEET_SYNC_WORKFLOW_TYPE, {
           workflowId: id,
-          taskQueue: `${ctx.taskQueue}-bulk`,
+          taskQueue: ctx.taskQueue,
           args: [input],
           memo: { dryRun: body.dryRun },
           // A running one is the same run; a finished one is not run again.
