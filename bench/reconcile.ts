@@ -11,6 +11,7 @@
 //   BENCH_SIMS=3000 npm run bench:reconcile                       # the same at a tenth (~4 min)
 //   BENCH_CALLS_PER_SECOND=100 BENCH_LATENCY_MS=5 npm run bench:reconcile   # faster, CPU-bound on 2 cores
 //   BENCH_WORKER_NODE_OPTIONS=--max-old-space-size=128 ...        # the worker's heap bounded: its working set, not its garbage
+//   npm run build && BENCH_WORKER=compiled npm run bench:reconcile   # the worker as production runs it (npm run worker:prod)
 //
 // Control Center takes one call at a time: at 50 ms a call no rate above 20 a second can be
 // used, so the limit is scaled from 5 to 15 a second (3x), leaving each call room for its latency.
@@ -26,7 +27,7 @@
 //
 // It prints figures and asserts nothing about them: timings depend on the machine.
 // First (through ./rig.ts): it installs Temporal's runtime with warnings-only logging before anything creates one.
-import { children, log, memoryOf, mib, positiveInt, round, runBench, seconds, startRig, type Rig } from './rig.ts';
+import { children, log, memoryOf, mib, positiveInt, round, runBench, seconds, startRig, workerCommand, type Rig } from './rig.ts';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_POLICY } from '../src/config.ts';
 import { makeIccid, makeImei } from '../src/domain/identifiers.ts';
@@ -202,6 +203,7 @@ await runBench(async (stops) => {
     sims: SIMS,
     simsAtOperator: operatorSims,
     limits: LIMITS,
+    worker: workerCommand().kind,
     workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? null,
     full: {
       passS: round(seconds(full.passMs), 1),
@@ -232,6 +234,9 @@ await runBench(async (stops) => {
       searchPages: delta.searchPages,
       details: delta.details,
       detailsOnlyForChanged: delta.details === changed.length,
+      /** One call at a time: the delta's calls x max(1/rate, latency), below which no pass can go; and the pass against it. */
+      serialFloorS: round(seconds(delta.calls * Math.max(1000 / CALLS_PER_SECOND, LATENCY_MS)), 2),
+      ratioToSerialFloor: round(delta.passMs / Math.max(1, delta.calls * Math.max(1000 / CALLS_PER_SECOND, LATENCY_MS)), 3),
       refused: delta.refused,
       counts: delta.counts,
     },
@@ -241,10 +246,13 @@ await runBench(async (stops) => {
       /** The goal's figure: the worker's peak resident memory (VmHWM), start-up included. */
       workerPeakMib: end ? mib(end.hwm) : undefined,
       workerBeforeSeedingMib: beforeSeeding ? mib(beforeSeeding.rss) : undefined,
+      /** Of the resident memory before the runs, its own (heaps, stacks) and mapped from files (the node binary, native modules; shared). */
+      workerBeforeSeedingSplitMib: beforeSeeding ? { anon: mib(beforeSeeding.anon), file: mib(beforeSeeding.file) } : undefined,
       workerPeakDuringFullPassMib: full.peakWorkerRssDuringRun !== undefined ? mib(full.peakWorkerRssDuringRun) : undefined,
       workerPeakDuringDeltaPassMib: delta.peakWorkerRssDuringRun !== undefined ? mib(delta.peakWorkerRssDuringRun) : undefined,
       workerAfterFullMib: afterFull ? mib(afterFull.rss) : undefined,
       workerAtEndMib: end ? mib(end.rss) : undefined,
+      workerAtEndSplitMib: end ? { anon: mib(end.anon), file: mib(end.file) } : undefined,
       benchProcessPeakMib: mib(usage.maxRSS * 1024),
       devServer: children([workerPid(rig)]),
     },
@@ -255,7 +263,8 @@ await runBench(async (stops) => {
     `reconcile bench: full operator pass over ${operatorSims} SIMs in ${figures.full.passS} s; ${full.calls} calls (${full.searchPages} search pages + ${full.details} details) at ${CALLS_PER_SECOND}/s need ${figures.full.leastS} s: ` +
       `pass / (calls / rate limit) = ${figures.full.ratio} (goal <= 1.05; against one call at a time at ${LATENCY_MS} ms: ${figures.full.ratioToSerialFloor}; ${figures.full.averageCallMs} ms a call); ` +
       `worker peak memory ${figures.memory.workerPeakMib} MiB (goal < 256; ${figures.memory.workerBeforeSeedingMib} MiB before the runs); ` +
-      `delta pass (${changed.length} changed) in ${figures.delta.passS} s (goal < 10), ${delta.details} details calls${figures.delta.detailsOnlyForChanged ? ' = the changed SIMs' : ` for ${changed.length} changed SIMs`}`,
+      `delta pass (${changed.length} changed) in ${figures.delta.passS} s (goal < 10; its ${delta.calls} calls one at a time need ${figures.delta.serialFloorS} s: ${figures.delta.ratioToSerialFloor}x), ${delta.details} details calls${figures.delta.detailsOnlyForChanged ? ' = the changed SIMs' : ` for ${changed.length} changed SIMs`}; ` +
+      `the delta run with the MDMs' inventories ${figures.delta.runS} s`,
   );
   return true;
 });

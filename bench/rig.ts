@@ -167,11 +167,29 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-/** `npm run worker` (its node flags and environment) with `env` over this process's; resolves once it polls. */
+/**
+ * Which worker command a bench spawns: `npm run worker` (the TypeScript source through tsx, the
+ * default) or, with BENCH_WORKER=compiled, `npm run worker:prod` (what production runs: the
+ * compiled tree and its prebuilt workflow bundle, built first with `npm run build`).
+ */
+export function workerCommand(env: NodeJS.ProcessEnv = process.env): { kind: 'source' | 'compiled'; args: string[] } {
+  const kind = env.BENCH_WORKER ?? 'source';
+  if (kind === 'source') return { kind, args: ['--max-semi-space-size=2', '--import', 'tsx', 'src/worker/main.ts'] };
+  if (kind !== 'compiled') throw new Error(`BENCH_WORKER must be "source" or "compiled", not ${JSON.stringify(kind)}`);
+  if (!fs.existsSync(new URL('../dist/src/worker/main.js', import.meta.url))) throw new Error('BENCH_WORKER=compiled needs the build: run `npm run build` first');
+  return { kind, args: ['--max-semi-space-size=2', 'dist/src/worker/main.js'] };
+}
+
+/** The worker command (workerCommand: its node flags and environment) with `env` over this process's; resolves once it polls. */
 async function spawnWorker(stops: (() => Promise<unknown>)[], env: Record<string, string>): Promise<{ pid: number }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--import', 'tsx', 'src/worker/main.ts'], {
+  const child = spawn(process.execPath, workerCommand().args, {
     cwd: ROOT,
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}), ...env },
+    env: {
+      ...process.env,
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   stops.push(async () => {
@@ -191,12 +209,16 @@ async function spawnWorker(stops: (() => Promise<unknown>)[], env: Record<string
   return { pid: child.pid! };
 }
 
-/** A process's resident memory now and at its peak (VmRSS, VmHWM), in bytes; undefined off Linux or once it is gone. */
-export function memoryOf(pid: number | 'self'): { rss: number; hwm: number } | undefined {
+/**
+ * A process's resident memory now and at its peak (VmRSS, VmHWM), in bytes, with the part of
+ * the resident memory that is its own (RssAnon: heaps, stacks) and the part mapped from files
+ * (RssFile: the node binary, native modules, shared with other processes); undefined off Linux or once it is gone.
+ */
+export function memoryOf(pid: number | 'self'): { rss: number; hwm: number; anon: number; file: number } | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+    return { rss: kib('VmRSS'), hwm: kib('VmHWM'), anon: kib('RssAnon'), file: kib('RssFile') };
   } catch {
     return undefined;
   }

@@ -80,18 +80,20 @@ export async function cachedBundlePath(): Promise<string> {
   return file;
 }
 
-/** Bundling takes seconds: do it (or find the prebuilt file) once per process and share it between workers. */
-let bundle: Promise<WorkflowBundle> | undefined;
-export function workflowBundle(): Promise<WorkflowBundle> {
+/**
+ * Bundling takes seconds: do it (or find the prebuilt file) once per process and share it between
+ * workers. The workers get the file's path and read it themselves: a copy of the code held here
+ * too would keep ~4 MB of string alive for the life of the process.
+ */
+let bundle: Promise<{ codePath: string }> | undefined;
+export function workflowBundle(): Promise<{ codePath: string }> {
   bundle ??= (async () => {
     const prebuilt = prebuiltBundlePath();
     const codePath = prebuilt ?? (await cachedBundlePath());
     // Said once, so an operator (and test/e2e/compiled.test.ts) can see where the code came from.
     if (prebuilt) bundlerLog.info({ codePath }, `phonefleet worker: workflow code from the prebuilt bundle ${codePath}`);
     else bundlerLog.debug({ codePath }, 'phonefleet worker: workflow code from the bundle cache');
-    // What Worker.create does with { codePath } (it reads the file into a string); reading it
-    // here keeps one shape for callers that write the code elsewhere (test/support/harness.ts).
-    return { code: await fs.promises.readFile(codePath, 'utf8') };
+    return { codePath };
   })();
   return bundle;
 }

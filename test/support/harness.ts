@@ -3,8 +3,6 @@
 // ephemeral ports. Only the waits are shortened (policy), so a day-long process takes seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
@@ -113,8 +111,7 @@ export async function startHarness(
   const stopWorker = () => stopAll(workerStops);
   let child: ChildProcess | undefined;
   const startChild = async () => {
-    const bundlePath = path.join(os.tmpdir(), `phonefleet-bundle-${run}.js`);
-    if (!fs.existsSync(bundlePath)) fs.writeFileSync(bundlePath, (await workflowBundle()).code);
+    const bundlePath = (await workflowBundle()).codePath;
     const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: assembled.config, policy: workerPolicy, bundlePath };
     const started = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker-process.ts')], {
       env: { ...process.env, PHONEFLEET_TEST_WORKER: JSON.stringify(config) },
