@@ -133,7 +133,11 @@ export function buildFixtures(): void {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
+/** The release certificate's SHA-256, as apksigner printed it for stock-43. */
+const releaseCertificate = () => /Signer #1 certificate SHA-256 digest: ([0-9a-f]{64})/.exec(fs.readFileSync(path.join(APK_FIXTURES_DIR, 'stock-43.apksigner.txt'), 'utf8'))?.[1];
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   buildFixtures();
   console.log(`APK fixtures in ${path.relative(process.cwd(), APK_FIXTURES_DIR)}: ${fs.readdirSync(APK_FIXTURES_DIR).join(', ')}`);
+  console.log(`the release certificate is ${releaseCertificate()}: put it in RETAILCO_RELEASE_KEY (src/domain/roles.ts)`);
 }

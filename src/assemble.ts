@@ -29,6 +29,7 @@ import {
   type StartSimulatorsOptions,
 } from './systems/index.ts';
 import { HrHttpApi } from './systems/hr/http.ts';
+import { LocalArtifactStore } from './release/artifact-store.ts';
 import { KNOX_MANAGE_PUBLISHED_LIMITS } from './systems/shared/rate-limits.ts';
 import { DEMO_OPERATOR_LIMITS } from './systems/operator/limits.ts';
 import { EncryptionCodec, type PayloadKey } from './temporal/codec.ts';
@@ -345,6 +346,8 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
         codecOrigins: config.api.codecOrigins,
         codecUiSecret: uiUrl ? codecUiSecret : undefined,
         codecIdentity: config.api.codecOidc ? oidcVerifier(config.api.codecOidc) : undefined,
+        // Accepted APKs, content-addressed, beside the other state of this deployment.
+        artifacts: new LocalArtifactStore(path.join(config.dataDir, 'artifacts')),
         readiness,
       },
       { host: config.api.host, port: config.api.port, logger: loggerFor('api') },

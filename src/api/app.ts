@@ -20,6 +20,7 @@ import { peopleRouter } from './routes/people.ts';
 import { storesRouter } from './routes/stores.ts';
 import { supportTasksRouter } from './routes/support-tasks.ts';
 import { fleetSyncsRouter } from './routes/fleet-syncs.ts';
+import { releasesRouter } from './routes/releases.ts';
 
 /** `logger`: where each request is logged (with its id); without it requests get ids but no log line. */
 export function createApp(ctx: ApiContext, opts: { logger?: Logger } = {}) {
@@ -60,6 +61,7 @@ export function createApp(ctx: ApiContext, opts: { logger?: Logger } = {}) {
     anomaliesRouter(ctx),
     complianceRouter(ctx),
     metricsRouter(ctx),
+    releasesRouter(ctx),
   );
   app.use((_req, _res, next) => next(Object.assign(new Error('no such route'), { status: 404 })));
   app.use(errorHandler);

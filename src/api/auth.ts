@@ -89,6 +89,11 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'GET', path: '/hr/deliveries', anyOf: ['hr', 'operations'] },
   // Volumes of hires and dismissals are the company's business, though no one's personal data.
   { method: 'GET', path: '/metrics', anyOf: ['metrics', 'operations'] },
+  // Apps and their builds: release engineers (and Jenkins' token) register and publish; operations and support follow.
+  { method: 'POST', path: '/apps', anyOf: ['release', 'operations'] },
+  { method: 'GET', path: '/apps', anyOf: ['release', 'operations', 'support'] },
+  { method: 'POST', path: '/releases', anyOf: ['release'] },
+  { method: 'GET', path: '/releases/:id', anyOf: ['release', 'operations', 'support'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

@@ -6,6 +6,7 @@ import type { EncryptionCodec } from '../temporal/codec.ts';
 import type { ApiTokens } from './auth.ts';
 import type { NameSource } from './names.ts';
 import type { OidcVerifier } from './oidc.ts';
+import type { ArtifactStore } from '../release/artifact-store.ts';
 
 export interface ApiContext {
   db: PrismaClient;
@@ -28,6 +29,10 @@ export interface ApiContext {
   codecIdentity?: OidcVerifier;
   /** Deadline of each Temporal call made for a request (default TEMPORAL_DEADLINE_MS, temporal-calls.ts). */
   temporalDeadlineMs?: number;
+  /** Where accepted APKs are kept (content-addressed); unset = publishing a release answers 503. */
+  artifacts?: ArtifactStore;
+  /** The largest APK accepted (default DEFAULT_MAX_APK_BYTES, src/release/apk/verify.ts). */
+  maxApkBytes?: number;
   /** Answers /readyz: each check throws when its part is not ready. */
   readiness: Record<string, () => Promise<unknown>>;
 }

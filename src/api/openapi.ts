@@ -16,6 +16,7 @@ import { PEOPLE_ROUTES } from './routes/people.ts';
 import { STORE_ROUTES } from './routes/stores.ts';
 import { SUPPORT_TASK_ROUTES } from './routes/support-tasks.ts';
 import { FLEET_SYNC_ROUTES } from './routes/fleet-syncs.ts';
+import { RELEASE_ROUTES } from './routes/releases.ts';
 import { defineRoute, type ApiRoute } from './schemas/route.ts';
 
 export const SERVICE_ROUTES = {
@@ -49,6 +50,7 @@ export const API_ROUTES: ApiRoute[] = [
   ANOMALY_ROUTES,
   COMPLIANCE_ROUTES,
   METRICS_ROUTES,
+  RELEASE_ROUTES,
 ].flatMap((table) => Object.values(table) as ApiRoute[]);
 
 type JsonSchema = Record<string, unknown>;

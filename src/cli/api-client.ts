@@ -85,14 +85,20 @@ export class PhonefleetApi {
     return this.settings.url;
   }
 
+  /** `body` is sent as JSON, or as is when it is `{ bytes, contentType }` (an APK). */
   async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const { url, token } = this.settings;
+    const raw = body instanceof RawBody ? body : undefined;
     let res: Response;
     try {
       res = await fetch(`${url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(raw ? { 'content-type': raw.contentType } : body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: raw ? raw.bytes : body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
@@ -124,3 +130,11 @@ export class PhonefleetApi {
 }
 
 export const segment = encodeURIComponent;
+
+/** A request body sent as its bytes, not as JSON. */
+export class RawBody {
+  constructor(
+    readonly bytes: Buffer,
+    readonly contentType: string,
+  ) {}
+}

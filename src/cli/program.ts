@@ -3,7 +3,9 @@
 // prints a table (or, with --json, the API's answer as is) and exits with a code from EXIT.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
-import { apiSettingsFromEnv, CliError, EXIT, EXIT_CODES_HELP, PhonefleetApi, segment, type ApiSettings, type Problem } from './api-client.ts';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { apiSettingsFromEnv, CliError, EXIT, EXIT_CODES_HELP, PhonefleetApi, RawBody, segment, type ApiSettings, type Problem } from './api-client.ts';
 
 // --- what the API answers (the parts the tables show) ---------------------------------------
 
@@ -217,6 +219,84 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         status === 200
           ? `Phone ${body.imei} of ${body.employeeId} was already recorded as returned.`
           : `Phone ${body.imei} of ${body.employeeId} recorded as returned (${o.condition}, SIM ${o.simReturned ? 'returned' : 'not returned'}); clearance ${body.workflowId} carries on.`,
+      );
+    });
+
+  // app, release ------------------------------------------------------------------------------
+  const app = program.command('app').description('the apps phonefleet installs: their package, pinned signer and roles');
+  command(app, 'register')
+    .description('register an app, so its builds can be published (the same registration again changes nothing)')
+    .requiredOption('--package <name>', 'Android package name, e.g. com.retailco.stock')
+    .requiredOption('--name <text>', 'what people call it, e.g. "Stock Lookup"')
+    .requiredOption('--cert-sha256 <hex>', 'SHA-256 of its signing certificate, as `apksigner verify --print-certs` prints it')
+    .option('--no-auto-install', 'announce new versions with a push message; the holder installs')
+    .option('--critical', "installed even during the holder's shift")
+    .option('--repository <url>', 'the git repository its builds come from (release notes)')
+    .option('--role <code...>', 'the roles that have it, e.g. CASHIER STOCKER')
+    .action(async (o: { json?: boolean; package: string; name: string; certSha256: string; autoInstall: boolean; critical?: boolean; repository?: string; role?: string[] }) => {
+      const { status, body } = await api().request<{ app: { packageName: string; roles: string[] } }>('POST', '/apps', {
+        packageName: o.package,
+        name: o.name,
+        signingCertSha256: o.certSha256,
+        autoInstall: o.autoInstall,
+        ...(o.critical ? { critical: true } : {}),
+        ...(o.repository ? { gitRepository: o.repository } : {}),
+        ...(o.role ? { roles: o.role } : {}),
+      });
+      show(
+        o.json,
+        body,
+        () => `${body.app.packageName} ${status === 201 ? 'registered' : 'was already registered so'}${body.app.roles.length ? ` (roles ${body.app.roles.join(', ')})` : ''}.`,
+      );
+    });
+  command(app, 'list')
+    .description('the registered apps and their last released versionCode')
+    .action(async (o: { json?: boolean }) => {
+      const body = await api().get<{ apps: { packageName: string; name: string; autoInstall: boolean; critical: boolean; roles: string[]; lastVersionCode: number | null }[] }>(
+        '/apps',
+      );
+      show(o.json, body, () =>
+        table(
+          ['package', 'name', 'install', 'roles', 'last versionCode'],
+          body.apps.map((a) => [
+            a.packageName,
+            a.name,
+            `${a.autoInstall ? 'auto' : 'by the holder'}${a.critical ? ', critical' : ''}`,
+            a.roles.join(' '),
+            a.lastVersionCode ?? '-',
+          ]),
+        ),
+      );
+    });
+
+  const release = program.command('release').description('builds from Jenkins on their way to the phones');
+  command(release, 'publish')
+    .description(
+      'publish a build: the APK is verified (manifest, APK Signature Scheme v2/v3, the pinned signer) before anything is kept; publishing the same build again returns its release',
+    )
+    .argument('<apk>', 'the signed APK file')
+    .requiredOption('--commit <sha>', 'the git commit it was built from')
+    .option('--notes <text>', 'release notes (default: the git log since the last release)')
+    .action(async (file: string, o: { json?: boolean; commit: string; notes?: string }) => {
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch (err) {
+        throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+      }
+      // The digest travels with the upload: bytes damaged on the way are refused, not released.
+      const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+      const query = new URLSearchParams({ commit: o.commit, sha256, ...(o.notes ? { notes: o.notes } : {}) });
+      const { status, body } = await api().request<{ release: { id: string; versionName: string | null; versionCode: number; sha256: string } }>(
+        'POST',
+        `/releases?${query}`,
+        new RawBody(bytes, 'application/vnd.android.package-archive'),
+      );
+      const r = body.release;
+      show(
+        o.json,
+        body,
+        () => `${r.id} ${status === 201 ? 'accepted' : 'was already published (this very build)'}: ${r.versionName ?? ''} (${r.versionCode}), SHA-256 ${r.sha256}.`,
       );
     });
 

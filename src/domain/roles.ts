@@ -54,9 +54,11 @@ export interface App {
   autoInstall: boolean;
 }
 
-// Fake digests. Corporate apps come out of one Jenkins pipeline signed with one release key;
-// the messenger and the social network are signed by their vendors.
-const RETAILCO_RELEASE_KEY = '41db37904e25675d17a0a4a8cb893ecd6387c1d405253349cef2b61f8185ac9c';
+// Corporate apps come out of one Jenkins pipeline signed with one release key: here the
+// certificate of the committed sample APKs (test/fixtures/apk, made by scripts/apk-fixtures.ts,
+// which prints the new digest to put here when it is run again). The messenger and the social
+// network are signed by their vendors (fake digests).
+export const RETAILCO_RELEASE_KEY = '9d16d88c75961603404886326231a083ce88b3f77103422b22627758b32ffbe5';
 const MESSENGER_VENDOR_KEY = '5ee7949f42ed7442aa38a8151e38d278f185aabdd1d2b81df2700c9151f3c154';
 const SOCIAL_VENDOR_KEY = '730dc913ca31177bee489ba6d658e72e377a2ca9e201e4ef14095d79e4440c31';
 

@@ -253,3 +253,54 @@ describe('phonefleet CLI', () => {
     expect(unset.stderr).toContain('set PHONEFLEET_TOKEN');
   });
 });
+
+describe('apps and releases from a Jenkins stage', () => {
+  const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'apk', `${name}.apk`);
+
+  it('release publish: accepted (exit 0), the same build again names its release (exit 0), a refused build exits 1 naming the reason', async () => {
+    const first = await phonefleet(['release', 'publish', fixture('stock-43'), '--commit', 'a1b2c3d', '--notes', 'Barcode lookup twice as fast']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^release-com\.retailco\.stock-43 accepted: 4\.3\.0 \(43\), SHA-256 [0-9a-f]{64}\./);
+    expect(await h.db.release.findUniqueOrThrow({ where: { id: 'release-com.retailco.stock-43' } })).toMatchObject({ commit: 'a1b2c3d', notes: 'Barcode lookup twice as fast' });
+
+    const again = await json(['release', 'publish', fixture('stock-43'), '--commit', 'a1b2c3d']);
+    expect(again.release.id).toBe('release-com.retailco.stock-43');
+    expect(await h.db.release.count()).toBe(1);
+
+    const tampered = await phonefleet(['release', 'publish', fixture('stock-44-tampered'), '--commit', 'a1b2c3d']);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toMatch(/422 from the API: APK refused: its content changed after it was signed/);
+
+    const missing = await phonefleet(['release', 'publish', fixture('no-such-build'), '--commit', 'a1b2c3d']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read');
+  });
+
+  it('app register, then list: the app, its roles and its last release', async () => {
+    const run = await phonefleet([
+      'app',
+      'register',
+      '--package',
+      'com.retailco.shelf',
+      '--name',
+      'Shelf Audit',
+      '--cert-sha256',
+      'c'.repeat(64),
+      '--critical',
+      '--role',
+      'CASHIER',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('com.retailco.shelf registered (roles CASHIER).\n');
+    const list = await json(['app', 'list']);
+    expect(list.apps.find((a: { packageName: string }) => a.packageName === 'com.retailco.shelf')).toMatchObject({
+      critical: true,
+      autoInstall: true,
+      roles: ['CASHIER'],
+      lastVersionCode: null,
+    });
+    const conflict = await phonefleet(['app', 'register', '--package', 'com.retailco.shelf', '--name', 'Shelf Audit', '--cert-sha256', 'd'.repeat(64)]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('409 from the API: com.retailco.shelf is registered otherwise');
+  });
+});

@@ -3,9 +3,11 @@
 // ephemeral ports. Only the waits are shortened (policy), so a day-long process takes seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
+import { LocalArtifactStore } from '../../src/release/artifact-store.ts';
 import { assembleSystems, startApi, startWorkers, stopAll, type Stops } from '../../src/assemble.ts';
 import type { ApiTokens } from '../../src/api/auth.ts';
 import type { ApiContext } from '../../src/api/context.ts';
@@ -54,6 +56,8 @@ export interface Harness {
   sims: RunningSimulators;
   fleet: Fleet;
   taskQueue: string;
+  /** Where this harness's API keeps accepted APKs. */
+  artifactDir: string;
   /** A fresh employee id, unique across suites sharing the dev server. */
   newEmployeeId(): string;
   /** POSTs a CloudEvent to /hr/events, signed as HR signs it. */
@@ -137,6 +141,7 @@ export async function startHarness(
   stops.push(() => connection.close());
   const token = randomBytes(12).toString('hex');
   const apiStops: Stops = [];
+  const artifactDir = path.join(os.tmpdir(), `phonefleet-artifacts-${run}`);
   const api = await startApi(
     {
       db,
@@ -148,6 +153,7 @@ export async function startHarness(
       codec: new EncryptionCodec(TEST_PAYLOAD_KEYS.current),
       hr: systems.hr,
       codecOrigins: ['http://localhost:8233'],
+      artifacts: new LocalArtifactStore(artifactDir),
       ...opts.api,
       readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
     },
@@ -164,6 +170,7 @@ export async function startHarness(
     sims,
     fleet,
     taskQueue,
+    artifactDir,
     newEmployeeId: () => `T${run}-${++seq}`,
     async sendHrEvent(event, o = {}) {
       const body = JSON.stringify(event);

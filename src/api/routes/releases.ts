@@ -1,0 +1,185 @@
+// Apps and their builds. Release engineers register an app (its package, pinned signer, roles)
+// and Jenkins publishes each build: the APK as the request body, the commit in the query. Every
+// refusal of an APK is a 4xx naming the reason (src/release/apk/rejections.ts), and stores nothing.
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { APK_REJECTIONS, ApkRejected } from '../../release/apk/rejections.ts';
+import { DEFAULT_MAX_APK_BYTES } from '../../release/apk/verify.ts';
+import { publishRelease, ReleaseConflict } from '../../release/publish.ts';
+import type { ApiContext } from '../context.ts';
+import { HttpError } from '../http-errors.ts';
+import { text } from '../schemas/fields.ts';
+import { defineRoute, mount } from '../schemas/route.ts';
+
+const PACKAGE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+const packageName = () => text('must be an Android package name, e.g. com.retailco.stock', { pattern: PACKAGE, max: 255, examples: ['com.retailco.stock'] });
+const sha256 = (what: string) => text(`must be ${what}: 64 hexadecimal digits`, { pattern: /^[0-9a-fA-F]{64}$/ });
+
+const appBody = z.strictObject(
+  {
+    packageName: packageName(),
+    name: text('must be a non-blank name of at most 100 characters', { min: 1, max: 100, pattern: /\S/ }),
+    signingCertSha256: sha256("the SHA-256 of the app's signing certificate (apksigner verify --print-certs)"),
+    autoInstall: z.boolean({ error: 'must be true or false' }).optional(),
+    critical: z.boolean({ error: 'must be true or false' }).optional(),
+    gitRepository: text('must be a git repository URL or path of at most 500 characters', { min: 1, max: 500 }).optional(),
+    roles: z
+      .array(text('must be a role code', { pattern: /^[A-Z][A-Z0-9_]{0,31}$/ }), { error: 'must be an array of role codes' })
+      .max(12)
+      .optional(),
+  },
+  { error: 'must be a JSON object {packageName, name, signingCertSha256, autoInstall?, critical?, gitRepository?, roles?}' },
+);
+type AppBody = z.output<typeof appBody>;
+
+const publishQuery = z.object({
+  commit: text('must be the git commit the build was made from: 7 to 40 hexadecimal digits', { pattern: /^[0-9a-fA-F]{7,40}$/, examples: ['3f2c9a1'] }),
+  sha256: sha256('the SHA-256 Jenkins computed for the APK').optional(),
+  notes: text('must be at most 2,000 characters', { max: 2000 }).optional(),
+});
+const APK_MEDIA_TYPES = ['application/vnd.android.package-archive', 'application/octet-stream'];
+
+export const RELEASE_ROUTES = {
+  registerApp: defineRoute({
+    method: 'post',
+    path: '/apps',
+    summary: 'Register an app: its package, pinned signer certificate, install mode and the roles that have it',
+    auth: 'operator',
+    body: appBody,
+    responses: { 201: 'registered', 200: 'already registered exactly so', 409: 'registered otherwise', 422: 'a role that does not exist' },
+  }),
+  listApps: defineRoute({ method: 'get', path: '/apps', summary: 'The registered apps and their last release', auth: 'operator', responses: { 200: 'the apps' } }),
+  publish: defineRoute({
+    method: 'post',
+    path: '/releases',
+    summary: "Publish a build from Jenkins: the APK as the body; verified (manifest, APK Signature Scheme v2/v3, the app's pinned signer) before anything is kept",
+    auth: 'operator',
+    query: publishQuery,
+    body: z.unknown().optional(),
+    bodyMediaTypes: APK_MEDIA_TYPES,
+    rawBody: true,
+    responses: {
+      201: 'accepted: the release is recorded and its APK kept',
+      200: 'this very build was published before: its release',
+      400: 'a bad query, naming each field',
+      409: 'this versionCode was published with other bytes',
+      413: `over the size limit (${DEFAULT_MAX_APK_BYTES} bytes)`,
+      415: 'not an APK media type',
+      422: `the APK is refused, naming why: ${Object.values(APK_REJECTIONS).join('; ')}`,
+    },
+  }),
+  get: defineRoute({
+    method: 'get',
+    path: '/releases/:id',
+    summary: 'One release',
+    auth: 'operator',
+    params: z.object({ id: z.string().meta({ description: 'release-<package>-<versionCode>' }) }),
+    responses: { 200: 'the release', 404: 'no such release' },
+  }),
+};
+
+export function releasesRouter(ctx: ApiContext): Router {
+  const router = Router();
+  const maxBytes = ctx.maxApkBytes ?? DEFAULT_MAX_APK_BYTES;
+  // The APK's bytes as they came (the digests are over them); over the limit express answers 413.
+  const rawApk = express.raw({ type: () => true, limit: maxBytes });
+  const apkMediaType: express.RequestHandler = (req, _res, next) => {
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    next(APK_MEDIA_TYPES.includes(type) ? undefined : new HttpError(415, `the body must be the APK, sent as ${APK_MEDIA_TYPES.join(' or ')} (not ${type || 'no content type'})`));
+  };
+
+  mount(router, RELEASE_ROUTES.registerApp, async ({ body }, _req, res) => {
+    const { status, app } = await registerApp(ctx, body, `api:${res.locals.operator}`);
+    res.status(status).json({ app });
+  });
+
+  mount(router, RELEASE_ROUTES.listApps, async (_input, _req, res) => {
+    const apps = await ctx.db.app.findMany({ orderBy: { packageName: 'asc' }, include: { roles: { select: { roleCode: true } } } });
+    const last = await ctx.db.release.groupBy({ by: ['packageName'], _max: { versionCode: true } });
+    const lastOf = new Map(last.map((l) => [l.packageName, l._max.versionCode]));
+    res.json({ apps: apps.map(({ roles, ...a }) => ({ ...a, roles: roles.map((r) => r.roleCode).sort(), lastVersionCode: lastOf.get(a.packageName) ?? null })) });
+  });
+
+  mount(
+    router,
+    RELEASE_ROUTES.publish,
+    async ({ query }, req, res) => {
+      if (!ctx.artifacts) throw new HttpError(503, 'this API has no artifact store configured: releases cannot be kept');
+      const apk = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      try {
+        const { created, release } = await publishRelease(ctx.db, ctx.artifacts, {
+          apk,
+          commit: query.commit.toLowerCase(),
+          publishedBy: `api:${res.locals.operator}`,
+          maxBytes,
+          ...(query.sha256 ? { declaredSha256: query.sha256 } : {}),
+          ...(query.notes ? { notes: query.notes } : {}),
+        });
+        res.status(created ? 201 : 200).json({ release });
+      } catch (err) {
+        if (err instanceof ApkRejected) {
+          throw new HttpError(err.reason === 'too-large' ? 413 : 422, `APK refused: ${APK_REJECTIONS[err.reason]}`, [{ field: 'body', message: err.detail }], {
+            reason: err.reason,
+          });
+        }
+        if (err instanceof ReleaseConflict) throw new HttpError(409, err.message, undefined, { release: err.existing });
+        throw err;
+      }
+    },
+    [apkMediaType, rawApk],
+  );
+
+  mount(router, RELEASE_ROUTES.get, async ({ params }, _req, res) => {
+    const release = await ctx.db.release.findUnique({ where: { id: params.id } });
+    if (!release) throw new HttpError(404, `no release ${params.id}`);
+    res.json({ release });
+  });
+
+  return router;
+}
+
+/** Registers the app once; the same registration again is a no-op, another one for the same package a 409. */
+async function registerApp(ctx: ApiContext, body: AppBody, actor: string) {
+  const wanted = {
+    packageName: body.packageName,
+    name: body.name,
+    signingCertSha256: body.signingCertSha256.toLowerCase(),
+    autoInstall: body.autoInstall ?? true,
+    critical: body.critical ?? false,
+    gitRepository: body.gitRepository ?? null,
+  };
+  const roles = [...new Set(body.roles ?? [])].sort();
+  const known = await ctx.db.role.findMany({ where: { code: { in: roles } }, select: { code: true } });
+  const unknown = roles.filter((r) => !known.some((k) => k.code === r));
+  if (unknown.length)
+    throw new HttpError(
+      422,
+      'unknown roles',
+      unknown.map((r) => ({ field: `roles[${roles.indexOf(r)}]`, message: `role ${r} does not exist` })),
+    );
+
+  const same = (app: typeof wanted, appRoles: string[]) =>
+    (Object.keys(wanted) as (keyof typeof wanted)[]).every((k) => app[k] === wanted[k]) && appRoles.join(',') === roles.join(',');
+  const existing = await ctx.db.app.findUnique({ where: { packageName: body.packageName }, include: { roles: { select: { roleCode: true } } } });
+  const view = (app: typeof wanted, appRoles: string[]) => ({ ...app, roles: appRoles });
+  if (existing) {
+    const existingRoles = existing.roles.map((r) => r.roleCode).sort();
+    if (same(existing, existingRoles)) return { status: 200, app: view(existing, existingRoles) };
+    throw new HttpError(409, `${body.packageName} is registered otherwise`, undefined, { app: view(existing, existingRoles) });
+  }
+  try {
+    const app = await ctx.db.$transaction(async (tx) => {
+      const created = await tx.app.create({ data: { ...wanted, roles: { create: roles.map((roleCode) => ({ roleCode })) } } });
+      await tx.auditLog.create({ data: { actor, action: 'app.registered', details: { ...wanted, roles } } });
+      return created;
+    });
+    return { status: 201, app: view(app, roles) };
+  } catch (err) {
+    // Registered at the same moment by another request: answer as if it came first.
+    const raced = await ctx.db.app.findUnique({ where: { packageName: body.packageName }, include: { roles: { select: { roleCode: true } } } });
+    if (!raced) throw err;
+    const racedRoles = raced.roles.map((r) => r.roleCode).sort();
+    if (same(raced, racedRoles)) return { status: 200, app: view(raced, racedRoles) };
+    throw new HttpError(409, `${body.packageName} is registered otherwise`, undefined, { app: view(raced, racedRoles) });
+  }
+}
