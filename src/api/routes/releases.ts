@@ -3,6 +3,7 @@
 // refusal of an APK is a 4xx naming the reason (src/release/apk/rejections.ts), and stores nothing.
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { PACKAGE_NAME } from '../../release/apk/manifest.ts';
 import { APK_REJECTIONS, ApkRejected } from '../../release/apk/rejections.ts';
 import { DEFAULT_MAX_APK_BYTES } from '../../release/apk/verify.ts';
 import { publishRelease, ReleaseConflict } from '../../release/publish.ts';
@@ -11,8 +12,7 @@ import { HttpError } from '../http-errors.ts';
 import { text } from '../schemas/fields.ts';
 import { defineRoute, mount } from '../schemas/route.ts';
 
-const PACKAGE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
-const packageName = () => text('must be an Android package name, e.g. com.retailco.stock', { pattern: PACKAGE, max: 255, examples: ['com.retailco.stock'] });
+const packageName = () => text('must be an Android package name, e.g. com.retailco.stock', { pattern: PACKAGE_NAME, max: 255, examples: ['com.retailco.stock'] });
 const sha256 = (what: string) => text(`must be ${what}: 64 hexadecimal digits`, { pattern: /^[0-9a-fA-F]{64}$/ });
 
 const appBody = z.strictObject(

@@ -4,6 +4,9 @@
 import ManifestParser from '@devicefarmer/adbkit-apkreader/lib/apkreader/parser/manifest.js';
 import { ApkRejected } from './rejections.ts';
 
+/** An Android package name: two or more dot-separated Java identifiers (what `package=` may hold). */
+export const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+
 export interface ApkManifest {
   packageName: string;
   versionCode: number;
@@ -22,8 +25,7 @@ export function parseManifest(binaryXml: Buffer): ApkManifest {
     throw new ApkRejected('not-an-apk', 'AndroidManifest.xml is not a compiled (binary) Android manifest');
   }
   const packageName = typeof parsed.package === 'string' ? parsed.package : '';
-  if (!/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/.test(packageName))
-    throw new ApkRejected('not-an-apk', `the manifest's package ${JSON.stringify(packageName)} is not a package name`);
+  if (!PACKAGE_NAME.test(packageName)) throw new ApkRejected('not-an-apk', `the manifest's package ${JSON.stringify(packageName)} is not a package name`);
   const versionCode = Number(parsed.versionCode);
   if (!Number.isSafeInteger(versionCode) || versionCode <= 0) throw new ApkRejected('not-an-apk', 'the manifest has no positive versionCode');
   // Android's defaults: minSdkVersion 1, targetSdkVersion = minSdkVersion.
