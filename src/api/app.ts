@@ -21,6 +21,7 @@ import { storesRouter } from './routes/stores.ts';
 import { supportTasksRouter } from './routes/support-tasks.ts';
 import { fleetSyncsRouter } from './routes/fleet-syncs.ts';
 import { releasesRouter } from './routes/releases.ts';
+import { storeSettingsRouter } from './routes/store-settings.ts';
 
 /** `logger`: where each request is logged (with its id); without it requests get ids but no log line. */
 export function createApp(ctx: ApiContext, opts: { logger?: Logger } = {}) {
@@ -53,6 +54,7 @@ export function createApp(ctx: ApiContext, opts: { logger?: Logger } = {}) {
     requireOperator(ctx.apiTokens, ctx.db),
     peopleRouter(ctx),
     storesRouter(ctx),
+    storeSettingsRouter(ctx),
     freezesRouter(ctx),
     hrDeliveriesRouter(ctx),
     supportTasksRouter(ctx),

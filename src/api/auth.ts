@@ -72,6 +72,8 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/devices/:imei/returned', anyOf: ['curator:{store}', 'support'], storeOf: 'device' },
   { method: 'GET', path: '/employees/:id', anyOf: ['hr', 'support', 'operations', 'curator:{store}'], storeOf: 'employee' },
   { method: 'POST', path: '/employees/:id/sim-owner-registration/retry', anyOf: ['support'] },
+  { method: 'GET', path: '/stores/:storeId/settings', anyOf: ['operations', 'support', 'curator:{storeId}'] },
+  { method: 'PATCH', path: '/stores/:storeId/settings', anyOf: ['operations'] },
   { method: 'POST', path: '/stores/:storeId/freezes', anyOf: ['operations'] },
   { method: 'GET', path: '/stores/:storeId/freezes', anyOf: ['operations', 'curator:{storeId}'] },
   { method: 'DELETE', path: '/stores/:storeId/freezes/:id', anyOf: ['operations'] },

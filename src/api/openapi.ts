@@ -17,6 +17,7 @@ import { STORE_ROUTES } from './routes/stores.ts';
 import { SUPPORT_TASK_ROUTES } from './routes/support-tasks.ts';
 import { FLEET_SYNC_ROUTES } from './routes/fleet-syncs.ts';
 import { RELEASE_ROUTES } from './routes/releases.ts';
+import { STORE_SETTINGS_ROUTES } from './routes/store-settings.ts';
 import { defineRoute, type ApiRoute } from './schemas/route.ts';
 
 export const SERVICE_ROUTES = {
@@ -42,6 +43,7 @@ export const API_ROUTES: ApiRoute[] = [
   CODEC_ROUTES,
   PEOPLE_ROUTES,
   STORE_ROUTES,
+  STORE_SETTINGS_ROUTES,
   FREEZE_ROUTES,
   HR_DELIVERY_ROUTES,
   SUPPORT_TASK_ROUTES,

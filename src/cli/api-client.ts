@@ -86,7 +86,7 @@ export class PhonefleetApi {
   }
 
   /** `body` is sent as JSON, or as is when it is `{ bytes, contentType }` (an APK). */
-  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiAnswer<T>> {
+  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const { url, token } = this.settings;
     const raw = body instanceof RawBody ? body : undefined;
     let res: Response;

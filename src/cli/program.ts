@@ -28,6 +28,14 @@ interface EmployeeView {
   move: { stage: string } | null;
 }
 
+interface StoreSettings {
+  storeId: string;
+  supportPhone: string;
+  uplinkMbps: number;
+  updateSharePercent: number;
+  mdmProvider: string;
+}
+
 interface FreezeRow {
   id: number;
   storeId: string | null;
@@ -297,6 +305,30 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         o.json,
         body,
         () => `${r.id} ${status === 201 ? 'accepted' : 'was already published (this very build)'}: ${r.versionName ?? ''} (${r.versionCode}), SHA-256 ${r.sha256}.`,
+      );
+    });
+
+  // store settings ----------------------------------------------------------------------------
+  const store = program.command('store').description("a store's settings HR does not know");
+  command(store, 'settings')
+    .description("show a store's support line, uplink and update share, or set those given")
+    .argument('<store>', 'the store, e.g. S001')
+    .option('--support-phone <number>', 'the line its lock screens show, e.g. "+7 495 123-45-67"')
+    .option('--uplink <mbps>', "the store's uplink in Mbit/s", positiveInt)
+    .option('--update-share <percent>', 'the part of the uplink app updates may use, 1-100', positiveInt)
+    .action(async (storeId: string, o: { json?: boolean; supportPhone?: string; uplink?: number; updateShare?: number }) => {
+      const changes = {
+        ...(o.supportPhone ? { supportPhone: o.supportPhone } : {}),
+        ...(o.uplink ? { uplinkMbps: o.uplink } : {}),
+        ...(o.updateShare ? { updateSharePercent: o.updateShare } : {}),
+      };
+      const path = `/stores/${segment(storeId)}/settings`;
+      const settings = Object.keys(changes).length ? (await api().request<StoreSettings>('PATCH', path, changes)).body : await api().get<StoreSettings>(path);
+      show(
+        o.json,
+        settings,
+        () =>
+          `Store ${settings.storeId}: support line ${settings.supportPhone || '(none)'}, uplink ${settings.uplinkMbps} Mbit/s, updates may use ${settings.updateSharePercent} % of it, MDM ${settings.mdmProvider}.`,
       );
     });
 

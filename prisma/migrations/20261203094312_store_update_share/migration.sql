@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Store" ADD COLUMN     "updateSharePercent" INTEGER NOT NULL DEFAULT 30;
