@@ -30,6 +30,7 @@ import {
 } from './systems/index.ts';
 import { HrHttpApi } from './systems/hr/http.ts';
 import { LocalArtifactStore } from './release/artifact-store.ts';
+import { GitMirrors } from './release/git.ts';
 import { KNOX_MANAGE_PUBLISHED_LIMITS } from './systems/shared/rate-limits.ts';
 import { DEMO_OPERATOR_LIMITS } from './systems/operator/limits.ts';
 import { EncryptionCodec, type PayloadKey } from './temporal/codec.ts';
@@ -348,6 +349,7 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
         codecIdentity: config.api.codecOidc ? oidcVerifier(config.api.codecOidc) : undefined,
         // Accepted APKs, content-addressed, beside the other state of this deployment.
         artifacts: new LocalArtifactStore(path.join(config.dataDir, 'artifacts')),
+        releaseGit: new GitMirrors(path.join(config.dataDir, 'git')),
         readiness,
       },
       { host: config.api.host, port: config.api.port, logger: loggerFor('api') },

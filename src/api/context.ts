@@ -7,6 +7,7 @@ import type { ApiTokens } from './auth.ts';
 import type { NameSource } from './names.ts';
 import type { OidcVerifier } from './oidc.ts';
 import type { ArtifactStore } from '../release/artifact-store.ts';
+import type { ReleaseGit } from '../release/git.ts';
 
 export interface ApiContext {
   db: PrismaClient;
@@ -31,6 +32,8 @@ export interface ApiContext {
   temporalDeadlineMs?: number;
   /** Where accepted APKs are kept (content-addressed); unset = publishing a release answers 503. */
   artifacts?: ArtifactStore;
+  /** The apps' git repositories (release notes, tags); unset = notes only as Jenkins sends them. */
+  releaseGit?: ReleaseGit;
   /** The largest APK accepted (default DEFAULT_MAX_APK_BYTES, src/release/apk/verify.ts). */
   maxApkBytes?: number;
   /** Answers /readyz: each check throws when its part is not ready. */

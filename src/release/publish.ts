@@ -5,6 +5,7 @@
 // release recorded. A refusal stores nothing.
 import type { PrismaClient, Release } from '../db/generated/client.ts';
 import type { ArtifactStore } from './artifact-store.ts';
+import type { ReleaseGit } from './git.ts';
 import { checkForApp, inspectApk } from './apk/verify.ts';
 
 /** The release process's workflow id, and the Release row's id. */
@@ -19,6 +20,8 @@ export interface PublishInput {
   declaredSha256?: string;
   publishedBy: string;
   maxBytes?: number;
+  /** Where the notes come from when none are given: the app's repository (when it has one). */
+  git?: ReleaseGit;
 }
 
 /** The same package and versionCode released before with other bytes. */
@@ -48,6 +51,16 @@ export async function publishRelease(db: PrismaClient, artifacts: ArtifactStore,
       ? { packageName: app.packageName, signingCertSha256: app.signingCertSha256, ...(last._max.versionCode !== null ? { lastVersionCode: last._max.versionCode } : {}) }
       : undefined,
   );
+  // No notes from Jenkins: the commits since the previous release (an unknown commit is refused, UnknownCommit).
+  const notes =
+    input.notes ??
+    (app?.gitRepository && input.git
+      ? await input.git.notes(app.gitRepository, {
+          packageName: facts.packageName,
+          commit: input.commit,
+          ...(last._max.versionCode !== null ? { previousVersionCode: last._max.versionCode } : {}),
+        })
+      : undefined);
   // The bytes first: a release row always has its APK (an orphaned file is harmless and content-addressed).
   await artifacts.put(facts.sha256, input.apk);
   try {
@@ -61,7 +74,7 @@ export async function publishRelease(db: PrismaClient, artifacts: ArtifactStore,
           sha256: facts.sha256,
           sizeBytes: facts.sizeBytes,
           commit: input.commit,
-          notes: input.notes ?? null,
+          notes: notes || null,
           scheme: facts.scheme,
           signerCertSha256: signer.currentCertSha256,
           signerLineage: signer.lineage ?? [],

@@ -4,7 +4,9 @@
 // its reason and leaves no row, no file and no audit entry behind.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
 
@@ -144,7 +146,41 @@ describe('every refusal names its reason and keeps nothing', () => {
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ reason: 'wrong-signer' });
   });
+
+  it("the app's repository unreachable for the notes: a 503 to retry, nothing kept", async () => {
+    await h.db.app.update({ where: { packageName: 'com.retailco.stock' }, data: { gitRepository: path.join(os.tmpdir(), 'no-such-repository.git') } });
+    try {
+      const before = await state();
+      const res = await publish(apk('stock-44-v2-only'));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('60');
+      expect(((await res.json()) as { error: string }).error).toMatch(/cannot read .*no-such-repository\.git/);
+      expect(await state()).toEqual(before);
+      // With the notes given, the repository is not read.
+      expect((await publish(apk('stock-44-v2-only'), { commit: COMMIT, notes: 'given' })).status).toBe(201);
+    } finally {
+      await h.db.app.update({ where: { packageName: 'com.retailco.stock' }, data: { gitRepository: null } });
+      await h.db.release.deleteMany({ where: { id: 'release-com.retailco.stock-44' } });
+    }
+  });
 });
+
+/** A bare "origin" with `subjects` committed in order, as the git host holds an app's repository. */
+async function appRepository(subjects: string[]): Promise<{ origin: string; head: string }> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'phonefleet-app-repo-'));
+  const origin = path.join(root, 'origin.git');
+  await simpleGit().init(true, [origin]);
+  const dev = simpleGit(root);
+  await dev.init();
+  await dev.addConfig('user.name', 'Dev').addConfig('user.email', 'dev@retailco.example');
+  for (const subject of subjects) {
+    fs.appendFileSync(path.join(root, 'CHANGES'), `${subject}\n`);
+    await dev.add('CHANGES');
+    await dev.commit(subject);
+  }
+  await dev.push(origin, 'HEAD:refs/heads/main');
+  return { origin, head: (await dev.revparse(['HEAD'])).trim() };
+}
 
 describe('apps', () => {
   it('an unknown package is refused until the app is registered; registering twice is a no-op, otherwise a 409', async () => {
@@ -154,12 +190,13 @@ describe('apps', () => {
     expect(await refused.json()).toMatchObject({ reason: 'unknown-package' });
 
     const pin = /Signer #1 certificate SHA-256 digest: ([0-9a-f]{64})/.exec(fs.readFileSync(path.join(FIXTURES, 'price-7.apksigner.txt'), 'utf8'))![1]!;
+    const repo = await appRepository(['Price check screen', 'Prices in large print']);
     const app = {
       packageName: 'com.retailco.price',
       name: 'Price Check',
       signingCertSha256: pin,
       critical: false,
-      gitRepository: 'https://git.retailco.example/android/price.git',
+      gitRepository: repo.origin,
       roles: ['CASHIER'],
     };
     const registered = await h.call('POST', '/apps', app);
@@ -172,15 +209,23 @@ describe('apps', () => {
     expect((await h.call('POST', '/apps', { ...app, packageName: 'com.retailco.other', roles: ['NO_SUCH_ROLE'] })).status).toBe(422);
     expect(await h.db.app.findUnique({ where: { packageName: 'com.retailco.other' } })).toBeNull();
 
-    expect((await publish(apk('price-7'))).status).toBe(201);
+    // The build's commit must be in the app's repository: its notes come from there.
+    const unknown = await publish(apk('price-7'), { commit: 'deadbeef' });
+    expect(unknown.status).toBe(422);
+    expect(await unknown.json()).toMatchObject({ reason: 'unknown-commit' });
+    expect(await h.db.release.count({ where: { packageName: 'com.retailco.price' } })).toBe(0);
+    const published = await publish(apk('price-7'), { commit: repo.head });
+    expect(published.status).toBe(201);
+    // No --notes: the repository's log up to the commit (no earlier release is tagged).
+    expect(((await published.json()) as { release: { notes: string } }).release.notes).toBe('- Prices in large print\n- Price check screen');
     const list = (await (await h.call('GET', '/apps')).json()) as { apps: { packageName: string }[] };
     expect(list.apps.find((a: { packageName: string }) => a.packageName === 'com.retailco.price')).toMatchObject({ roles: ['CASHIER'], lastVersionCode: 7 });
   });
 
   it('a bad registration names each bad field', async () => {
-    const res = await h.call('POST', '/apps', { packageName: 'nodots', name: '', signingCertSha256: 'xyz' });
+    const res = await h.call('POST', '/apps', { packageName: 'nodots', name: '', signingCertSha256: 'xyz', gitRepository: '--upload-pack=touch /tmp/x' });
     expect(res.status).toBe(400);
     const fields = ((await res.json()) as { problems: { field: string }[] }).problems.map((p: { field: string }) => p.field).sort();
-    expect(fields).toEqual(['name', 'packageName', 'signingCertSha256']);
+    expect(fields).toEqual(['gitRepository', 'name', 'packageName', 'signingCertSha256']);
   });
 });

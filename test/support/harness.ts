@@ -8,6 +8,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { LocalArtifactStore } from '../../src/release/artifact-store.ts';
+import { GitMirrors } from '../../src/release/git.ts';
 import { assembleSystems, startApi, startWorkers, stopAll, type Stops } from '../../src/assemble.ts';
 import type { ApiTokens } from '../../src/api/auth.ts';
 import type { ApiContext } from '../../src/api/context.ts';
@@ -154,6 +155,7 @@ export async function startHarness(
       hr: systems.hr,
       codecOrigins: ['http://localhost:8233'],
       artifacts: new LocalArtifactStore(artifactDir),
+      releaseGit: new GitMirrors(path.join(os.tmpdir(), `phonefleet-git-${run}`)),
       ...opts.api,
       readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
     },

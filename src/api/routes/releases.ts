@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PACKAGE_NAME } from '../../release/apk/manifest.ts';
 import { APK_REJECTIONS, ApkRejected } from '../../release/apk/rejections.ts';
 import { DEFAULT_MAX_APK_BYTES } from '../../release/apk/verify.ts';
+import { RepositoryUnreachable, UnknownCommit } from '../../release/git.ts';
 import { publishRelease, ReleaseConflict } from '../../release/publish.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../http-errors.ts';
@@ -22,7 +23,11 @@ const appBody = z.strictObject(
     signingCertSha256: sha256("the SHA-256 of the app's signing certificate (apksigner verify --print-certs)"),
     autoInstall: z.boolean({ error: 'must be true or false' }).optional(),
     critical: z.boolean({ error: 'must be true or false' }).optional(),
-    gitRepository: text('must be a git repository URL or path of at most 500 characters', { min: 1, max: 500 }).optional(),
+    gitRepository: text('must be a git repository URL or path of at most 500 characters, without spaces, not starting with "-"', {
+      min: 1,
+      max: 500,
+      pattern: /^(?!-)\S+$/,
+    }).optional(),
     roles: z
       .array(text('must be a role code', { pattern: /^[A-Z][A-Z0-9_]{0,31}$/ }), { error: 'must be an array of role codes' })
       .max(12)
@@ -65,7 +70,8 @@ export const RELEASE_ROUTES = {
       409: 'this versionCode was published with other bytes',
       413: `over the size limit (${DEFAULT_MAX_APK_BYTES} bytes)`,
       415: 'not an APK media type',
-      422: `the APK is refused, naming why: ${Object.values(APK_REJECTIONS).join('; ')}`,
+      503: "the app's repository cannot be read for the release notes: retry, or give the notes",
+      422: `the APK is refused, naming why: ${Object.values(APK_REJECTIONS).join('; ')}; or its commit is not in the app's repository`,
     },
   }),
   get: defineRoute({
@@ -112,6 +118,7 @@ export function releasesRouter(ctx: ApiContext): Router {
           commit: query.commit.toLowerCase(),
           publishedBy: `api:${res.locals.operator}`,
           maxBytes,
+          ...(ctx.releaseGit ? { git: ctx.releaseGit } : {}),
           ...(query.sha256 ? { declaredSha256: query.sha256 } : {}),
           ...(query.notes ? { notes: query.notes } : {}),
         });
@@ -122,6 +129,10 @@ export function releasesRouter(ctx: ApiContext): Router {
             reason: err.reason,
           });
         }
+        if (err instanceof UnknownCommit)
+          throw new HttpError(422, `the build's commit is not in the app's repository`, [{ field: 'query.commit', message: err.message }], { reason: 'unknown-commit' });
+        if (err instanceof RepositoryUnreachable)
+          throw new HttpError(503, `${err.message} (for the release notes: publish again later, or give --notes)`, undefined, undefined, 60);
         if (err instanceof ReleaseConflict) throw new HttpError(409, err.message, undefined, { release: err.existing });
         throw err;
       }
