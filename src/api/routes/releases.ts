@@ -26,7 +26,7 @@ const appBody = z.strictObject(
     gitRepository: text('must be a git repository URL or path of at most 500 characters, without spaces, not starting with "-"', {
       min: 1,
       max: 500,
-      pattern: /^(?!-)\S+$/,
+      pattern: /^[^\s-]\S*$/,
     }).optional(),
     roles: z
       .array(text('must be a role code', { pattern: /^[A-Z][A-Z0-9_]{0,31}$/ }), { error: 'must be an array of role codes' })
