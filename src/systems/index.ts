@@ -2,6 +2,7 @@
 // reading their configuration from the environment, building one adapter each (the real
 // systems when the environment names them, the simulators otherwise), starting their
 // simulators. To add a system, see ./shared/system-definition.ts.
+import { system as crashReporter } from './crash-reporter/index.ts';
 import { system as directory } from './directory/index.ts';
 import { system as hr } from './hr/index.ts';
 import { system as knoxGuard } from './knox-guard/index.ts';
@@ -18,7 +19,7 @@ import { startSystemSimulators, type SimulatorControls, type StartSimulatorsOpti
  * Every external system. The order is the simulators' port order (SIM_BASE_PORT + index) and
  * their fault-injection seeds: a new system goes at the end, so existing ports stay.
  */
-export const SYSTEMS = [knoxManage, secondMdm, operator, hr, directory, knoxGuard, leasePartner, smtp] as const;
+export const SYSTEMS = [knoxManage, secondMdm, operator, hr, directory, knoxGuard, leasePartner, smtp, crashReporter] as const;
 
 type Systems = (typeof SYSTEMS)[number];
 export type SystemName = Systems['name'];

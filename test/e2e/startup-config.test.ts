@@ -230,27 +230,27 @@ describe('npm run api and PHONEFLEET_DEMO=1, through the real entry points', () 
     expect(result.boundSimulatorPorts).toEqual([]);
   });
 
-  it('npm start with one system configured runs the demo only when PHONEFLEET_DEMO=1 asks: refused without it, the demo with simulators for the six others with it', async () => {
+  it('npm start with one system configured runs the demo only when PHONEFLEET_DEMO=1 asks: refused without it, the demo with simulators for the others with it', async () => {
     const knoxManage: Env = {
       KNOX_MANAGE_URL: sims.urls.knoxManage,
       KNOX_MANAGE_CLIENT_ID: sims.credentials.knoxManage.clientId,
       KNOX_MANAGE_CLIENT_SECRET: sims.credentials.knoxManage.clientSecret,
     };
 
-    // Not asked: a real fleet with six systems forgotten, refused before anything starts.
+    // Not asked: a real fleet with the other systems forgotten, refused before anything starts.
     const refusedBase = await freePorts(SIMULATOR_NAMES.length);
     const refused = await run('src/main.ts', { ...(await deployment(refusedBase)), ...knoxManage });
     expect(refused.code, refused.stderr).toBe(EXIT_CONFIGURATION);
     expect(refused.stderr).toMatch(/^phonefleet: refusing to start: missing SECOND_MDM_URL, /);
     expect(refused.boundSimulatorPorts).toEqual([]);
 
-    // Asked: the demo, with simulators for the six others on SIM_BASE_PORT + i.
+    // Asked: the demo, with simulators for the others on SIM_BASE_PORT + i.
     const simBase = await freePorts(SIMULATOR_NAMES.length);
     const demo = await run('src/main.ts', { ...(await deployment(simBase)), ...knoxManage, PHONEFLEET_DEMO: '1' }, { until: 'phonefleet is running', timeoutMs: 240_000 });
     // The banner is written to stderr (the logs own stdout).
     expect(demo.stderr, demo.stdout).toContain('phonefleet is running the demo');
-    expect(demo.stderr).toContain('simulators (secondMdm, operator, hr, directory, knoxGuard, leasePartner, smtp)');
-    // The simulators the demo uses for the six others listen on SIM_BASE_PORT + i.
+    expect(demo.stderr).toContain(`simulators (${SIMULATOR_NAMES.filter((n) => n !== 'knoxManage').join(', ')})`);
+    // The simulators the demo uses for the others listen on SIM_BASE_PORT + i.
     const simulated = SIMULATOR_NAMES.filter((n) => n !== 'knoxManage').map((n) => simBase + SIMULATOR_NAMES.indexOf(n));
     expect(demo.boundSimulatorPorts).toEqual(expect.arrayContaining(simulated));
   });

@@ -26,5 +26,8 @@ export function everySystemEnv(sims: RunningSimulators): Record<string, string> 
     LEASE_PARTNER_TOKEN: c.leasePartner.token,
     SMTP_URL: `smtp://${sims.smtp.smtpEndpoint.host}:${sims.smtp.smtpEndpoint.port}`,
     SMTP_FROM: 'phonefleet <phonefleet@retailco.example>',
+    CRASH_REPORTER_URL: urls.crashReporter,
+    CRASH_REPORTER_TOKEN: c.crashReporter.token,
+    CRASH_REPORTER_ORGANIZATION: 'retailco',
   };
 }
