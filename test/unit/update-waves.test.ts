@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { budgetProblem, planWaves, trafficAt, type StorePhone, type WavePlanInput } from '../../src/domain/update-waves.ts';
+import { StoreLink } from '../../src/systems/shared/store-link.ts';
 
 const HOUR = 3_600_000;
 const MB = 1_000_000;
@@ -40,6 +41,20 @@ describe('the store download plan', () => {
           // Traffic is highest just after a download starts: check every start.
           expect(trafficAt(plan, d.startsAt, input.phoneMbps)).toBeLessThanOrEqual(budget);
         }
+      }),
+    );
+  });
+
+  it("played on the simulators' link model (the whole uplink, shared fairly), stays within the share and ends each download when planned", () => {
+    fc.assert(
+      fc.property(store, (input) => {
+        const plan = planWaves(input);
+        const link = new StoreLink(input.link.uplinkMbps);
+        const ended = new Map<string, number>();
+        for (const d of plan.downloads) for (const c of link.start(d.imei, input.apkBytes, input.phoneMbps, d.startsAt)) ended.set(c.id, c.endedAt);
+        for (const c of link.drain()) ended.set(c.id, c.endedAt);
+        expect(link.peakMbps()).toBeLessThanOrEqual(input.link.uplinkMbps * input.link.share * (1 + 1e-9));
+        for (const d of plan.downloads) expect(Math.abs(ended.get(d.imei)! - d.endsAt)).toBeLessThanOrEqual(1);
       }),
     );
   });
