@@ -71,20 +71,16 @@ function sign(input: string, out: string, signer: { pk8: string; cert: string },
 function tamper(file: string): void {
   const apk = fs.readFileSync(file);
   const name = Buffer.from('assets/catalogue.bin');
-  const local = apk.indexOf(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04])]), 0);
-  let at = local;
-  while (at >= 0) {
-    const nameLength = apk.readUInt16LE(at + 26);
-    if (apk.subarray(at + 30, at + 30 + nameLength).equals(name)) break;
-    at = apk.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]), at + 4);
-  }
+  const LOCAL = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+  const CENTRAL = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  let at = apk.indexOf(LOCAL);
+  while (at >= 0 && !apk.subarray(at + 30, at + 30 + apk.readUInt16LE(at + 26)).equals(name)) at = apk.indexOf(LOCAL, at + 4);
   const dataStart = at + 30 + apk.readUInt16LE(at + 26) + apk.readUInt16LE(at + 28);
   const size = apk.readUInt32LE(at + 18);
   apk[dataStart + 100] ^= 0xff;
   const crc = zlib.crc32(apk.subarray(dataStart, dataStart + size));
   apk.writeUInt32LE(crc, at + 14);
-  const central = apk.indexOf(Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02])]));
-  for (let c = central; c >= 0; c = apk.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), c + 4)) {
+  for (let c = apk.indexOf(CENTRAL); c >= 0; c = apk.indexOf(CENTRAL, c + 4)) {
     if (apk.subarray(c + 46, c + 46 + apk.readUInt16LE(c + 28)).equals(name)) apk.writeUInt32LE(crc, c + 16);
   }
   fs.writeFileSync(file, apk);

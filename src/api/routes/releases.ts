@@ -169,28 +169,29 @@ async function registerApp(ctx: ApiContext, body: AppBody, actor: string) {
       unknown.map((r) => ({ field: `roles[${roles.indexOf(r)}]`, message: `role ${r} does not exist` })),
     );
 
-  const same = (app: typeof wanted, appRoles: string[]) =>
-    (Object.keys(wanted) as (keyof typeof wanted)[]).every((k) => app[k] === wanted[k]) && appRoles.join(',') === roles.join(',');
-  const existing = await ctx.db.app.findUnique({ where: { packageName: body.packageName }, include: { roles: { select: { roleCode: true } } } });
-  const view = (app: typeof wanted, appRoles: string[]) => ({ ...app, roles: appRoles });
-  if (existing) {
-    const existingRoles = existing.roles.map((r) => r.roleCode).sort();
-    if (same(existing, existingRoles)) return { status: 200, app: view(existing, existingRoles) };
-    throw new HttpError(409, `${body.packageName} is registered otherwise`, undefined, { app: view(existing, existingRoles) });
-  }
+  type Registered = typeof wanted & { roles: { roleCode: string }[] };
+  const registered = (): Promise<Registered | null> => ctx.db.app.findUnique({ where: { packageName: body.packageName }, include: { roles: { select: { roleCode: true } } } });
+  /** An app already there: this very registration again (200), or another one (409). */
+  const answerExisting = (app: Registered) => {
+    const { roles: rows, ...fields } = app;
+    const view = { ...fields, roles: rows.map((r) => r.roleCode).sort() };
+    const same = (Object.keys(wanted) as (keyof typeof wanted)[]).every((k) => fields[k] === wanted[k]) && view.roles.join(',') === roles.join(',');
+    if (same) return { status: 200, app: view };
+    throw new HttpError(409, `${body.packageName} is registered otherwise`, undefined, { app: view });
+  };
+  const existing = await registered();
+  if (existing) return answerExisting(existing);
   try {
     const app = await ctx.db.$transaction(async (tx) => {
       const created = await tx.app.create({ data: { ...wanted, roles: { create: roles.map((roleCode) => ({ roleCode })) } } });
       await tx.auditLog.create({ data: { actor, action: 'app.registered', details: { ...wanted, roles } } });
       return created;
     });
-    return { status: 201, app: view(app, roles) };
+    return { status: 201, app: { ...app, roles } };
   } catch (err) {
     // Registered at the same moment by another request: answer as if it came first.
-    const raced = await ctx.db.app.findUnique({ where: { packageName: body.packageName }, include: { roles: { select: { roleCode: true } } } });
+    const raced = await registered();
     if (!raced) throw err;
-    const racedRoles = raced.roles.map((r) => r.roleCode).sort();
-    if (same(raced, racedRoles)) return { status: 200, app: view(raced, racedRoles) };
-    throw new HttpError(409, `${body.packageName} is registered otherwise`, undefined, { app: view(raced, racedRoles) });
+    return answerExisting(raced);
   }
 }

@@ -3,10 +3,9 @@
 // holds it against the registered app (its pinned signer, the last versionCode released). The
 // publish path puts the duplicate lookup between the two: a retried Jenkins stage finds its
 // release before the versionCode check could refuse it.
-import crypto from 'node:crypto';
 import { parseManifest, type ApkManifest } from './manifest.ts';
 import { ApkRejected } from './rejections.ts';
-import { findSigningBlock, V2_BLOCK_ID, V3_BLOCK_ID, verifySchemeBlock, type VerifiedSigner } from './signing-block.ts';
+import { findSigningBlock, sha256Hex, V2_BLOCK_ID, V3_BLOCK_ID, verifySchemeBlock, type VerifiedSigner } from './signing-block.ts';
 import { readEntry, readZipLayout } from './zip.ts';
 
 /** The largest APK phonefleet takes by default (the corporate apps are tens of MB; Play's own limit is 200 MB for the base APK). */
@@ -37,7 +36,7 @@ export interface InspectOptions {
 export function inspectApk(apk: Buffer, opts: InspectOptions = {}): ApkFacts {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_APK_BYTES;
   if (apk.length > maxBytes) throw new ApkRejected('too-large', `${apk.length} bytes, over the limit of ${maxBytes}`);
-  const sha256 = crypto.createHash('sha256').update(apk).digest('hex');
+  const sha256 = sha256Hex(apk);
   if (opts.declaredSha256 !== undefined && opts.declaredSha256.toLowerCase() !== sha256) {
     throw new ApkRejected('sha256-mismatch', `the file's SHA-256 is ${sha256}, Jenkins declared ${opts.declaredSha256}`);
   }
