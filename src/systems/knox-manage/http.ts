@@ -14,6 +14,10 @@ import {
   type MdmCommand,
   type MdmDevice,
   type MdmDevicePage,
+  type MdmAppInstall,
+  type MdmAppTarget,
+  type MdmAppUpload,
+  knownInstallStatus,
   type MdmMessage,
   type MdmProviderName,
   type MdmRegistration,
@@ -222,6 +226,47 @@ export class KnoxManageMdm implements Mdm {
     if (device.iccid) form.iccid = device.iccid;
     const envelope = await this.http.request<KnoxEnvelope<KnoxDevice>>(this.call(operation, 'device/registerDevice', form));
     return toMdmDevice(this.resultOf(operation, envelope, true));
+  }
+
+  readonly appTargetsPerCall = 500;
+
+  async uploadApp(upload: MdmAppUpload): Promise<{ appVersionId: string }> {
+    const operation = 'uploadInhouseApplication';
+    const query: Record<string, string> = { packageName: upload.packageName, versionCode: String(upload.versionCode), sha256: upload.sha256 };
+    if (upload.versionName) query.versionName = upload.versionName;
+    const envelope = await this.http.request<KnoxEnvelope<{ appId: string | number }>>({
+      operation,
+      method: 'POST',
+      path: '/app/uploadInhouseApplication',
+      query,
+      raw: { contentType: 'application/vnd.android.package-archive', bytes: upload.apk },
+    });
+    return { appVersionId: String(this.resultOf(operation, envelope, true).appId) };
+  }
+
+  async assignApp(appVersionId: string, targets: MdmAppTarget[]): Promise<void> {
+    await this.command('assignInhouseApplicationToDevices', 'app/assignInhouseApplicationToDevices', { appId: appVersionId, targetList: JSON.stringify(targets) });
+  }
+
+  async cancelAppAssignments(appVersionId: string, deviceIds: string[]): Promise<number> {
+    const operation = 'cancelInhouseApplicationAssignment';
+    const envelope = await this.http.request<KnoxEnvelope<{ cancelled: number }>>(
+      this.call(operation, 'app/cancelInhouseApplicationAssignment', { appId: appVersionId, deviceIdList: deviceIds.join(',') }),
+    );
+    return this.resultOf(operation, envelope, true).cancelled;
+  }
+
+  async appInstallStatus(appVersionId: string, deviceIds: string[]): Promise<MdmAppInstall[]> {
+    const operation = 'selectInhouseApplicationInstallStatus';
+    const envelope = await this.http.request<KnoxEnvelope<{ list: { deviceId: string; installStatus: string; installTime?: string | null; failReason?: string | null }[] }>>(
+      this.call(operation, 'app/selectInhouseApplicationInstallStatus', { appId: appVersionId, deviceIdList: deviceIds.join(',') }),
+    );
+    return this.resultOf(operation, envelope, true).list.map((item) => {
+      const install: MdmAppInstall = { deviceId: String(item.deviceId), status: knownInstallStatus(SYSTEM, item.installStatus) };
+      if (item.installTime) install.installedAt = item.installTime;
+      if (item.failReason) install.failure = item.failReason;
+      return install;
+    });
   }
 
   private async sendCommand(control: string, form: Record<string, string>): Promise<MdmCommand> {

@@ -5,7 +5,8 @@
 // result codes other than '0', the lock/unlock paths, `device/selectDeviceCommandList`,
 // `device/selectDeviceCommand`, `device/updateDeviceGroup` and `device/registerDevice` are
 // modelled in the same style. Every command route answers the command it created.
-import type { RequestHandler, Response } from 'express';
+import { createHash } from 'node:crypto';
+import express, { type RequestHandler, type Response } from 'express';
 import { isValidImei } from '../../domain/identifiers.ts';
 import { TokenIssuer, clientCredentialsTokenEndpoint, mountTokenAdmin, randomSecret, requireBearer, type ClientCredentials } from '../shared/simulator-auth.ts';
 import type { MdmCommandRequest, MdmDeviceCommand } from '../shared/mdm-commands.ts';
@@ -18,6 +19,7 @@ import {
   type MdmRegistryState,
   type MdmSimulator,
 } from '../shared/mdm-devices.ts';
+import { MdmAppCatalog, mountMdmAppAdmin, type AppCatalogState, type AppTargetRequest, type AppTargetState } from '../shared/mdm-apps.ts';
 import { RateLimiter, mountRateLimitAdmin, type RateLimits } from '../shared/rate-limits.ts';
 import { Fields, SimHttpError } from '../shared/request-fields.ts';
 import { Simulator, type SimulatorOptions } from '../shared/simulator.ts';
@@ -28,6 +30,7 @@ export const KNOX_RESULT = {
   UNAUTHORIZED: '1401',
   DEVICE_NOT_FOUND: '2101',
   COMMAND_NOT_FOUND: '2201',
+  APP_NOT_FOUND: '2301',
 } as const;
 
 export interface KnoxManageSimulatorOptions extends SimulatorOptions {
@@ -91,13 +94,30 @@ function commandView(deviceId: string, command: MdmDeviceCommand): Record<string
   };
 }
 
-export type KnoxManageState = MdmRegistryState;
+/** An in-house app's install status on a device, as the Open API returns it. */
+function installStatusView(target: AppTargetState): Record<string, unknown> {
+  return {
+    deviceId: target.deviceId,
+    appId: target.appVersionId,
+    installStatus: target.status,
+    downloadStartTime: target.downloadStartedAt === undefined ? null : new Date(target.downloadStartedAt).toISOString(),
+    downloadEndTime: target.downloadedAt === undefined ? null : new Date(target.downloadedAt).toISOString(),
+    installTime: target.installedAt === undefined ? null : new Date(target.installedAt).toISOString(),
+    failReason: target.failure ?? null,
+  };
+}
+
+/** At most this many devices per app assignment or status call. */
+export const KNOX_APP_TARGETS_PER_CALL = 500;
+
+export type KnoxManageState = MdmRegistryState & { apps?: AppCatalogState };
 
 export class KnoxManageSimulator extends Simulator<KnoxManageState> implements MdmSimulator {
   readonly devices: MdmDeviceRegistry;
   readonly tokens: TokenIssuer;
   readonly credentials: ClientCredentials;
   readonly rateLimiter: RateLimiter;
+  readonly apps: MdmAppCatalog;
 
   constructor(options: KnoxManageSimulatorOptions = {}) {
     super(options.name ?? 'knox-manage', options);
@@ -107,8 +127,10 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
     this.credentials = options.credentials ?? { clientId: `knox-${randomSecret(6)}`, clientSecret: randomSecret() };
 
     this.rateLimiter = new RateLimiter(options.rateLimits ?? null);
+    this.apps = new MdmAppCatalog(this.devices, (n) => `APP${String(n).padStart(6, '0')}`);
 
     mountMdmDeviceAdmin(this.admin, this);
+    mountMdmAppAdmin(this.admin, this.devices, this.apps);
     mountTokenAdmin(this.admin, this.tokens);
     mountRateLimitAdmin(this.admin, this.rateLimiter);
 
@@ -200,6 +222,82 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
       success(res);
     });
 
+    // In-house apps (modelled on the console's app management): the APK is the body, its facts
+    // the query; the same build again answers the same appId.
+    this.route(
+      'post',
+      '/emm/oapi/app/uploadInhouseApplication',
+      this.rateLimiter.middleware(false),
+      authenticated,
+      express.raw({ type: 'application/vnd.android.package-archive', limit: '512mb' }),
+      (req, res) => {
+        const body = req.body as unknown;
+        if (!Buffer.isBuffer(body) || body.length === 0) throw invalidParameter('the APK must be the body (application/vnd.android.package-archive)');
+        const query = req.query as Record<string, unknown>;
+        const packageName = typeof query.packageName === 'string' ? query.packageName : '';
+        const versionCode = Number(query.versionCode);
+        const sha256 = createHash('sha256').update(body).digest('hex');
+        if (!packageName || !Number.isInteger(versionCode)) throw invalidParameter('packageName and versionCode are required');
+        if (query.sha256 !== undefined && query.sha256 !== sha256) throw invalidParameter('the body does not match sha256');
+        const version = this.apps.upload({
+          packageName,
+          versionCode,
+          ...(typeof query.versionName === 'string' ? { versionName: query.versionName } : {}),
+          sha256,
+          sizeBytes: body.length,
+        });
+        success(res, { appId: version.appVersionId, packageName, versionCode, sha256, fileSize: version.sizeBytes });
+      },
+    );
+
+    const deviceIdListOf = (fields: Fields): string[] => {
+      const ids = fields
+        .string('deviceIdList')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      if (ids.length === 0 || ids.length > KNOX_APP_TARGETS_PER_CALL) throw invalidParameter(`deviceIdList must name 1..${KNOX_APP_TARGETS_PER_CALL} devices`);
+      return ids;
+    };
+
+    // Assignment with a deployment schedule per device: `targetList` is a JSON list of
+    // { deviceId, downloadFrom, installFrom } (ISO instants).
+    oapi('app/assignInhouseApplicationToDevices', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const appId = this.appIdOf(fields);
+      let list: unknown;
+      try {
+        list = JSON.parse(fields.string('targetList'));
+      } catch {
+        throw invalidParameter('targetList must be JSON');
+      }
+      if (!Array.isArray(list) || list.length === 0 || list.length > KNOX_APP_TARGETS_PER_CALL)
+        throw invalidParameter(`targetList must list 1..${KNOX_APP_TARGETS_PER_CALL} devices`);
+      const targets: AppTargetRequest[] = list.map((item: unknown, i) => {
+        const t = (item ?? {}) as Record<string, unknown>;
+        const downloadFrom = typeof t.downloadFrom === 'string' ? Date.parse(t.downloadFrom) : Number.NaN;
+        const installFrom = typeof t.installFrom === 'string' ? Date.parse(t.installFrom) : Number.NaN;
+        if (typeof t.deviceId !== 'string' || Number.isNaN(downloadFrom) || Number.isNaN(installFrom)) {
+          throw invalidParameter(`targetList[${i}] needs deviceId, downloadFrom and installFrom`);
+        }
+        return { deviceId: t.deviceId, downloadFrom, installFrom };
+      });
+      const assigned = this.apps.assign(appId, this.knownApp(targets));
+      success(res, { appId, requested: targets.length, assigned });
+    });
+
+    oapi('app/cancelInhouseApplicationAssignment', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const cancelled = this.apps.cancel(this.appIdOf(fields), deviceIdListOf(fields));
+      success(res, { cancelled: cancelled.length });
+    });
+
+    oapi('app/selectInhouseApplicationInstallStatus', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const list = this.apps.statuses(this.appIdOf(fields), deviceIdListOf(fields)).map(installStatusView);
+      success(res, { totalCount: list.length, list });
+    });
+
     // As the provisioning partner registers a phone (or a store moves to this MDM): registering
     // a known IMEI again updates what was scanned and answers the same device.
     oapi('device/registerDevice', (req, res) => {
@@ -214,16 +312,29 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
   }
 
   exportState(): KnoxManageState {
-    return this.devices.exportState();
+    return { ...this.devices.exportState(), apps: this.apps.exportState() };
   }
 
   importState(state: KnoxManageState): void {
     this.devices.importState(state);
+    this.apps.importState(state.apps);
   }
 
   /** In-process seeding, as the provisioning partner registers a device. */
   registerDevice(registration: MdmDeviceRegistration): MdmDeviceState {
     return this.devices.register(registration);
+  }
+
+  private appIdOf(fields: Fields): string {
+    const appId = fields.string('appId');
+    if (!this.apps.listVersions().some((v) => v.appVersionId === appId)) throw knoxError(404, KNOX_RESULT.APP_NOT_FOUND, 'Application not found');
+    return appId;
+  }
+
+  /** Every target's device must be enrolled here. */
+  private knownApp(targets: AppTargetRequest[]): AppTargetRequest[] {
+    for (const t of targets) if (!this.devices.enrolledById(t.deviceId)) throw knoxError(404, KNOX_RESULT.DEVICE_NOT_FOUND, `Device not found: ${t.deviceId}`);
+    return targets;
   }
 
   private deviceOf(fields: Fields): MdmDeviceState {

@@ -9,6 +9,10 @@ import { createHash } from 'node:crypto';
 import { PermanentSystemError } from '../shared/errors.ts';
 import { CachedBearerToken, HttpClient, type HttpRequest } from '../shared/http-client.ts';
 import {
+  knownInstallStatus,
+  type MdmAppInstall,
+  type MdmAppTarget,
+  type MdmAppUpload,
   knownCommand,
   simSlotsFrom,
   type LockScreen,
@@ -223,6 +227,59 @@ export class HeadwindMdm implements Mdm {
   }
 
   /** `action` is the plugin's path segment; the error messages name it, e.g. "devicecontrol/reset". */
+  readonly appTargetsPerCall = 1000;
+
+  async uploadApp(upload: MdmAppUpload): Promise<{ appVersionId: string }> {
+    const operation = 'applications/upload';
+    const query: Record<string, string> = { pkg: upload.packageName, versionCode: String(upload.versionCode) };
+    if (upload.versionName) query.version = upload.versionName;
+    const envelope = await this.http.request<HeadwindEnvelope<{ id: number }>>({
+      operation,
+      method: 'POST',
+      path: '/rest/private/applications/upload',
+      query,
+      raw: { contentType: 'application/vnd.android.package-archive', bytes: upload.apk },
+    });
+    return { appVersionId: String(this.dataOf(operation, envelope).id) };
+  }
+
+  async assignApp(appVersionId: string, targets: MdmAppTarget[]): Promise<void> {
+    // Devices are addressed by number (the IMEI: the MdmDevice deviceId here); times as epoch ms.
+    await this.send({
+      operation: 'deployment/assign',
+      method: 'POST',
+      path: '/rest/plugins/deployment/private/assign',
+      json: {
+        applicationId: Number(appVersionId),
+        targets: targets.map((t) => ({ number: t.deviceId, downloadFrom: Date.parse(t.downloadFrom), installFrom: Date.parse(t.installFrom) })),
+      },
+    });
+  }
+
+  async cancelAppAssignments(appVersionId: string, deviceIds: string[]): Promise<number> {
+    const operation = 'deployment/cancel';
+    const json = { applicationId: Number(appVersionId), numbers: deviceIds };
+    const envelope = await this.http.request<HeadwindEnvelope<{ cancelled: number }>>({ operation, method: 'POST', path: '/rest/plugins/deployment/private/cancel', json });
+    return this.dataOf(operation, envelope).cancelled;
+  }
+
+  async appInstallStatus(appVersionId: string, deviceIds: string[]): Promise<MdmAppInstall[]> {
+    const operation = 'deployment/status';
+    const json = { applicationId: Number(appVersionId), numbers: deviceIds };
+    const envelope = await this.http.request<HeadwindEnvelope<{ number: string; status: string; installed?: number | null; error?: string | null }[]>>({
+      operation,
+      method: 'POST',
+      path: '/rest/plugins/deployment/private/status',
+      json,
+    });
+    return this.dataOf(operation, envelope).map((item) => {
+      const install: MdmAppInstall = { deviceId: item.number, status: knownInstallStatus(SYSTEM, item.status) };
+      if (typeof item.installed === 'number') install.installedAt = new Date(item.installed).toISOString();
+      if (item.error) install.failure = item.error;
+      return install;
+    });
+  }
+
   private async sendCommand(action: string, deviceId: string, json: Record<string, string> = {}): Promise<MdmCommand> {
     const operation = `devicecontrol/${action}`;
     const envelope = await this.http.request<HeadwindEnvelope<HeadwindCommand>>({

@@ -20,12 +20,13 @@
 // Answers `{ status: 'OK' | 'ERROR', message, data }`. A configuration is the MDM profile;
 // its name is phonefleet's profileId.
 import { createHash } from 'node:crypto';
-import type { Response } from 'express';
+import express, { type Response } from 'express';
 import { isValidImei } from '../../domain/identifiers.ts';
 import { ROLES } from '../../domain/roles.ts';
 import { TokenIssuer, mountTokenAdmin, randomSecret, requireBearer, safeEqual } from '../shared/simulator-auth.ts';
 import type { MdmCommandRequest, MdmDeviceCommand } from '../shared/mdm-commands.ts';
 import { MdmDeviceRegistry, mountMdmDeviceAdmin, type MdmDeviceRegistration, type MdmDeviceState, type MdmRegistryState, type MdmSimulator } from '../shared/mdm-devices.ts';
+import { MdmAppCatalog, mountMdmAppAdmin, type AppCatalogState, type AppTargetRequest, type AppTargetState } from '../shared/mdm-apps.ts';
 import { Fields, SimHttpError, bodyOf, plainError } from '../shared/request-fields.ts';
 import { Simulator, type SimulatorOptions } from '../shared/simulator.ts';
 
@@ -63,7 +64,11 @@ function ok(res: Response, data: unknown = null): void {
 
 export interface HeadwindState extends MdmRegistryState {
   configurations: HeadwindConfiguration[];
+  apps?: AppCatalogState;
 }
+
+/** At most this many devices per deployment or status call. */
+export const HEADWIND_APP_TARGETS_PER_CALL = 1000;
 
 /** Headwind keeps times as epoch milliseconds. */
 function epochMs(iso: string | undefined): number | null {
@@ -85,20 +90,36 @@ function commandView(deviceNumber: string, command: MdmDeviceCommand): Record<st
   };
 }
 
+/** A deployment's state on one device; Headwind keeps times as epoch milliseconds. */
+function installView(number: string, target: AppTargetState): Record<string, unknown> {
+  return {
+    number,
+    applicationId: Number(target.appVersionId),
+    status: target.status.toLowerCase(),
+    downloadStarted: target.downloadStartedAt ?? null,
+    downloaded: target.downloadedAt ?? null,
+    installed: target.installedAt ?? null,
+    error: target.failure ?? null,
+  };
+}
+
 export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSimulator {
   readonly devices: MdmDeviceRegistry;
   readonly tokens: TokenIssuer;
   readonly credentials: HeadwindCredentials;
+  readonly apps: MdmAppCatalog;
   private readonly configurations = new Map<string, HeadwindConfiguration>();
 
   constructor(options: HeadwindSimulatorOptions = {}) {
     super('second-mdm', options);
     this.devices = new MdmDeviceRegistry((n) => String(n));
+    this.apps = new MdmAppCatalog(this.devices, (n) => String(n));
     this.tokens = new TokenIssuer(options.tokenTtlSeconds ?? 3600);
     this.credentials = options.credentials ?? { login: 'phonefleet', password: randomSecret() };
     for (const name of options.configurations ?? ROLES.map((r) => r.profileId)) this.addConfiguration(name);
 
     mountMdmDeviceAdmin(this.admin, this);
+    mountMdmAppAdmin(this.admin, this.devices, this.apps);
     mountTokenAdmin(this.admin, this.tokens);
     this.admin.get('/configurations', (_req, res) => {
       res.json(this.listConfigurations());
@@ -203,6 +224,71 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
       );
     });
 
+    // In-house applications (Headwind keeps APKs as application versions) and a deployment
+    // plugin in Headwind's style for scheduled installs; devices by number (the IMEI).
+    this.route('post', '/rest/private/applications/upload', authenticated, express.raw({ type: 'application/vnd.android.package-archive', limit: '512mb' }), (req, res) => {
+      const body = req.body as unknown;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('error.params.file');
+      const query = req.query as Record<string, unknown>;
+      const pkg = typeof query.pkg === 'string' ? query.pkg : '';
+      const versionCode = Number(query.versionCode);
+      if (!pkg || !Number.isInteger(versionCode)) throw badRequest('error.params.pkg');
+      const version = this.apps.upload({
+        packageName: pkg,
+        versionCode,
+        ...(typeof query.version === 'string' ? { versionName: query.version } : {}),
+        sha256: createHash('sha256').update(body).digest('hex'),
+        sizeBytes: body.length,
+      });
+      ok(res, { id: Number(version.appVersionId), pkg, versionCode, sha256: version.sha256, size: version.sizeBytes });
+    });
+
+    const numbersOf = (fields: Fields, name: string): MdmDeviceState[] => {
+      const numbers = fields.optionalStringList(name) ?? [];
+      if (numbers.length === 0 || numbers.length > HEADWIND_APP_TARGETS_PER_CALL) throw badRequest(`error.params.${name}`);
+      return numbers.map((n) => this.deviceByNumber(n));
+    };
+    const applicationOf = (fields: Fields): string => {
+      const id = String(fields.optionalNumber('applicationId') ?? '');
+      if (!this.apps.listVersions().some((v) => v.appVersionId === id)) throw headwindError(404, 'error.notfound.application');
+      return id;
+    };
+
+    this.route('post', '/rest/plugins/deployment/private/assign', authenticated, (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      const applicationId = applicationOf(fields);
+      const list = bodyOf(req).targets;
+      if (!Array.isArray(list) || list.length === 0 || list.length > HEADWIND_APP_TARGETS_PER_CALL) throw badRequest('error.params.targets');
+      const targets: AppTargetRequest[] = list.map((item: unknown) => {
+        const t = (item ?? {}) as Record<string, unknown>;
+        if (typeof t.number !== 'string' || typeof t.downloadFrom !== 'number' || typeof t.installFrom !== 'number') throw badRequest('error.params.targets');
+        return { deviceId: this.deviceByNumber(t.number).deviceId, downloadFrom: t.downloadFrom, installFrom: t.installFrom };
+      });
+      ok(res, { assigned: this.apps.assign(applicationId, targets) });
+    });
+
+    this.route('post', '/rest/plugins/deployment/private/cancel', authenticated, (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      const applicationId = applicationOf(fields);
+      ok(res, {
+        cancelled: this.apps.cancel(
+          applicationId,
+          numbersOf(fields, 'numbers').map((d) => d.deviceId),
+        ).length,
+      });
+    });
+
+    this.route('post', '/rest/plugins/deployment/private/status', authenticated, (req, res) => {
+      const fields = Fields.ofBody(req, badRequest);
+      const applicationId = applicationOf(fields);
+      const devices = numbersOf(fields, 'numbers');
+      const byId = new Map(devices.map((d) => [d.deviceId, d.imei]));
+      ok(
+        res,
+        this.apps.statuses(applicationId, [...byId.keys()]).map((t) => installView(byId.get(t.deviceId)!, t)),
+      );
+    });
+
     this.route('post', '/rest/plugins/messaging/private/send', authenticated, (req, res) => {
       const fields = Fields.ofBody(req, badRequest);
       fields.oneOf('scope', ['device'] as const);
@@ -214,11 +300,12 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
   }
 
   exportState(): HeadwindState {
-    return { ...this.devices.exportState(), configurations: this.listConfigurations() };
+    return { ...this.devices.exportState(), configurations: this.listConfigurations(), apps: this.apps.exportState() };
   }
 
   importState(state: HeadwindState): void {
     this.devices.importState(state);
+    this.apps.importState(state.apps);
     this.configurations.clear();
     for (const configuration of state.configurations) this.configurations.set(configuration.name, configuration);
   }

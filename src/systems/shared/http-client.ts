@@ -28,6 +28,8 @@ export interface HttpRequest {
   form?: Record<string, string>;
   /** Sent as application/json. */
   json?: unknown;
+  /** Sent as is (an APK upload), with its content type. */
+  raw?: { contentType: string; bytes: Uint8Array };
   headers?: Record<string, string>;
 }
 
@@ -171,8 +173,11 @@ export class HttpClient {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-    let body: string | undefined;
-    if (req.form) {
+    let body: string | Uint8Array | undefined;
+    if (req.raw) {
+      headers['content-type'] = req.raw.contentType;
+      body = req.raw.bytes;
+    } else if (req.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(req.form).toString();
     } else if (req.json !== undefined) {

@@ -132,5 +132,56 @@ export interface MdmCommands {
   register(device: MdmRegistration): Promise<MdmDevice>;
 }
 
+// --- In-house app distribution (releases) ------------------------------------------------------
+// The MDM stores the APK, takes assignments to devices with a deployment schedule (download from,
+// install from) and reports each device's install status. Assignments go in batches: one call for
+// up to `appTargetsPerCall` phones, never one per phone (Knox Manage: 300 device commands a minute).
+
+export const MDM_APP_INSTALL_STATUSES = ['ASSIGNED', 'DOWNLOADING', 'DOWNLOADED', 'INSTALLED', 'FAILED', 'CANCELLED'] as const;
+export type MdmAppInstallStatus = (typeof MDM_APP_INSTALL_STATUSES)[number];
+
+export interface MdmAppUpload {
+  packageName: string;
+  versionCode: number;
+  versionName?: string;
+  sha256: string;
+  apk: Uint8Array;
+}
+
+export interface MdmAppTarget {
+  deviceId: string;
+  /** ISO 8601: the phone may download from then on. */
+  downloadFrom: string;
+  /** ISO 8601: the phone may install from then on. */
+  installFrom: string;
+}
+
+export interface MdmAppInstall {
+  deviceId: string;
+  status: MdmAppInstallStatus;
+  installedAt?: string;
+  failure?: string;
+}
+
+export interface MdmAppDistribution {
+  /** The most devices one assignment, cancellation or status call may name. */
+  readonly appTargetsPerCall: number;
+  /** Uploads the build; the same build again answers the same app version id. */
+  uploadApp(upload: MdmAppUpload): Promise<{ appVersionId: string }>;
+  /** Assigns the version to the devices, each with its schedule. A device already assigned it is left as it is. */
+  assignApp(appVersionId: string, targets: MdmAppTarget[]): Promise<void>;
+  /** Withdraws the assignment from devices that have not started downloading; returns how many. */
+  cancelAppAssignments(appVersionId: string, deviceIds: string[]): Promise<number>;
+  /** The devices' install status for the version (devices never assigned it are left out). */
+  appInstallStatus(appVersionId: string, deviceIds: string[]): Promise<MdmAppInstall[]>;
+}
+
+/** A provider's install status in phonefleet's terms; an unknown one is a contract change. */
+export function knownInstallStatus(system: string, status: string): MdmAppInstallStatus {
+  const upper = status.toUpperCase();
+  if (!(MDM_APP_INSTALL_STATUSES as readonly string[]).includes(upper)) throw new PermanentSystemError(system, `unknown app install status ${status.slice(0, 20)}`);
+  return upper as MdmAppInstallStatus;
+}
+
 /** Everything phonefleet asks of an MDM. */
-export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands;
+export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands & MdmAppDistribution;

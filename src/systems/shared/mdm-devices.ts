@@ -3,6 +3,7 @@
 // does it (IMEI, serial, model, ICCID); messages and commands reach a phone only while it is
 // online, the rest wait for it, as a real push does.
 import type { Router } from 'express';
+import type { MdmAppCatalog } from './mdm-apps.ts';
 import { isValidImei } from '../../domain/identifiers.ts';
 import { ROLES } from '../../domain/roles.ts';
 import { deliverPending, complete, newCommand, newestFirst, type CommandEffect, type LockScreenText, type MdmCommandRequest, type MdmDeviceCommand } from './mdm-commands.ts';
@@ -44,7 +45,9 @@ export type MdmDeviceEventType =
   | 'LOCKED'
   | 'UNLOCKED'
   | 'WIPED'
-  | 'APP_UNINSTALLED';
+  | 'APP_UNINSTALLED'
+  // An in-house app version installed (value `<package>:<versionCode>`).
+  | 'APP_INSTALLED';
 
 /** Only real changes are recorded: a repeated assignment or profile leaves no event. */
 export interface MdmDeviceEvent {
@@ -83,6 +86,8 @@ export interface MdmDeviceState {
   lockScreen?: LockScreenText;
   /** Packages on the phone: a profile's apps when applied, minus the uninstalled ones. */
   installedApps: string[];
+  /** In-house app versions installed through the MDM's app distribution, by package. */
+  installedVersions?: Record<string, number>;
   /** Set when a WIPE (factory reset) completed. */
   wipedAt?: string;
   messages: MdmPushedMessage[];
@@ -318,6 +323,14 @@ export class MdmDeviceRegistry {
     return true;
   }
 
+  /** An app version the MDM's app distribution installed (an older one replaces a newer one too: a rollback). */
+  installVersion(device: MdmDeviceState, packageName: string, versionCode: number, at: string): void {
+    device.installedVersions ??= {};
+    device.installedVersions[packageName] = versionCode;
+    if (!device.installedApps.includes(packageName)) device.installedApps.push(packageName);
+    this.record(device, at, 'APP_INSTALLED', `${packageName}:${versionCode}`);
+  }
+
   /** Returns false when the device is already in that group. */
   moveToGroup(device: MdmDeviceState, groupId: string): boolean {
     if (device.groupId === groupId) return false;
@@ -367,6 +380,8 @@ export function simSlotsOf(device: MdmDeviceState): { slot: 1 | 2; iccid: string
 /** What seeding and the admin routes need from either MDM simulator. */
 export interface MdmSimulator {
   readonly devices: MdmDeviceRegistry;
+  /** Its in-house app distribution (releases). */
+  readonly apps: MdmAppCatalog;
   registerDevice(registration: MdmDeviceRegistration): MdmDeviceState;
 }
 

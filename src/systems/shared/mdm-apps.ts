@@ -1,0 +1,409 @@
+// The in-house app distribution both MDM simulators keep (Knox Manage and the second MDM expose it
+// through different API shapes): uploaded app versions, assignments to devices with a deployment
+// schedule (download from, install from: Knox Manage's Deployment Scheduler), and each device's
+// install status as the MDM's app status reports give it. The MDM knows nothing of freezes,
+// health or bandwidth: phonefleet decides when, the MDM carries it out.
+//
+// What the phones do is modelled, on the simulator's clock:
+// - a phone downloads only while online; in the store (its holder's shift, set per device by the
+//   test or the demo; without one, always in the store) over the store's uplink, shared with the
+//   other downloads of the store (StoreLink: max-min fair, each at most at the phone's rate);
+//   away from the store only an APK small enough for mobile data, within the month's budget;
+// - a downloaded version installs from its install time on (a share fails, per version);
+// - an assignment repeated for the same device and version is not a second install command.
+// Time is read at each request (and each admin read), and events in between are played in order.
+import type { Router } from 'express';
+import { StoreLink } from './store-link.ts';
+import type { MdmDeviceRegistry, MdmDeviceState } from './mdm-devices.ts';
+import { Fields, SimHttpError, bodyOf, plainError } from './request-fields.ts';
+
+export const APP_INSTALL_STATUSES = ['ASSIGNED', 'DOWNLOADING', 'DOWNLOADED', 'INSTALLED', 'FAILED', 'CANCELLED'] as const;
+export type AppInstallStatus = (typeof APP_INSTALL_STATUSES)[number];
+
+export interface AppVersionUpload {
+  packageName: string;
+  versionCode: number;
+  versionName?: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface AppVersionState extends AppVersionUpload {
+  appVersionId: string;
+  uploadedAt: string;
+}
+
+export interface AppTargetRequest {
+  deviceId: string;
+  /** Epoch ms: not downloaded before. */
+  downloadFrom: number;
+  /** Epoch ms: not installed before. */
+  installFrom: number;
+}
+
+export interface AppTargetState extends AppTargetRequest {
+  appVersionId: string;
+  status: AppInstallStatus;
+  assignedAt: number;
+  /** The store link the download used (the device's group when it started), or mobile data. */
+  over?: 'store' | 'mobile';
+  downloadStartedAt?: number;
+  downloadedAt?: number;
+  installedAt?: number;
+  failure?: string;
+}
+
+export interface StoreLinkSettings {
+  uplinkMbps: number;
+  /** One phone's rate over the store's Wi-Fi. */
+  phoneMbps: number;
+}
+
+/** A stretch of time a phone is in its store (epoch ms). */
+export interface PresenceStay {
+  from: number;
+  until: number;
+}
+
+export interface AppCatalogState {
+  versions: AppVersionState[];
+  targets: AppTargetState[];
+  versionSeq: number;
+  mobileBytes?: Record<string, number>;
+}
+
+/** APKs up to this size are downloaded over mobile data away from the store (as the corporate plan allows). */
+export const MOBILE_DOWNLOAD_MAX_BYTES = 50 * 1024 * 1024;
+/** The corporate plan's mobile data: 3 GB a month per phone. */
+export const MOBILE_DATA_BUDGET_BYTES = 3 * 1024 ** 3;
+
+const targetKey = (appVersionId: string, deviceId: string) => `${appVersionId}|${deviceId}`;
+
+/** A deterministic draw in [0, 1) per device and version: the same phone fails the same build every run. */
+function draw(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 1_000_000) / 1_000_000;
+}
+
+export class MdmAppCatalog {
+  private readonly versions = new Map<string, AppVersionState>();
+  private readonly targets = new Map<string, AppTargetState>();
+  private readonly links = new Map<string, { link: StoreLink; settings: StoreLinkSettings }>();
+  private readonly presence = new Map<string, PresenceStay[]>();
+  private readonly failureRates = new Map<string, number>();
+  private readonly mobileBytes = new Map<string, number>();
+  /** How many times each device was told to install each version (a test's "no phone twice"). */
+  private readonly installCommands = new Map<string, number>();
+  /** Downloaded, not installed yet. */
+  private readonly awaitingInstall = new Set<AppTargetState>();
+  private versionSeq = 0;
+  private playedUntil = 0;
+
+  constructor(
+    private readonly devices: MdmDeviceRegistry,
+    private readonly idFor: (sequence: number) => string,
+    /** The simulator's clock (a bench drives its own). */
+    public now: () => number = Date.now,
+  ) {}
+
+  /** Uploading the same build again answers the same version; another build under the same versionCode is refused. */
+  upload(upload: AppVersionUpload): AppVersionState {
+    const same = [...this.versions.values()].find((v) => v.packageName === upload.packageName && v.versionCode === upload.versionCode);
+    if (same && same.sha256 !== upload.sha256) throw new SimHttpError(409, { error: `${upload.packageName} ${upload.versionCode} was uploaded with another SHA-256` });
+    if (same) return same;
+    this.versionSeq += 1;
+    const version: AppVersionState = { ...upload, appVersionId: this.idFor(this.versionSeq), uploadedAt: new Date(this.now()).toISOString() };
+    this.versions.set(version.appVersionId, version);
+    return version;
+  }
+
+  version(appVersionId: string): AppVersionState {
+    const version = this.versions.get(appVersionId);
+    if (!version) throw new SimHttpError(404, { error: 'unknown app version' });
+    return version;
+  }
+
+  listVersions(): AppVersionState[] {
+    return [...this.versions.values()];
+  }
+
+  /** Assigns a version to devices, each with its schedule. Returns how many were new (a repeat changes nothing). */
+  assign(appVersionId: string, requests: AppTargetRequest[]): number {
+    this.version(appVersionId);
+    for (const r of requests) {
+      if (!this.devices.enrolledById(r.deviceId)) throw new SimHttpError(404, { error: `device ${r.deviceId} not found` });
+    }
+    this.play();
+    let created = 0;
+    for (const r of requests) {
+      const key = targetKey(appVersionId, r.deviceId);
+      const existing = this.targets.get(key);
+      if (existing && existing.status !== 'CANCELLED') continue;
+      this.targets.set(key, { ...r, appVersionId, status: 'ASSIGNED', assignedAt: this.now() });
+      this.installCommands.set(key, (this.installCommands.get(key) ?? 0) + 1);
+      created++;
+    }
+    return created;
+  }
+
+  /** Cancels what has not started downloading; returns the devices cancelled. */
+  cancel(appVersionId: string, deviceIds: string[]): string[] {
+    this.version(appVersionId);
+    this.play();
+    const cancelled: string[] = [];
+    for (const deviceId of deviceIds) {
+      const target = this.targets.get(targetKey(appVersionId, deviceId));
+      if (target?.status !== 'ASSIGNED') continue;
+      target.status = 'CANCELLED';
+      cancelled.push(deviceId);
+    }
+    return cancelled;
+  }
+
+  /** The devices' status for the version (a device never assigned is left out). */
+  statuses(appVersionId: string, deviceIds?: string[]): AppTargetState[] {
+    this.version(appVersionId);
+    this.play();
+    const all = [...this.targets.values()].filter((t) => t.appVersionId === appVersionId);
+    if (!deviceIds) return all;
+    const wanted = new Set(deviceIds);
+    return all.filter((t) => wanted.has(t.deviceId));
+  }
+
+  installCommandsFor(appVersionId: string, deviceId: string): number {
+    return this.installCommands.get(targetKey(appVersionId, deviceId)) ?? 0;
+  }
+
+  setStoreLink(groupId: string, settings: StoreLinkSettings | null): void {
+    this.play();
+    if (settings === null) this.links.delete(groupId);
+    else this.links.set(groupId, { link: new StoreLink(settings.uplinkMbps, Math.max(this.playedUntil, this.now())), settings });
+  }
+
+  /** The store link's use over time (simulator time), for tests and benches. */
+  linkOf(groupId: string): StoreLink | undefined {
+    this.play();
+    return this.links.get(groupId)?.link;
+  }
+
+  setPresence(deviceId: string, stays: PresenceStay[] | null): void {
+    this.play();
+    if (stays === null) this.presence.delete(deviceId);
+    else
+      this.presence.set(
+        deviceId,
+        [...stays].sort((a, b) => a.from - b.from),
+      );
+  }
+
+  setInstallFailureRate(packageName: string, versionCode: number, rate: number): void {
+    this.failureRates.set(`${packageName}|${versionCode}`, rate);
+  }
+
+  mobileBytesOf(deviceId: string): number {
+    return this.mobileBytes.get(deviceId) ?? 0;
+  }
+
+  /**
+   * Plays every download and install due up to the clock's now, in time order. Starting one
+   * download changes no other phone's start moment, so the starts are found once and sorted.
+   */
+  play(until = this.now()): void {
+    if (until < this.playedUntil) return;
+    const starts: { target: AppTargetState; at: number }[] = [];
+    for (const target of this.targets.values()) {
+      if (target.status !== 'ASSIGNED') continue;
+      const device = this.devices.enrolledById(target.deviceId);
+      if (!device?.online) continue;
+      const at = this.startMoment(target, device, Math.max(target.downloadFrom, target.assignedAt, this.playedUntil), until);
+      if (at !== undefined) starts.push({ target, at });
+    }
+    starts.sort((a, b) => a.at - b.at);
+    for (const { target, at } of starts) {
+      this.runLinksTo(at);
+      this.startDownload(target, at);
+    }
+    this.runLinksTo(until);
+    for (const target of this.awaitingInstall) this.installIfDue(target, until);
+    this.playedUntil = until;
+  }
+
+  exportState(): AppCatalogState {
+    this.play();
+    return { versions: [...this.versions.values()], targets: [...this.targets.values()], versionSeq: this.versionSeq, mobileBytes: Object.fromEntries(this.mobileBytes) };
+  }
+
+  /** Downloads under way when the state was saved start over (the link is not saved). */
+  importState(state: AppCatalogState | undefined): void {
+    this.versions.clear();
+    this.targets.clear();
+    this.awaitingInstall.clear();
+    if (!state) return;
+    for (const v of state.versions) this.versions.set(v.appVersionId, v);
+    for (const t of state.targets) {
+      if (t.status === 'DOWNLOADING') {
+        t.status = 'ASSIGNED';
+        delete t.downloadStartedAt;
+        delete t.over;
+      }
+      this.targets.set(targetKey(t.appVersionId, t.deviceId), t);
+      if (t.status === 'DOWNLOADED') this.awaitingInstall.add(t);
+    }
+    this.versionSeq = state.versionSeq;
+    for (const [deviceId, bytes] of Object.entries(state.mobileBytes ?? {})) this.mobileBytes.set(deviceId, bytes);
+  }
+
+  // --- the phones -----------------------------------------------------------------------------
+
+  /** When the phone can start the download from `from` on (in the store, or on mobile data for a small APK). */
+  private startMoment(target: AppTargetState, device: MdmDeviceState, from: number, until: number): number | undefined {
+    if (from > until) return undefined;
+    const stays = this.presence.get(device.deviceId);
+    if (!stays) return from;
+    if (stays.some((s) => s.from <= from && from < s.until)) return from;
+    if (this.mobileAllows(target, device)) return from;
+    const next = stays.find((s) => s.from > from);
+    return next && next.from <= until ? next.from : undefined;
+  }
+
+  private mobileAllows(target: AppTargetState, device: MdmDeviceState): boolean {
+    const size = this.version(target.appVersionId).sizeBytes;
+    return size <= MOBILE_DOWNLOAD_MAX_BYTES && this.mobileBytesOf(device.deviceId) + size <= MOBILE_DATA_BUDGET_BYTES;
+  }
+
+  private inStore(deviceId: string, at: number): boolean {
+    const stays = this.presence.get(deviceId);
+    return !stays || stays.some((s) => s.from <= at && at < s.until);
+  }
+
+  private startDownload(target: AppTargetState, at: number): void {
+    const device = this.devices.enrolledById(target.deviceId)!;
+    const { sizeBytes } = this.version(target.appVersionId);
+    target.status = 'DOWNLOADING';
+    target.downloadStartedAt = at;
+    if (!this.inStore(device.deviceId, at)) {
+      target.over = 'mobile';
+      this.mobileBytes.set(device.deviceId, this.mobileBytesOf(device.deviceId) + sizeBytes);
+      this.downloaded(target, at);
+      return;
+    }
+    target.over = 'store';
+    const store = device.groupId ? this.links.get(device.groupId) : undefined;
+    if (!store) {
+      this.downloaded(target, at); // no link modelled for the store: instant
+      return;
+    }
+    for (const done of store.link.start(targetKey(target.appVersionId, target.deviceId), sizeBytes, store.settings.phoneMbps, Math.max(at, store.link.time))) {
+      this.downloaded(this.targets.get(done.id)!, done.endedAt);
+    }
+  }
+
+  private runLinksTo(t: number): void {
+    for (const { link } of this.links.values()) {
+      if (t < link.time) continue;
+      for (const done of link.advanceTo(t)) this.downloaded(this.targets.get(done.id)!, done.endedAt);
+    }
+  }
+
+  private downloaded(target: AppTargetState, at: number): void {
+    target.status = 'DOWNLOADED';
+    target.downloadedAt = at;
+    this.awaitingInstall.add(target);
+  }
+
+  private installIfDue(target: AppTargetState, until: number): void {
+    if (target.status !== 'DOWNLOADED') return;
+    const device = this.devices.enrolledById(target.deviceId);
+    const at = Math.max(target.downloadedAt ?? 0, target.installFrom);
+    if (!device?.online || at > until) return;
+    this.awaitingInstall.delete(target);
+    const version = this.version(target.appVersionId);
+    const rate = this.failureRates.get(`${version.packageName}|${version.versionCode}`) ?? 0;
+    if (draw(targetKey(target.appVersionId, target.deviceId)) < rate) {
+      target.status = 'FAILED';
+      target.failure = 'INSTALL_FAILED_INTERNAL_ERROR';
+      return;
+    }
+    target.status = 'INSTALLED';
+    target.installedAt = at;
+    this.devices.installVersion(device, version.packageName, version.versionCode, new Date(at).toISOString());
+  }
+}
+
+// --- the simulator's admin routes (tests, demo, bench) -----------------------------------------
+
+const rejectAdmin = plainError(400);
+
+/**
+ * `PUT /_sim/apps/links/:groupId` ({ uplinkMbps, phoneMbps } or null): the store's uplink;
+ * `GET /_sim/apps/links/:groupId` (its use over time and peak);
+ * `PUT /_sim/apps/presence/:imei` ({ stays: [{ from, until }] } ISO instants, or null: always in the store);
+ * `PUT /_sim/apps/failure-rates` ({ packageName, versionCode, rate });
+ * `GET /_sim/apps/versions`, `GET /_sim/apps/targets?appVersionId=` (with install commands per device).
+ */
+export function mountMdmAppAdmin(admin: Router, registry: MdmDeviceRegistry, catalog: MdmAppCatalog): void {
+  const deviceOf = (imei: string): MdmDeviceState => {
+    const device = registry.enrolledByImei(imei);
+    if (!device) throw new SimHttpError(404, { error: 'unknown IMEI' });
+    return device;
+  };
+  admin.put('/apps/links/:groupId', (req, res) => {
+    const body = bodyOf(req);
+    if (Object.keys(body).length === 0) {
+      catalog.setStoreLink(req.params.groupId, null);
+      res.json({ groupId: req.params.groupId, link: null });
+      return;
+    }
+    const fields = new Fields(body, rejectAdmin);
+    const settings = { uplinkMbps: fields.optionalNumber('uplinkMbps') ?? 0, phoneMbps: fields.optionalNumber('phoneMbps') ?? 0 };
+    if (!(settings.uplinkMbps > 0 && settings.phoneMbps > 0)) throw rejectAdmin('uplinkMbps and phoneMbps must be above 0');
+    catalog.setStoreLink(req.params.groupId, settings);
+    res.json({ groupId: req.params.groupId, link: settings });
+  });
+  admin.get('/apps/links/:groupId', (req, res) => {
+    const link = catalog.linkOf(req.params.groupId);
+    if (!link) throw new SimHttpError(404, { error: 'no link modelled for this group' });
+    res.json({ groupId: req.params.groupId, capacityMbps: link.capacityMbps, peakMbps: link.peakMbps(), use: link.use() });
+  });
+  admin.put('/apps/presence/:imei', (req, res) => {
+    const device = deviceOf(req.params.imei);
+    const stays = bodyOf(req).stays;
+    if (stays === null || stays === undefined) {
+      catalog.setPresence(device.deviceId, null);
+      res.json({ imei: device.imei, stays: null });
+      return;
+    }
+    if (!Array.isArray(stays)) throw rejectAdmin('stays must be a list of { from, until } or null');
+    const parsed = stays.map((s: unknown, i) => {
+      const stay = (s ?? {}) as Record<string, unknown>;
+      const from = typeof stay.from === 'string' ? Date.parse(stay.from) : Number.NaN;
+      const until = typeof stay.until === 'string' ? Date.parse(stay.until) : Number.NaN;
+      if (!(from < until)) throw rejectAdmin(`stays[${i}] must have from before until (ISO instants)`);
+      return { from, until };
+    });
+    catalog.setPresence(device.deviceId, parsed);
+    res.json({ imei: device.imei, stays: parsed.length });
+  });
+  admin.put('/apps/failure-rates', (req, res) => {
+    const fields = new Fields(bodyOf(req), rejectAdmin);
+    const rate = fields.optionalNumber('rate') ?? -1;
+    if (!(rate >= 0 && rate <= 1)) throw rejectAdmin('rate must be between 0 and 1');
+    const versionCode = fields.optionalNumber('versionCode') ?? 0;
+    catalog.setInstallFailureRate(fields.string('packageName'), versionCode, rate);
+    res.json({ ok: true });
+  });
+  admin.get('/apps/versions', (_req, res) => {
+    res.json(catalog.listVersions());
+  });
+  admin.get('/apps/targets', (req, res) => {
+    const appVersionId = typeof req.query.appVersionId === 'string' ? req.query.appVersionId : '';
+    const targets = catalog.statuses(appVersionId).map((t) => ({
+      ...t,
+      imei: registry.byId(t.deviceId)?.imei,
+      installCommands: catalog.installCommandsFor(appVersionId, t.deviceId),
+      mobileBytes: catalog.mobileBytesOf(t.deviceId),
+    }));
+    res.json(targets);
+  });
+}
