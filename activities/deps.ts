@@ -3,6 +3,8 @@
 import type { ExternalSystems } from '../src/systems/index.ts';
 import type { PrismaClient } from '../src/db/generated/client.ts';
 import type { FleetPolicy } from '../workflows/policy.ts';
+import type { ArtifactStore } from '../src/release/artifact-store.ts';
+import type { ReleaseGit } from '../src/release/git.ts';
 
 /**
  * One adapter per system of src/systems/index.ts's SYSTEMS, by its name (`deps.hr`,
@@ -17,4 +19,8 @@ export type ActivityDeps = ExternalSystems & {
    * Absent (a test rig without one): phases keep the policy their lifecycle was started with.
    */
   policy?: FleetPolicy;
+  /** Accepted APKs (the MDM uploads read them); absent on a worker that runs no releases. */
+  artifacts?: ArtifactStore;
+  /** The apps' repositories (a finished release is tagged). */
+  releaseGit?: ReleaseGit;
 };

@@ -12,6 +12,7 @@ import { createOfflineLockActivities } from './offline-lock.ts';
 import { createReconciliationActivities } from './reconciliation.ts';
 import { createRecordActivities } from './records.ts';
 import { buildRegistry } from './registry.ts';
+import { createReleaseActivities } from './release.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -26,6 +27,7 @@ export const ACTIVITY_FACTORIES = {
   notifications: createNotificationActivities,
   reconciliation: createReconciliationActivities,
   fleetSync: createFleetSyncActivities,
+  release: createReleaseActivities,
 };
 
 export function createActivities(deps: ActivityDeps) {

@@ -29,8 +29,8 @@ import {
   type StartSimulatorsOptions,
 } from './systems/index.ts';
 import { HrHttpApi } from './systems/hr/http.ts';
-import { LocalArtifactStore } from './release/artifact-store.ts';
-import { GitMirrors } from './release/git.ts';
+import { type ArtifactStore, LocalArtifactStore } from './release/artifact-store.ts';
+import { GitMirrors, type ReleaseGit } from './release/git.ts';
 import { KNOX_MANAGE_PUBLISHED_LIMITS } from './systems/shared/rate-limits.ts';
 import { DEMO_OPERATOR_LIMITS } from './systems/operator/limits.ts';
 import { EncryptionCodec, type PayloadKey } from './temporal/codec.ts';
@@ -169,6 +169,9 @@ export interface WorkersAssembly {
   policy?: FleetPolicy;
   /** The MDM queue's rate (AssembledSystems.mdmActivitiesPerSecond); none: unpaced. */
   mdmActivitiesPerSecond?: number;
+  /** Accepted APKs (releases upload them to the MDMs) and the apps' repositories (tags). */
+  artifacts?: ArtifactStore;
+  releaseGit?: ReleaseGit;
   queues?: Partial<Record<QueueKind, QueueOptions>>;
 }
 
@@ -180,7 +183,14 @@ export async function startWorkers(opts: WorkersAssembly, stops: Stops): Promise
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     keys: opts.keys,
-    deps: { db: opts.db, ...opts.adapters, companyName: opts.companyName, ...(opts.policy ? { policy: opts.policy } : {}) },
+    deps: {
+      db: opts.db,
+      ...opts.adapters,
+      companyName: opts.companyName,
+      ...(opts.policy ? { policy: opts.policy } : {}),
+      ...(opts.artifacts ? { artifacts: opts.artifacts } : {}),
+      ...(opts.releaseGit ? { releaseGit: opts.releaseGit } : {}),
+    },
     queues: { ...opts.queues, mdm: { ...mdmRate, ...opts.queues?.mdm } },
   });
   const running = workers.run();
@@ -302,6 +312,9 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
       temporal: () => connection.healthService.check({}),
     };
     let workers: Workers | undefined;
+    // Accepted APKs, content-addressed, beside the other state of this deployment (the API keeps them, the worker uploads them).
+    const artifacts = new LocalArtifactStore(path.join(config.dataDir, 'artifacts'));
+    const releaseGit = new GitMirrors(path.join(config.dataDir, 'git'));
     if (systems.adapters) {
       // The SDK's own metrics (workflow tasks, activities, polls) on the worker's Prometheus endpoint.
       installTelemetry({ metricsAddress: workerMetricsAddress(env, config.demo) });
@@ -315,6 +328,8 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
           adapters: systems.adapters,
           companyName: config.companyName,
           policy: config.policy,
+          artifacts,
+          releaseGit,
           ...(systems.mdmActivitiesPerSecond !== undefined ? { mdmActivitiesPerSecond: systems.mdmActivitiesPerSecond } : {}),
         },
         stops,
@@ -347,9 +362,8 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
         codecOrigins: config.api.codecOrigins,
         codecUiSecret: uiUrl ? codecUiSecret : undefined,
         codecIdentity: config.api.codecOidc ? oidcVerifier(config.api.codecOidc) : undefined,
-        // Accepted APKs, content-addressed, beside the other state of this deployment.
-        artifacts: new LocalArtifactStore(path.join(config.dataDir, 'artifacts')),
-        releaseGit: new GitMirrors(path.join(config.dataDir, 'git')),
+        artifacts,
+        releaseGit,
         readiness,
       },
       { host: config.api.host, port: config.api.port, logger: loggerFor('api') },

@@ -6,3 +6,5 @@ export { mover } from './mover.ts';
 export { notificationDelivery } from './notification-delivery.ts';
 export { fleetReconcile } from './fleet-reconcile.ts';
 export { fleetSync } from './fleet-sync.ts';
+export { release } from './release.ts';
+export { releaseStore } from './release-store.ts';

@@ -2,6 +2,7 @@
 // end-to-end tests shorten them to seconds. Durations are Temporal duration strings ("15 minutes")
 // or milliseconds.
 import type { Duration } from '@temporalio/common';
+import type { ReleasePolicy } from './release-contract.ts';
 
 export interface JoinerPolicy {
   /** How often to look for the directory account, which can appear a day or more late. */
@@ -68,4 +69,6 @@ export interface FleetPolicy {
   mover: MoverPolicy;
   /** Absent in the policy of lifecycles started before it (workflows do not read it). */
   fleet?: FleetDataPolicy;
+  /** How releases roll out (each release is started with it); absent: src/release/policy.ts's defaults. */
+  release?: ReleasePolicy;
 }

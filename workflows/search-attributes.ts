@@ -10,6 +10,9 @@ export const Phase = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWO
 /** App releases: the package being released and the release's id. */
 export const Package = defineSearchAttributeKey('Package', SearchAttributeType.KEYWORD);
 export const ReleaseId = defineSearchAttributeKey('ReleaseId', SearchAttributeType.KEYWORD);
+/** A release's versionCode, and the ring it is in (1-based). */
+export const VersionCode = defineSearchAttributeKey('VersionCode', SearchAttributeType.INT);
+export const Ring = defineSearchAttributeKey('Ring', SearchAttributeType.INT);
 
 /** Every attribute above: what src/temporal/server.ts registers on each server. */
-export const SEARCH_ATTRIBUTES = [EmployeeId, StoreId, Imei, Phase, Package, ReleaseId] as const;
+export const SEARCH_ATTRIBUTES = [EmployeeId, StoreId, Imei, Phase, Package, ReleaseId, VersionCode, Ring] as const;

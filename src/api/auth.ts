@@ -13,7 +13,7 @@ import { HttpError } from './http-errors.ts';
  * - `curator:<store>`: one store's inbox, stock and hand-overs (`curator:*`: every store's);
  * - `support`: support's tasks, returned phones, retries, employee look-ups;
  * - `operations`: freeze windows, deliveries, everything a fleet operator runs;
- * - `release`: the release and store-rollout processes (no route yet);
+ * - `release`: apps, builds and their releases (publish, approve, pause, resume, abort);
  * - `metrics`: GET /metrics, for a Prometheus scraper (counts only: no ids, no personal data);
  * - `pii`: personal data, i.e. decrypting payloads through /codec and seeing names;
  * - `*`: every scope (the generated embedded token, and tokens configured without scopes).
@@ -96,6 +96,12 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'GET', path: '/apps', anyOf: ['release', 'operations', 'support'] },
   { method: 'POST', path: '/releases', anyOf: ['release'] },
   { method: 'GET', path: '/releases/:id', anyOf: ['release', 'operations', 'support'] },
+  { method: 'GET', path: '/releases/:id/affected-phones', anyOf: ['release', 'operations', 'support'] },
+  // Approving, pausing, resuming and aborting a release: release engineers and operations.
+  { method: 'POST', path: '/releases/:id/approve', anyOf: ['release', 'operations'] },
+  { method: 'POST', path: '/releases/:id/pause', anyOf: ['release', 'operations'] },
+  { method: 'POST', path: '/releases/:id/resume', anyOf: ['release', 'operations'] },
+  { method: 'POST', path: '/releases/:id/abort', anyOf: ['release', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

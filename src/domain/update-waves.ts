@@ -11,6 +11,11 @@
 //
 // Pure: no clock, no I/O; times are milliseconds since the epoch.
 
+/** APKs up to this size may come over mobile data while the phone is away from the store. */
+export const MOBILE_DOWNLOAD_MAX_BYTES = 50 * 1024 * 1024;
+/** The corporate plan's mobile data: 3 GB a month per phone. */
+export const MOBILE_DATA_BUDGET_BYTES = 3 * 1024 ** 3;
+
 export interface Stay {
   from: number;
   until: number;
@@ -38,6 +43,11 @@ export interface WavePlanInput {
   from: number;
   /** Nothing is planned to end after it. */
   until: number;
+  /**
+   * When the downloads already on the link (an earlier batch still running, another release)
+   * end, each at the phone rate: each holds a slot until then.
+   */
+  busyUntil?: number[];
 }
 
 export interface Download {
@@ -101,6 +111,9 @@ export function planWaves(input: WavePlanInput): WavePlan {
 
   // Slots: when each of the `concurrency` downloads at once is free again.
   const freeAt = Array.from({ length: concurrency }, () => input.from);
+  // Downloads already running hold their slots, the longest-running in the first ones.
+  const busy = [...(input.busyUntil ?? [])].filter((t) => t > input.from).sort((a, b) => b - a);
+  busy.slice(0, concurrency).forEach((t, i) => (freeAt[i] = t));
   const downloads: Download[] = [];
   while (waiting.length > 0) {
     const slot = freeAt.indexOf(Math.min(...freeAt));

@@ -435,6 +435,8 @@ export async function seedSimulators(running: RunningSimulators, fleet: Fleet): 
       iccid: device.iccid,
       ...(device.personalIccid ? { personalIccid: device.personalIccid } : {}),
       ...(sim ? { msisdn: sim.msisdn } : {}),
+      // phonefleet keeps one device group per store.
+      groupId: device.storeId,
       ...(holder ? { userId: holder.directoryUserId, profileId: roleOf(holder.roleCode).profileId, online: true } : {}),
     });
   }
@@ -485,8 +487,9 @@ export async function seedSimulators(running: RunningSimulators, fleet: Fleet): 
 export function mdmDeviceIdsOf(running: RunningSimulators, fleet: Fleet): SeedResult {
   const mdmDeviceIds: Record<string, string> = {};
   for (const device of fleet.devices) {
-    const known = running.mdm[device.mdmProvider].devices.byImei(device.imei);
-    if (known) mdmDeviceIds[device.imei] = known.deviceId;
+    const mdm = running.mdm[device.mdmProvider];
+    const known = mdm.devices.byImei(device.imei);
+    if (known) mdmDeviceIds[device.imei] = mdm.apiDeviceId(known);
   }
   return { mdmDeviceIds };
 }

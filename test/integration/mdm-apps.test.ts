@@ -81,6 +81,7 @@ describe.each(['KNOX_MANAGE', 'SECOND_MDM'] as MdmProviderName[])('%s app distri
     const sim = sims.mdm[provider];
     const device = sim.devices.byId(deviceIds[1]!) ?? sim.devices.enrolledByImei(deviceIds[1]!)!;
     sim.apps.setPresence(device.deviceId, [{ from: T0 + 2 * 3_600_000, until: T0 + 10 * 3_600_000 }]);
+    sim.apps.setStoreLink(device.groupId ?? 'none', null); // no link modelled: a download in the store is instant
     const small = await mdm.uploadApp({ ...upload, versionCode: 2043 });
     await mdm.assignApp(small.appVersionId, [{ deviceId: deviceIds[1]!, downloadFrom: iso(T0), installFrom: iso(T0) }]);
     clock = T0 + 1;

@@ -20,11 +20,28 @@ import type { RunningSimulators } from '../../src/systems/index.ts';
 import { EncryptionCodec } from '../../src/temporal/codec.ts';
 import { connectClient } from '../../src/temporal/connection.ts';
 import { workflowBundle } from '../../src/worker/bundle.ts';
+import type { ReleasePolicy } from '../../workflows/release-contract.ts';
+import { DEFAULT_GATE } from '../../src/domain/health-gate.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { TEST_PAYLOAD_KEYS } from './keys.ts';
 
 /** Seconds instead of the production minutes and days. */
+/** Releases in seconds: phones downloading at 100 kbit/s over a 1 Mbit/s store link (the test APKs are ~74 KB), one-second bakes. */
+export const FAST_RELEASE_POLICY: ReleasePolicy = {
+  rings: { secondRingShare: 0.5, bakeMs: [1_000], approvalBefore: [] },
+  gate: { ...DEFAULT_GATE, minInstalls: 5, minExposureMs: 0 },
+  phoneMbps: 0.1,
+  batchSpan: '3 seconds',
+  planHorizon: '1 hour',
+  statusPollFirst: '500 ms',
+  statusPollMax: '2 seconds',
+  stragglerGrace: '20 seconds',
+  healthPoll: '1 second',
+  freezeRecheck: '5 seconds',
+  operatorWait: '1 hour',
+};
+
 export const FAST_POLICY: FleetPolicy = {
   joiner: {
     directoryPollInterval: '500 ms',
@@ -43,6 +60,7 @@ export const FAST_POLICY: FleetPolicy = {
     simOnReturn: 'suspend',
   },
   mover: { freezeRecheckInterval: '10 minutes' },
+  release: FAST_RELEASE_POLICY,
 };
 
 /** A fetch Response whose JSON body tests read freely. */
@@ -109,15 +127,32 @@ export async function startHarness(
   const systems = assembled.adapters!;
   let workerPolicy = policy;
 
+  // The API keeps accepted APKs here and the worker uploads them to the MDMs from here.
+  const artifactDir = path.join(os.tmpdir(), `phonefleet-artifacts-${run}`);
+  const gitDir = path.join(os.tmpdir(), `phonefleet-git-${run}`);
   const workerStops: Stops = [];
   const startWorker = async () => {
-    await startWorkers({ address, namespace, taskQueue, keys: TEST_PAYLOAD_KEYS, db, adapters: systems, companyName: 'RetailCo', policy: workerPolicy }, workerStops);
+    await startWorkers(
+      {
+        address,
+        namespace,
+        taskQueue,
+        keys: TEST_PAYLOAD_KEYS,
+        db,
+        adapters: systems,
+        companyName: 'RetailCo',
+        policy: workerPolicy,
+        artifacts: new LocalArtifactStore(artifactDir),
+        releaseGit: new GitMirrors(gitDir),
+      },
+      workerStops,
+    );
   };
   const stopWorker = () => stopAll(workerStops);
   let child: ChildProcess | undefined;
   const startChild = async () => {
     const bundlePath = (await workflowBundle()).codePath;
-    const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: assembled.config, policy: workerPolicy, bundlePath };
+    const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: assembled.config, policy: workerPolicy, bundlePath, artifactDir, gitDir };
     const started = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker-process.ts')], {
       env: { ...process.env, PHONEFLEET_TEST_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -142,7 +177,6 @@ export async function startHarness(
   stops.push(() => connection.close());
   const token = randomBytes(12).toString('hex');
   const apiStops: Stops = [];
-  const artifactDir = path.join(os.tmpdir(), `phonefleet-artifacts-${run}`);
   const api = await startApi(
     {
       db,
@@ -155,7 +189,7 @@ export async function startHarness(
       hr: systems.hr,
       codecOrigins: ['http://localhost:8233'],
       artifacts: new LocalArtifactStore(artifactDir),
-      releaseGit: new GitMirrors(path.join(os.tmpdir(), `phonefleet-git-${run}`)),
+      releaseGit: new GitMirrors(gitDir),
       ...opts.api,
       readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
     },

@@ -7,6 +7,8 @@ import { installTelemetry } from '../../src/observability/telemetry.ts';
 import { connectWorkers } from '../../src/worker/worker.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
 import { TEST_PAYLOAD_KEYS } from './keys.ts';
+import { LocalArtifactStore } from '../../src/release/artifact-store.ts';
+import { GitMirrors } from '../../src/release/git.ts';
 
 export interface WorkerProcessConfig {
   address: string;
@@ -16,6 +18,8 @@ export interface WorkerProcessConfig {
   systems: Partial<ExternalSystemsConfig>;
   policy: FleetPolicy;
   bundlePath: string;
+  artifactDir: string;
+  gitDir: string;
 }
 
 const config: WorkerProcessConfig = JSON.parse(process.env.PHONEFLEET_TEST_WORKER ?? '{}');
@@ -27,7 +31,14 @@ const workers = await connectWorkers({
   namespace: config.namespace,
   taskQueue: config.taskQueue,
   workflowBundle: { codePath: config.bundlePath },
-  deps: { db: db.prisma, ...createExternalSystems(config.systems as ExternalSystemsConfig), companyName: 'RetailCo', policy: config.policy },
+  deps: {
+    db: db.prisma,
+    ...createExternalSystems(config.systems as ExternalSystemsConfig),
+    companyName: 'RetailCo',
+    policy: config.policy,
+    artifacts: new LocalArtifactStore(config.artifactDir),
+    releaseGit: new GitMirrors(config.gitDir),
+  },
   keys: TEST_PAYLOAD_KEYS,
 });
 const running = workers.run();

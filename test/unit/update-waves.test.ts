@@ -45,6 +45,22 @@ describe('the store download plan', () => {
     );
   });
 
+  it('counts the downloads already on the link: with them, still never above the share', () => {
+    fc.assert(
+      fc.property(store, fc.array(fc.integer({ min: 1, max: 48 * HOUR }), { maxLength: 12 }), (input, busyUntil) => {
+        const plan = planWaves({ ...input, busyUntil });
+        const budget = input.link.uplinkMbps * input.link.share;
+        const running = (t: number) => busyUntil.filter((end) => t < end).length;
+        const concurrency = Math.floor(budget / input.phoneMbps);
+        for (const d of plan.downloads) {
+          // Downloads already running beyond the slots are not this plan's to fix; below them, the plan fills only what is free.
+          const already = Math.min(running(d.startsAt), concurrency);
+          expect(trafficAt(plan, d.startsAt, input.phoneMbps) + already * input.phoneMbps).toBeLessThanOrEqual(budget + 1e-9);
+        }
+      }),
+    );
+  });
+
   it("played on the simulators' link model (the whole uplink, shared fairly), stays within the share and ends each download when planned", () => {
     fc.assert(
       fc.property(store, (input) => {

@@ -5,6 +5,7 @@ import { Router, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Freeze } from '../../db/generated/client.ts';
 import { freezeChangedSignal, WAITING_FOR_FREEZE } from '../../../workflows/mover-contract.ts';
+import { RELEASE_STORE_WORKFLOW_TYPE } from '../../../workflows/release-contract.ts';
 import { z } from 'zod';
 import { MAX_REASON_LENGTH, validateFreeze, type FreezeWindow } from '../../domain/freezes.ts';
 import type { ApiContext } from '../context.ts';
@@ -166,7 +167,8 @@ async function wakeFreezeWaiters(ctx: ApiContext, storeId: Scope): Promise<numbe
   let woken = 0;
   try {
     const waiting = ctx.temporal.workflow.list({
-      query: `Phase = '${WAITING_FOR_FREEZE}' AND ExecutionStatus = 'Running'${storeId === null ? '' : ` AND StoreId = '${storeId}'`}`,
+      // Processes waiting for a freeze to end, and stores receiving a release (a freeze holds their next batch).
+      query: `(Phase = '${WAITING_FOR_FREEZE}' OR WorkflowType = '${RELEASE_STORE_WORKFLOW_TYPE}') AND ExecutionStatus = 'Running'${storeId === null ? '' : ` AND StoreId = '${storeId}'`}`,
     });
     for await (const wf of waiting) {
       try {

@@ -8,7 +8,20 @@ import { APK_REJECTIONS, ApkRejected } from '../../release/apk/rejections.ts';
 import { DEFAULT_MAX_APK_BYTES } from '../../release/apk/verify.ts';
 import { RepositoryUnreachable, UnknownCommit } from '../../release/git.ts';
 import { publishRelease, ReleaseConflict } from '../../release/publish.ts';
+import { startRelease } from '../../release/start.ts';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../context.ts';
+import { loggerFor } from '../../observability/log.ts';
+import { operatorUpdate, withTemporal } from '../temporal-calls.ts';
+import {
+  abortReleaseUpdate,
+  approveRingUpdate,
+  pauseReleaseUpdate,
+  releaseProgressQuery,
+  releaseSummary,
+  resumeReleaseUpdate,
+  type ReleaseProgress,
+} from '../../../workflows/release-contract.ts';
 import { HttpError } from '../http-errors.ts';
 import { text } from '../schemas/fields.ts';
 import { defineRoute, mount } from '../schemas/route.ts';
@@ -42,6 +55,8 @@ const publishQuery = z.object({
   sha256: sha256('the SHA-256 Jenkins computed for the APK').optional(),
   notes: text('must be at most 2,000 characters', { max: 2000 }).optional(),
 });
+const log = loggerFor('api');
+const releasePath = z.object({ id: z.string().meta({ description: 'release-<package>-<versionCode>' }) });
 const APK_MEDIA_TYPES = ['application/vnd.android.package-archive', 'application/octet-stream'];
 
 export const RELEASE_ROUTES = {
@@ -77,12 +92,44 @@ export const RELEASE_ROUTES = {
   get: defineRoute({
     method: 'get',
     path: '/releases/:id',
-    summary: 'One release',
+    summary: 'One release, and where its process stands (per ring and per store)',
     auth: 'operator',
-    params: z.object({ id: z.string().meta({ description: 'release-<package>-<versionCode>' }) }),
-    responses: { 200: 'the release', 404: 'no such release' },
+    params: releasePath,
+    responses: { 200: 'the release and its progress', 404: 'no such release' },
   }),
+  affectedPhones: defineRoute({
+    method: 'get',
+    path: '/releases/:id/affected-phones',
+    summary: 'The phones that installed this version (after an abort: what the rollback release reaches first)',
+    auth: 'operator',
+    params: releasePath,
+    responses: { 200: 'the phones, by IMEI and store', 404: 'no such release' },
+  }),
+  approve: commandRoute(
+    'approve',
+    'Approve a ring that waits for approval',
+    z.strictObject({ ring: z.int({ error: 'must be the ring number' }).min(1), reason: reasonText().optional() }),
+  ),
+  pause: commandRoute('pause', "Pause: every store's next batch waits (what was assigned runs on)", z.strictObject({ reason: reasonText().optional() })),
+  resume: commandRoute('resume', 'Resume after a pause, or after a halt (overriding the health gate)', z.strictObject({ reason: reasonText().optional() })),
+  abort: commandRoute('abort', 'Abort: withdraw what has not been installed, list the phones that have it', z.strictObject({ reason: reasonText() })),
 };
+
+function reasonText() {
+  return text('must be a non-blank reason of at most 500 characters', { min: 1, max: 500, pattern: /\S/ });
+}
+
+function commandRoute<B extends z.ZodType>(action: string, summary: string, body: B) {
+  return defineRoute({
+    method: 'post',
+    path: `/releases/:id/${action}`,
+    summary,
+    auth: 'operator',
+    params: releasePath,
+    body,
+    responses: { 200: 'done: the release as it stands now', 404: 'no such release', 409: 'the release is not in a state that allows it (the reason says why)' },
+  });
+}
 
 export function releasesRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -122,6 +169,8 @@ export function releasesRouter(ctx: ApiContext): Router {
           ...(query.sha256 ? { declaredSha256: query.sha256 } : {}),
           ...(query.notes ? { notes: query.notes } : {}),
         });
+        // Started once per build (a retried publish finds it started, or finished).
+        await startRelease(ctx.temporal, ctx.taskQueue, release, ctx.policy.release);
         res.status(created ? 201 : 200).json({ release });
       } catch (err) {
         if (err instanceof ApkRejected) {
@@ -140,11 +189,54 @@ export function releasesRouter(ctx: ApiContext): Router {
     [apkMediaType, rawApk],
   );
 
+  const knownRelease = async (id: string) => {
+    const release = await ctx.db.release.findUnique({ where: { id } });
+    if (!release) throw new HttpError(404, `no release ${id}`);
+    return release;
+  };
+  /** The process's view (undefined while no worker has started it). */
+  const progressOf = async (id: string): Promise<ReleaseProgress | undefined> => {
+    try {
+      return await withTemporal(ctx, () => ctx.temporal.workflow.getHandle(id).query(releaseProgressQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      // The process cannot answer now (no worker, or it failed): the row still says where it stands.
+      log.warn({ err, releaseId: id }, 'release progress unavailable');
+      return undefined;
+    }
+  };
+
   mount(router, RELEASE_ROUTES.get, async ({ params }, _req, res) => {
-    const release = await ctx.db.release.findUnique({ where: { id: params.id } });
-    if (!release) throw new HttpError(404, `no release ${params.id}`);
-    res.json({ release });
+    const release = await knownRelease(params.id);
+    const progress = await progressOf(release.id);
+    res.json({ release, ...(progress ? { progress, summary: releaseSummary(progress) } : {}) });
   });
+
+  mount(router, RELEASE_ROUTES.affectedPhones, async ({ params }, _req, res) => {
+    const release = await knownRelease(params.id);
+    const phones = await ctx.db.releaseTarget.findMany({
+      where: { releaseId: release.id, status: 'INSTALLED' },
+      select: { imei: true, storeId: true, installedAt: true },
+      orderBy: [{ storeId: 'asc' }, { imei: 'asc' }],
+    });
+    res.json({ releaseId: release.id, status: release.status, phones });
+  });
+
+  const command = <A>(route: ReturnType<typeof commandRoute>, update: Parameters<typeof operatorUpdate<ReleaseProgress, [A]>>[2], argsOf: (body: never, by: string) => A) =>
+    mount(router, route, async ({ params, body }, _req, res) => {
+      const release = await knownRelease(params.id);
+      const answer = await operatorUpdate(ctx, ctx.temporal.workflow.getHandle(release.id), update, argsOf(body as never, `api:${res.locals.operator}`));
+      if ('rejected' in answer) throw new HttpError(409, answer.rejected);
+      if ('accepted' in answer) {
+        res.json({ release: await knownRelease(params.id), progress: answer.accepted, summary: releaseSummary(answer.accepted) });
+        return;
+      }
+      throw new HttpError(409, `the release ${release.id} is not running (it is ${release.status.toLowerCase()})`);
+    });
+  command(RELEASE_ROUTES.approve, approveRingUpdate, (b: { ring: number; reason?: string }, by) => ({ by, ring: b.ring, ...(b.reason ? { reason: b.reason } : {}) }));
+  command(RELEASE_ROUTES.pause, pauseReleaseUpdate, (b: { reason?: string }, by) => ({ by, ...(b.reason ? { reason: b.reason } : {}) }));
+  command(RELEASE_ROUTES.resume, resumeReleaseUpdate, (b: { reason?: string }, by) => ({ by, ...(b.reason ? { reason: b.reason } : {}) }));
+  command(RELEASE_ROUTES.abort, abortReleaseUpdate, (b: { reason: string }, by) => ({ by, reason: b.reason }));
 
   return router;
 }

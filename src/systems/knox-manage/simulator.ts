@@ -320,6 +320,10 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
     this.apps.importState(state.apps);
   }
 
+  apiDeviceId(device: MdmDeviceState): string {
+    return device.deviceId;
+  }
+
   /** In-process seeding, as the provisioning partner registers a device. */
   registerDevice(registration: MdmDeviceRegistration): MdmDeviceState {
     return this.devices.register(registration);

@@ -322,6 +322,11 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
     return [...this.configurations.values()];
   }
 
+  /** Headwind addresses a device by its "number", the IMEI in this fleet. */
+  apiDeviceId(device: MdmDeviceState): string {
+    return device.imei;
+  }
+
   /** In-process seeding; a profile unknown to this MDM becomes a configuration. */
   registerDevice(registration: MdmDeviceRegistration): MdmDeviceState {
     if (registration.profileId) this.addConfiguration(registration.profileId);

@@ -13,6 +13,7 @@
 // - an assignment repeated for the same device and version is not a second install command.
 // Time is read at each request (and each admin read), and events in between are played in order.
 import type { Router } from 'express';
+import { MOBILE_DATA_BUDGET_BYTES, MOBILE_DOWNLOAD_MAX_BYTES } from '../../domain/update-waves.ts';
 import { StoreLink } from './store-link.ts';
 import type { MdmDeviceRegistry, MdmDeviceState } from './mdm-devices.ts';
 import { Fields, SimHttpError, bodyOf, plainError } from './request-fields.ts';
@@ -72,10 +73,8 @@ export interface AppCatalogState {
   mobileBytes?: Record<string, number>;
 }
 
-/** APKs up to this size are downloaded over mobile data away from the store (as the corporate plan allows). */
-export const MOBILE_DOWNLOAD_MAX_BYTES = 50 * 1024 * 1024;
-/** The corporate plan's mobile data: 3 GB a month per phone. */
-export const MOBILE_DATA_BUDGET_BYTES = 3 * 1024 ** 3;
+// Away from the store a phone downloads over mobile data only an APK small enough, within the plan's budget.
+export { MOBILE_DATA_BUDGET_BYTES, MOBILE_DOWNLOAD_MAX_BYTES } from '../../domain/update-waves.ts';
 
 const targetKey = (appVersionId: string, deviceId: string) => `${appVersionId}|${deviceId}`;
 

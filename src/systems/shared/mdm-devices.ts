@@ -18,9 +18,10 @@ export interface MdmDeviceRegistration {
   msisdn?: string;
   /** The employee's personal SIM in slot 2, as the agent reports it (personal data). */
   personalIccid?: string;
-  /** Seeding an existing fleet: the device is already assigned and profiled. */
+  /** Seeding an existing fleet: the device is already assigned and profiled, in its store's group. */
   userId?: string;
   profileId?: string;
+  groupId?: string;
   online?: boolean;
 }
 
@@ -210,6 +211,7 @@ export class MdmDeviceRegistry {
     if (registration.personalIccid !== undefined) device.personalIccid = registration.personalIccid;
     if (registration.userId) device.userId = registration.userId;
     if (registration.profileId) device.profileId = registration.profileId;
+    if (registration.groupId) device.groupId = registration.groupId;
     if (device.online) device.lastSeenAt = at;
     else device.offlineSince = at;
     this.byImeiIndex.set(device.imei, device);
@@ -382,6 +384,8 @@ export interface MdmSimulator {
   readonly devices: MdmDeviceRegistry;
   /** Its in-house app distribution (releases). */
   readonly apps: MdmAppCatalog;
+  /** The id its API gives the device (what an adapter reports as MdmDevice.deviceId). */
+  apiDeviceId(device: MdmDeviceState): string;
   registerDevice(registration: MdmDeviceRegistration): MdmDeviceState;
 }
 
