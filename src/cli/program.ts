@@ -1,6 +1,7 @@
 // The `phonefleet` commands: a thin client of the HTTP API for the people who run the fleet from
 // a terminal or a Jenkins stage. Each command makes the API calls a person would make with curl,
 // prints a table (or, with --json, the API's answer as is) and exits with a code from EXIT.
+import type { ReleaseProgress, TargetCounts } from '../../workflows/release-contract.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import crypto from 'node:crypto';
@@ -306,6 +307,75 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         body,
         () => `${r.id} ${status === 201 ? 'accepted' : 'was already published (this very build)'}: ${r.versionName ?? ''} (${r.versionCode}), SHA-256 ${r.sha256}.`,
       );
+    });
+
+  type ReleaseView = { release: { id: string; status: string }; progress?: ReleaseProgress; summary?: string };
+  const releaseText = (v: ReleaseView): string => {
+    const p = v.progress;
+    if (!p) return `${v.release.id}: ${lower(v.release.status)} (its process does not answer now)`;
+    const lines = [v.summary ?? v.release.id];
+    for (const ring of p.rings) {
+      const stores = ring.stores.map((id) => p.stores[id]).filter((x) => x !== undefined);
+      const sum = (k: keyof TargetCounts) => stores.reduce((n, st) => n + st.counts[k], 0);
+      lines.push(
+        `  ring ${ring.number} (${ring.name}, ${ring.stores.length} stores): ${ring.state}; installed ${sum('installed')} of ${sum('targeted')}, failed ${sum('failed')}, downloading ${sum('downloading')}, waiting for the window ${sum('waitingForWindow')}, waiting for a freeze ${stores.filter((st) => st.state === 'waiting-for-freeze').length} stores`,
+      );
+    }
+    if (p.halt) lines.push(`  halted in ring ${p.halt.ring}: ${p.halt.reasons.join('; ')}`);
+    if (p.affectedPhones !== undefined) lines.push(`  phones that installed it: ${p.affectedPhones} (release affected-phones ${p.releaseId})`);
+    return lines.join('\n');
+  };
+  command(release, 'status')
+    .description('where a release stands: per ring, installed, failed, downloading, waiting for a freeze or the window')
+    .argument('<id>', 'release-<package>-<versionCode>')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const view = await api().get<ReleaseView>(`/releases/${segment(id)}`);
+      show(o.json, view, () => releaseText(view));
+    });
+  command(release, 'wait')
+    .description('wait until the release has passed a ring (or finished); exits non-zero if it halts or is aborted, so a pipeline shows it')
+    .argument('<id>', 'release-<package>-<versionCode>')
+    .option('--ring <n>', 'the ring to wait for (default: the whole release)', (v) => Number(v))
+    .option('--timeout <seconds>', 'give up after this long (exit 5)', (v) => Number(v))
+    .action(async (id: string, o: { json?: boolean; ring?: number; timeout?: number }) => {
+      const client = api();
+      const deadline = o.timeout ? Date.now() + o.timeout * 1000 : Infinity;
+      for (;;) {
+        const view = await client.get<ReleaseView>(`/releases/${segment(id)}`);
+        const p = view.progress;
+        const bad = p ? ['halted', 'aborted', 'superseded'].includes(p.status) : ['HALTED', 'ABORTED', 'SUPERSEDED'].includes(view.release.status);
+        if (bad) {
+          show(o.json, view, () => releaseText(view));
+          throw new CliError(`${id} is ${p?.status ?? lower(view.release.status)}`, EXIT.refused, view);
+        }
+        const passed = p && (p.status === 'completed' || (o.ring !== undefined && p.rings[o.ring - 1]?.state === 'healthy'));
+        if (passed || (!p && view.release.status === 'COMPLETED')) return show(o.json, view, () => releaseText(view));
+        if (Date.now() > deadline) throw new CliError(`${id} did not get there in ${o.timeout} s`, EXIT.unavailable, view);
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    });
+  const releaseCommand = (name: string, what: string, body: (o: { reason?: string; ring?: number }) => object, reasonRequired = false) =>
+    (reasonRequired ? command(release, name).requiredOption('--reason <text>', 'why (audited)') : command(release, name).option('--reason <text>', 'why (audited)'))
+      .description(what)
+      .argument('<id>', 'release-<package>-<versionCode>')
+      .action(async (id: string, o: { json?: boolean; reason?: string; ring?: number }) => {
+        const { body: view } = await api().request<ReleaseView>('POST', `/releases/${segment(id)}/${name}`, body(o));
+        show(o.json, view, () => releaseText(view));
+      });
+  releaseCommand('approve', 'approve the ring that waits for approval', (o) => ({ ring: o.ring, ...(o.reason ? { reason: o.reason } : {}) })).requiredOption(
+    '--ring <n>',
+    'the ring to approve',
+    (v) => Number(v),
+  );
+  releaseCommand('pause', "pause: every store's next batch waits", (o) => (o.reason ? { reason: o.reason } : {}));
+  releaseCommand('resume', 'resume after a pause or a halt (overriding the health gate)', (o) => (o.reason ? { reason: o.reason } : {}));
+  releaseCommand('abort', 'abort: withdraw what has not been installed; the phones that have it are listed', (o) => ({ reason: o.reason }), true);
+  command(release, 'affected-phones')
+    .description('the phones that installed the release (after an abort, the rollback release reaches them first)')
+    .argument('<id>', 'release-<package>-<versionCode>')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const view = await api().get<{ phones: { imei: string; storeId: string }[] }>(`/releases/${segment(id)}/affected-phones`);
+      show(o.json, view, () => view.phones.map((p) => `${p.storeId} ${p.imei}`).join('\n') || 'none');
     });
 
   // store settings ----------------------------------------------------------------------------

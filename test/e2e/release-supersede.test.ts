@@ -66,7 +66,7 @@ describe('a release under a killed worker, a retried publish and a newer build',
     // Jenkins retries its stage: the same release back, the same run.
     const again = await publish('stock-43');
     expect(again.status).toBe(200);
-    expect((await again.json()).release.id).toBe(releaseId);
+    expect(((await again.json()) as { release: { id: string } }).release.id).toBe(releaseId);
     expect((await h.client.workflow.getHandle(releaseId).describe()).runId).toBe(runId);
 
     // Killed once the first batches are with the MDM.

@@ -7,6 +7,7 @@
 // holds the store's next batch; a ring that crashes more than the previous version halts by
 // itself and tells the release team; an abort lists the phones that installed the bad build,
 // and the rollback release reaches exactly those phones first.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,18 @@ const LINK = { uplinkMbps: 1, sharePercent: 50, phoneMbps: 0.1 };
 
 let h: Harness;
 let shiftEnd = 0;
+
+/** `phonefleet <args>` (the CLI a pipeline runs) against the harness's API; its exit code and output. */
+function phonefleet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(import.meta.dirname, '..', '..', 'bin', 'phonefleet.mjs'), ...args],
+      { env: { ...process.env, PHONEFLEET_API_URL: h.api, PHONEFLEET_TOKEN: h.token }, timeout: 150_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 beforeAll(async () => {
   h = await startHarness({ fleet: { stores: 4, employeesPerStore: 12, stockPerStore: 1 } });
@@ -177,7 +190,13 @@ describe('a release across the stores', () => {
       h.sims.crashReporter.recordSessions({ release: releaseName(PACKAGE, '4.4.0', 44), storeId, sessions: 1000, crashed: 100, anr: 0 });
     }
     const releaseId = await publish('stock-44');
+    // The pipeline waits for the pilot ring: the CLI exits non-zero when the release halts.
+    const waited = phonefleet(['release', 'wait', releaseId, '--ring', '1']);
     const halted = await untilStatus(releaseId, 'halted', 120_000);
+    const run = await waited;
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/halted/);
+    expect((await phonefleet(['release', 'status', releaseId])).stdout).toMatch(/ring 1 of 2.*\n.*\n.*halted in ring 1: crash-free sessions 90 %/s);
     expect(halted.ring).toBe(1);
     expect(halted.halt!.reasons.join(' ')).toMatch(/crash-free sessions 90 %/);
     const task = await h.db.supportTask.findFirst({ where: { kind: 'release-halted' } });
@@ -210,6 +229,8 @@ describe('a release across the stores', () => {
     await everyoneOnShift();
     const affected = new Set((await h.db.releaseTarget.findMany({ where: { releaseId: `release-${PACKAGE}-44`, status: 'INSTALLED' } })).map((t) => t.imei));
     const releaseId = await publish('stock-45-rotated');
+    const waited = await phonefleet(['release', 'wait', releaseId]);
+    expect(waited.code, waited.stderr).toBe(0);
     const done = await untilStatus(releaseId, 'completed', 120_000);
     expect(done.rollbackOf).toBe(`release-${PACKAGE}-44`);
     expect(done.rings[0]!.name).toBe('rollback');
