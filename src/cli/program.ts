@@ -34,6 +34,7 @@ interface StoreSettings {
   supportPhone: string;
   uplinkMbps: number;
   updateSharePercent: number;
+  installWindow: { from: string; until: string } | null;
   mdmProvider: string;
 }
 
@@ -147,6 +148,14 @@ const dateTimeWithOffset = (v: string) => {
   if (!OFFSET_DATE_TIME.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('must be an ISO 8601 date-time with an offset, e.g. 2026-03-02T06:00:00+01:00');
   return v;
 };
+
+/** `--install-window 02:00-05:00` or `none` (commander keeps no null: "none" stays a word). */
+function installWindowOf(value: string): { from: string; until: string } | 'none' {
+  if (value === 'none') return 'none';
+  const m = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must be HH:MM-HH:MM (store time) or none');
+  return { from: m[1]!, until: m[2]! };
+}
 
 // --- the program ------------------------------------------------------------------------------
 
@@ -386,21 +395,25 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
     .option('--support-phone <number>', 'the line its lock screens show, e.g. "+7 495 123-45-67"')
     .option('--uplink <mbps>', "the store's uplink in Mbit/s", positiveInt)
     .option('--update-share <percent>', 'the part of the uplink app updates may use, 1-100', positiveInt)
-    .action(async (storeId: string, o: { json?: boolean; supportPhone?: string; uplink?: number; updateShare?: number }) => {
-      const changes = {
-        ...(o.supportPhone ? { supportPhone: o.supportPhone } : {}),
-        ...(o.uplink ? { uplinkMbps: o.uplink } : {}),
-        ...(o.updateShare ? { updateSharePercent: o.updateShare } : {}),
-      };
-      const path = `/stores/${segment(storeId)}/settings`;
-      const settings = Object.keys(changes).length ? (await api().request<StoreSettings>('PATCH', path, changes)).body : await api().get<StoreSettings>(path);
-      show(
-        o.json,
-        settings,
-        () =>
-          `Store ${settings.storeId}: support line ${settings.supportPhone || '(none)'}, uplink ${settings.uplinkMbps} Mbit/s, updates may use ${settings.updateSharePercent} % of it, MDM ${settings.mdmProvider}.`,
-      );
-    });
+    .option('--install-window <HH:MM-HH:MM|none>', 'when releases may install whoever is at work, on the store clock (e.g. 02:00-05:00), or none', installWindowOf)
+    .action(
+      async (storeId: string, o: { json?: boolean; supportPhone?: string; uplink?: number; updateShare?: number; installWindow?: { from: string; until: string } | 'none' }) => {
+        const changes = {
+          ...(o.supportPhone ? { supportPhone: o.supportPhone } : {}),
+          ...(o.uplink ? { uplinkMbps: o.uplink } : {}),
+          ...(o.updateShare ? { updateSharePercent: o.updateShare } : {}),
+          ...(o.installWindow !== undefined ? { installWindow: o.installWindow === 'none' ? null : o.installWindow } : {}),
+        };
+        const path = `/stores/${segment(storeId)}/settings`;
+        const settings = Object.keys(changes).length ? (await api().request<StoreSettings>('PATCH', path, changes)).body : await api().get<StoreSettings>(path);
+        show(
+          o.json,
+          settings,
+          () =>
+            `Store ${settings.storeId}: support line ${settings.supportPhone || '(none)'}, uplink ${settings.uplinkMbps} Mbit/s, updates may use ${settings.updateSharePercent} % of it, install window ${settings.installWindow ? `${settings.installWindow.from}-${settings.installWindow.until}` : '(none: after each holder’s shift)'}, MDM ${settings.mdmProvider}.`,
+        );
+      },
+    );
 
   // freeze ------------------------------------------------------------------------------------
   const freeze = program.command('freeze').description('freeze windows: no role changes or releases on the phones meanwhile');

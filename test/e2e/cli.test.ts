@@ -307,11 +307,13 @@ describe('apps and releases from a Jenkins stage', () => {
 
 describe('store settings', () => {
   it('store settings: sets the options given and prints the settings; without options shows them; a bad value exits 2', async () => {
-    const set = await phonefleet(['store', 'settings', 'S002', '--uplink', '400', '--update-share', '15']);
+    const set = await phonefleet(['store', 'settings', 'S002', '--uplink', '400', '--update-share', '15', '--install-window', '02:00-05:00']);
     expect(set.code, set.stderr).toBe(0);
-    expect(set.stdout).toMatch(/^Store S002: support line .+, uplink 400 Mbit\/s, updates may use 15 % of it, MDM \w+\.\n$/);
-    expect(await json(['store', 'settings', 'S002'])).toMatchObject({ storeId: 'S002', uplinkMbps: 400, updateSharePercent: 15 });
+    expect(set.stdout).toMatch(/^Store S002: support line .+, uplink 400 Mbit\/s, updates may use 15 % of it, install window 02:00-05:00, MDM \w+\.\n$/);
+    expect(await json(['store', 'settings', 'S002'])).toMatchObject({ storeId: 'S002', uplinkMbps: 400, updateSharePercent: 15, installWindow: { from: '02:00', until: '05:00' } });
+    expect((await json(['store', 'settings', 'S002', '--install-window', 'none'])).installWindow).toBeNull();
     const bad = await phonefleet(['store', 'settings', 'S002', '--update-share', '0']);
     expect(bad.code).toBe(2);
+    expect((await phonefleet(['store', 'settings', 'S002', '--install-window', 'at night'])).code).toBe(2);
   });
 });

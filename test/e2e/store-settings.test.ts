@@ -28,6 +28,7 @@ describe('store settings', () => {
       supportPhone: store.supportPhone,
       uplinkMbps: store.uplinkMbps,
       updateSharePercent: 30,
+      installWindow: null,
       mdmProvider: store.mdmProvider,
     });
   });
@@ -63,5 +64,15 @@ describe('store settings', () => {
     expect((await task('S002')).status).toBe('OPEN');
     await h.call('PATCH', '/stores/S002/settings', { uplinkMbps: 300 });
     expect(await task('S002')).toMatchObject({ status: 'DONE', closedBy: 'api:test-operator', resolution: 'support line and uplink set through the API' });
+  });
+  it("sets an install window on the store's clock (when releases install whoever is at work), and takes it away", async () => {
+    const set = await h.call('PATCH', '/stores/S001/settings', { installWindow: { from: '02:00', until: '05:00' } });
+    expect(set.status).toBe(200);
+    expect((await set.json()).installWindow).toEqual({ from: '02:00', until: '05:00' });
+    expect(await h.db.store.findUniqueOrThrow({ where: { id: 'S001' } })).toMatchObject({ installWindowFrom: '02:00', installWindowUntil: '05:00' });
+    const bad = await h.call('PATCH', '/stores/S001/settings', { installWindow: { from: '2am', until: '05:00' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/installWindow/);
+    expect((await (await h.call('PATCH', '/stores/S001/settings', { installWindow: null })).json()).installWindow).toBeNull();
   });
 });

@@ -22,18 +22,44 @@ const settingsBody = z
       }).optional(),
       uplinkMbps: integer('must be a whole number of Mbit/s from 1 to 100,000', 1, 100_000).optional(),
       updateSharePercent: integer('must be a whole percent from 1 to 100', 1, 100).optional(),
+      installWindow: z
+        .union(
+          [
+            z.null(),
+            z.strictObject({ from: wallClock(), until: wallClock() }, { error: 'must be {from, until} (store time, HH:MM), or null for none' }).refine((w) => w.from !== w.until, {
+              error: 'from and until must differ',
+            }),
+          ],
+          { error: 'must be {from, until} (store time, HH:MM), or null for none' },
+        )
+        .optional(),
     },
-    { error: 'must be a JSON object {supportPhone?, uplinkMbps?, updateSharePercent?}' },
+    { error: 'must be a JSON object {supportPhone?, uplinkMbps?, updateSharePercent?, installWindow?}' },
   )
-  .refine((b) => Object.keys(b).length > 0, { error: 'set at least one of supportPhone, uplinkMbps, updateSharePercent' });
-type Settings = z.output<typeof settingsBody>;
-const FIELDS = ['supportPhone', 'uplinkMbps', 'updateSharePercent'] as const;
+  .refine((b) => Object.keys(b).length > 0, { error: 'set at least one of supportPhone, uplinkMbps, updateSharePercent, installWindow' });
+type Settings = Partial<Pick<Store, (typeof FIELDS)[number]>>;
+const FIELDS = ['supportPhone', 'uplinkMbps', 'updateSharePercent', 'installWindowFrom', 'installWindowUntil'] as const;
+
+function wallClock() {
+  return text('must be a time of day on the store clock, HH:MM (00:00 to 23:59)', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, examples: ['02:00'] });
+}
+
+/** The body as Store columns (the install window is two). */
+function columnsOf(body: z.output<typeof settingsBody>): Settings {
+  const { installWindow, ...rest } = body;
+  const columns: Settings = { ...rest };
+  if (installWindow !== undefined) {
+    columns.installWindowFrom = installWindow?.from ?? null;
+    columns.installWindowUntil = installWindow?.until ?? null;
+  }
+  return columns;
+}
 
 export const STORE_SETTINGS_ROUTES = {
   get: defineRoute({
     method: 'get',
     path: '/stores/:storeId/settings',
-    summary: "A store's support line, uplink and the share of it updates may use",
+    summary: "A store's support line, uplink, the share of it updates may use, and its install window",
     auth: 'operator',
     params: storePath,
     responses: { 200: 'the settings', 404: 'no such store' },
@@ -41,7 +67,7 @@ export const STORE_SETTINGS_ROUTES = {
   set: defineRoute({
     method: 'patch',
     path: '/stores/:storeId/settings',
-    summary: "Set a store's support line, uplink or update share (the fields given; audited)",
+    summary: "Set a store's support line, uplink, update share or install window (when releases may install whoever is at work; the fields given; audited)",
     auth: 'operator',
     params: storePath,
     body: settingsBody,
@@ -49,7 +75,14 @@ export const STORE_SETTINGS_ROUTES = {
   }),
 };
 
-const view = (s: Store) => ({ storeId: s.id, supportPhone: s.supportPhone, uplinkMbps: s.uplinkMbps, updateSharePercent: s.updateSharePercent, mdmProvider: s.mdmProvider });
+const view = (s: Store) => ({
+  storeId: s.id,
+  supportPhone: s.supportPhone,
+  uplinkMbps: s.uplinkMbps,
+  updateSharePercent: s.updateSharePercent,
+  installWindow: s.installWindowFrom && s.installWindowUntil ? { from: s.installWindowFrom, until: s.installWindowUntil } : null,
+  mdmProvider: s.mdmProvider,
+});
 
 export function storeSettingsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -65,9 +98,10 @@ export function storeSettingsRouter(ctx: ApiContext): Router {
     const store = await ctx.db.$transaction(async (tx) => {
       const was = await tx.store.findUnique({ where: { id: params.storeId } });
       if (!was) throw new HttpError(404, `store ${params.storeId} does not exist`);
-      const changed = FIELDS.filter((f) => body[f] !== undefined && body[f] !== was[f]);
+      const wanted = columnsOf(body);
+      const changed = FIELDS.filter((f) => wanted[f] !== undefined && wanted[f] !== was[f]);
       if (changed.length === 0) return was;
-      const data: Settings = Object.fromEntries(changed.map((f) => [f, body[f]]));
+      const data: Settings = Object.fromEntries(changed.map((f) => [f, wanted[f]]));
       const now = await tx.store.update({ where: { id: was.id }, data });
       await tx.auditLog.create({
         data: { actor, action: 'store.settings-changed', storeId: was.id, details: { before: Object.fromEntries(changed.map((f) => [f, was[f]])), after: data } },
