@@ -3,6 +3,7 @@
 // ReleaseTarget rows; the MDM hears of it in batches (one call for up to its per-call maximum of
 // phones, never one per phone) and its status reports are read back per store. Results are counts
 // and times only: never an IMEI list, a name or a number in history.
+import { Context, heartbeat } from '@temporalio/activity';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { Prisma } from '../src/db/generated/client.ts';
 import { judgeRing, type VersionHealth } from '../src/domain/health-gate.ts';
@@ -281,6 +282,28 @@ export function createReleaseActivities({ db, mdm, crashReporter, artifacts, rel
       return rows.length;
     },
 
+    /**
+     * For an app its users install themselves (not auto-installed), the release notes go to each
+     * phone of the batch as a push message, once: a phone is marked as told right after its
+     * message (a worker dying between the two tells that one phone twice, never more).
+     */
+    async announceReleaseBatch({ releaseId, storeId, batch }: { releaseId: string; storeId: string; batch: number }): Promise<number> {
+      const release = await releaseOf(releaseId);
+      if (release.app.autoInstall) return 0;
+      const rows = await db.releaseTarget.findMany({ where: { releaseId, storeId, batch, notifiedAt: null, status: { notIn: ['UNPLACED', 'CANCELLED'] } } });
+      const message = {
+        title: `${release.app.name} ${release.versionName ?? release.versionCode} is ready to install`,
+        body: (release.notes ? `What's new:\n${release.notes}` : 'A new version is ready.').slice(0, 1_000),
+      };
+      const beat = heartbeatIfActivity();
+      for (const r of rows) {
+        await mdm[r.mdmProvider].sendMessage(r.mdmDeviceId, message);
+        await db.releaseTarget.update({ where: { releaseId_imei: { releaseId, imei: r.imei } }, data: { notifiedAt: new Date() } });
+        beat();
+      }
+      return rows.length;
+    },
+
     /** Reads the MDM's status of the store's phones it was told about; returns the store's counts. */
     async refreshReleaseStore({ releaseId, storeId }: { releaseId: string; storeId: string }): Promise<TargetCounts> {
       const release = await releaseOf(releaseId);
@@ -412,6 +435,16 @@ export function createReleaseActivities({ db, mdm, crashReporter, artifacts, rel
       return true;
     },
   };
+}
+
+/** Heartbeats when run as an activity (a test may call the function directly). */
+function heartbeatIfActivity(): () => void {
+  try {
+    Context.current();
+    return () => heartbeat();
+  } catch {
+    return () => undefined;
+  }
 }
 
 /** The plan's figures from the rows (the plan itself when just made). */

@@ -9,7 +9,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { assembleSystems, startApi, startWorkers } from '../src/assemble.ts';
+import { LocalArtifactStore } from '../src/release/artifact-store.ts';
 import { environmentOf, externalSystemsFromSimulators } from '../src/systems/index.ts';
 import { sign } from '../src/api/webhook-signature.ts';
 import { openDatabase } from '../src/db/client.ts';
@@ -125,6 +128,10 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
         WORKER_METRICS_ADDRESS: 'off',
       })
     : undefined;
+  // Accepted APKs (releases): kept by the API, uploaded to the MDMs by the worker; thrown away at the end.
+  const artifactDir = path.join(os.tmpdir(), `phonefleet-bench-artifacts-${taskQueue}`);
+  stops.push(() => fs.promises.rm(artifactDir, { recursive: true, force: true }));
+  const artifacts = new LocalArtifactStore(artifactDir);
   const workers = workerProcess
     ? undefined
     : await startWorkers(
@@ -137,6 +144,7 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
           adapters: systems,
           companyName: 'RetailCo',
           policy: opts.policy,
+          artifacts,
           ...(assembled.mdmActivitiesPerSecond !== undefined ? { mdmActivitiesPerSecond: assembled.mdmActivitiesPerSecond } : {}),
           ...(opts.activitySlots !== undefined ? { queues: { lifecycle: { maxConcurrentActivityTaskExecutions: opts.activitySlots } } } : {}),
         },
@@ -144,6 +152,7 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
       );
   const worker = workers?.byKind.lifecycle;
 
+  const token = randomBytes(12).toString('hex');
   const { client, connection } = await connectClient({ address: devServer.address, namespace, keys });
   stops.push(() => connection.close());
   const api = await startApi(
@@ -153,16 +162,18 @@ export async function startRig(stops: (() => Promise<unknown>)[], opts: RigOptio
       taskQueue,
       policy: opts.policy,
       hrWebhookSecrets: [opts.hrSecret],
-      apiTokens: new Map(),
+      // The bench's own operator token (releases are published with it).
+      apiTokens: new Map([[token, 'bench']]),
       codec: new EncryptionCodec(keys.current),
       codecOrigins: [],
+      artifacts,
       readiness: { database: () => db.$queryRaw`SELECT 1`, temporal: () => connection.healthService.check({}) },
     },
     { host: '127.0.0.1', port: 0 },
     stops,
   );
 
-  return { api, db, sims, worker, workers, workerProcess, client, fleet, taskQueue, systems };
+  return { api, token, db, sims, worker, workers, workerProcess, client, fleet, taskQueue, systems };
 }
 
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { msOptionalToNumber, type Duration } from '@temporalio/common/lib/time.js';
+import { DEMO_RELEASE_POLICY } from './release/policy.ts';
 import { DEFAULT_FLEET_DATA_POLICY, type FleetPolicy } from '../workflows/policy.ts';
 import { missingSystemVariables, systemSettingProblems, systemVariablesSet } from './systems/index.ts';
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
@@ -343,6 +344,8 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
     // The demo's phones answer in milliseconds: nobody should wait minutes for them. Any
     // POLICY_* variable still wins.
     policy = policyFromEnv(demo ? { ...DEMO_POLICY_DEFAULTS, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) } : env);
+    // Releases in the demo bake a minute per ring, not a day.
+    if (demo) policy = { ...policy, release: DEMO_RELEASE_POLICY };
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     problems.push(...err.problems);

@@ -30,6 +30,9 @@ const { planReleaseStore, refreshReleaseStore, freezeAhead, withdrawReleaseStore
 // Assigning a batch tells phones to download: a cancellation (abort) waits for it to finish, so
 // the withdrawal that follows finds what it assigned.
 const { assignReleaseBatch } = proxyActivitiesByQueue<ReleaseActivities>(undoable({ ...systemCall, startToCloseTimeout: '2 minutes', retry: retryForever('5 minutes') }));
+// The release notes to each phone of a batch, for apps people install themselves: a message per
+// phone, paced to the MDM's device-command budget (300 a minute on Knox Manage), so minutes.
+const { announceReleaseBatch } = proxyActivitiesByQueue<ReleaseActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry: retryForever('5 minutes') });
 
 export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseStoreResult> {
   const { releaseId, storeId, ring, policy } = input;
@@ -80,6 +83,7 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
         continue;
       }
       await assignReleaseBatch({ releaseId, storeId, batch: batch.batch });
+      await announceReleaseBatch({ releaseId, storeId, batch: batch.batch });
       nextBatch++;
       progress.state = 'rolling-out';
       progress.counts = await refreshReleaseStore({ releaseId, storeId });

@@ -18,3 +18,17 @@ export const DEFAULT_RELEASE_POLICY: ReleasePolicy = {
   freezeRecheck: '1 hour',
   operatorWait: '7 days',
 };
+
+/** The demo's releases (`npm start` on the embedded default): rings that bake a minute, status every few seconds. */
+export const DEMO_RELEASE_POLICY: ReleasePolicy = {
+  ...DEFAULT_RELEASE_POLICY,
+  rings: { ...DEFAULT_RINGS, bakeMs: [60_000, 60_000, 0] },
+  gate: { ...DEFAULT_GATE, minInstalls: 5, minExposureMs: 60_000 },
+  batchSpan: '2 minutes',
+  planHorizon: '2 days',
+  statusPollFirst: '5 seconds',
+  statusPollMax: '1 minute',
+  stragglerGrace: '10 minutes',
+  healthPoll: '10 seconds',
+  freezeRecheck: '1 minute',
+};

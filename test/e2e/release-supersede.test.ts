@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReleaseProgress } from '../../workflows/release-contract.ts';
+import { recording, saveHistories } from '../support/histories.ts';
 import { eventually, FAST_POLICY, FAST_RELEASE_POLICY, startHarness, type Harness } from '../support/harness.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'apk');
@@ -100,5 +101,9 @@ describe('a release under a killed worker, a retried publish and a newer build',
     expect(await h.db.releaseTarget.count({ where: { releaseId: `release-${PACKAGE}-43`, storeId: lastStore } })).toBe(0);
     expect(await h.db.releaseTarget.count({ where: { releaseId: `release-${PACKAGE}-44`, storeId: lastStore, status: 'INSTALLED' } })).toBeGreaterThan(0);
     expect((await h.db.release.findUniqueOrThrow({ where: { id: `release-${PACKAGE}-43` } })).status).toBe('SUPERSEDED');
+    if (recording) {
+      await saveHistories(h.client, `release-${PACKAGE}-43`, 'release-worker-killed-superseded');
+      await saveHistories(h.client, `release-${PACKAGE}-44`, 'release-took-over');
+    }
   }, 240_000);
 });

@@ -17,6 +17,8 @@ import { releaseName } from '../../src/systems/crash-reporter/api.ts';
 import type { MdmDeviceState } from '../../src/systems/shared/mdm-devices.ts';
 import type { ReleaseProgress } from '../../workflows/release-contract.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
+import { recording, saveHistories } from '../support/histories.ts';
+import { releaseStoreWorkflowId } from '../../workflows/release-contract.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'apk');
 const apk = (name: string) => fs.readFileSync(path.join(FIXTURES, `${name}.apk`));
@@ -179,6 +181,10 @@ describe('a release across the stores', () => {
     for (const d of downloads.values()) expect(d.installCommands).toBe(1);
     const release = await h.db.release.findUniqueOrThrow({ where: { id: releaseId } });
     expect(release.status).toBe('COMPLETED');
+    if (recording) {
+      await saveHistories(h.client, releaseId, 'release-completed-with-freezes');
+      await saveHistories(h.client, releaseStoreWorkflowId(releaseId, s2!), 'release-store-freeze-mid-rollout');
+    }
   }, 180_000);
 
   it('a build that crashes more than the last halts in the pilot ring by itself, tells the release team, and an abort lists the phones that have it', async () => {
@@ -223,6 +229,7 @@ describe('a release across the stores', () => {
     expect((await h.call('POST', `/releases/${releaseId}/resume`, {})).status).toBe(409);
     const audited = await h.db.auditLog.findMany({ where: { action: { in: ['release.halted', 'release.aborted'] } } });
     expect(audited.map((a) => a.action).sort()).toEqual(['release.aborted', 'release.halted']);
+    if (recording) await saveHistories(h.client, releaseId, 'release-halted-aborted');
   }, 180_000);
 
   it('the rollback build reaches the phones that installed the aborted one first, without bake, then the rest', async () => {

@@ -269,6 +269,17 @@ describe('npm start', () => {
     expect(done.employee).toMatchObject({ status: 'ACTIVE', handoverDay: 1 });
     expect(done.onboarding.stage).toBe('handed-over');
 
+    // A newcomer watches a release: the sample build published to the demo fleet, its process running.
+    const demoRelease = await runDemo('src/cli/demo-release.ts', [], env);
+    expect(demoRelease.code, demoRelease.stderr).toBe(0);
+    expect(demoRelease.stdout).toContain('Published release-com.retailco.stock-43');
+    const rolling = await eventually(async () => {
+      const res = await fetch(`${apiUrl}/releases/release-com.retailco.stock-43`, { headers: { authorization: `Bearer ${token}` } });
+      const view = res.status === 200 ? ((await res.json()) as { summary?: string; progress?: { ring: number; stores: Record<string, { state: string }> } }) : undefined;
+      return view?.progress && view.progress.ring >= 1 && view;
+    }, 'the demo release to roll out');
+    expect(rolling.summary).toMatch(/^com\.retailco\.stock 4\.3\.0 \(43\): ring 1 of \d, \d+ of \d+ stores/);
+
     const secondDevServer = descendantsOf(second.child.pid!).find((p) => p.cmdline.includes('start-dev'));
     expect(await ctrlC(second)).toBe(0);
     expect(secondDevServer && processInfo(secondDevServer.pid)).toBeUndefined();

@@ -111,6 +111,25 @@ describe("a store's release plan", () => {
     await db.releaseTarget.updateMany({ where: { releaseId: { in: ['rel-a', 'rel-b'] } }, data: { status: 'INSTALLED' } });
   });
 
+  it('for an app people install themselves, each phone of the batch is sent the release notes once, even when the activity runs again', async () => {
+    const sent: { deviceId: string; title: string; body: string }[] = [];
+    const mdm = { KNOX_MANAGE: { sendMessage: async (deviceId: string, m: { title: string; body: string }) => void sent.push({ deviceId, ...m }) } };
+    const announcing = createReleaseActivities({ db, mdm: mdm as never, crashReporter: {} as never });
+    await db.release.update({ where: { id: 'rel-b' }, data: { notes: '- Faster barcode lookup', versionName: '4.4.0' } });
+    const batches = [...new Set((await db.releaseTarget.findMany({ where: { releaseId: 'rel-b' } })).map((t) => t.batch))];
+    // Auto-installed: nothing to tell.
+    expect(await announcing.announceReleaseBatch({ releaseId: 'rel-b', storeId: 'S001', batch: batches[0]! })).toBe(0);
+    await db.app.update({ where: { packageName: 'com.retailco.stock' }, data: { autoInstall: false } });
+    try {
+      for (const batch of batches) await announcing.announceReleaseBatch({ releaseId: 'rel-b', storeId: 'S001', batch });
+      for (const batch of batches) expect(await announcing.announceReleaseBatch({ releaseId: 'rel-b', storeId: 'S001', batch })).toBe(0);
+    } finally {
+      await db.app.update({ where: { packageName: 'com.retailco.stock' }, data: { autoInstall: true } });
+    }
+    expect(sent.map((m) => m.deviceId).sort()).toEqual(Array.from({ length: N }, (_, i) => `KM${k(i + 1)}`));
+    expect(sent[0]).toMatchObject({ title: 'Stock Lookup 4.4.0 is ready to install', body: "What's new:\n- Faster barcode lookup" });
+  });
+
   it('a critical app installs as soon as it is downloaded, shift or window', async () => {
     await db.app.update({ where: { packageName: 'com.retailco.stock' }, data: { critical: true } });
     try {

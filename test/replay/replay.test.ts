@@ -19,7 +19,7 @@ const files = fs
 
 describe('replay of committed histories', () => {
   it('has histories of every process to replay', () => {
-    for (const process of ['lifecycle-', 'joiner-', 'leaver-', 'mover-']) expect(files.some((f) => f.startsWith(process))).toBe(true);
+    for (const process of ['lifecycle-', 'joiner-', 'leaver-', 'mover-', 'release-', 'release-store-']) expect(files.some((f) => f.startsWith(process))).toBe(true);
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {

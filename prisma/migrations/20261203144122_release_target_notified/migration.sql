@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ReleaseTarget" ADD COLUMN     "notifiedAt" TIMESTAMP(3);
