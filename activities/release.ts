@@ -6,7 +6,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { Prisma } from '../src/db/generated/client.ts';
-import { judgeRing, type VersionHealth } from '../src/domain/health-gate.ts';
+import { gateFor, judgeRing, type VersionHealth } from '../src/domain/health-gate.ts';
 import { dailyStretches, installMoment, type DailyWindow } from '../src/domain/install-moments.ts';
 import { planRings, type Ring } from '../src/domain/release-rings.ts';
 import { localDate, addDays, zonedInstant } from '../src/domain/store-calendar.ts';
@@ -400,7 +400,8 @@ export function createReleaseActivities({ db, mdm, crashReporter, artifacts, rel
       const baseline = previous ? await healthOf(previous.id, names[1]!) : undefined;
       // Every phone of the ring has had its chance: a ring smaller than the gate's install count is judged on the installs it has.
       const settledRing = input.ringSettled ? Math.max(1, candidate.installs + candidate.installFailures) : Infinity;
-      const gate = { ...input.policy.gate, minInstalls: Math.min(input.policy.gate.minInstalls, settledRing) };
+      const gate = gateFor(input.policy.gate, release.app.gate);
+      gate.minInstalls = Math.min(gate.minInstalls, settledRing);
       // A previous version released before phonefleet has no targets: its sessions still count.
       return judgeRing(candidate, baseline, Date.now() - input.since, gate);
     },

@@ -115,6 +115,8 @@ export interface StoreProgress {
   state: StoreState;
   counts: TargetCounts;
   freeze?: { storeId: string | null; endsAt: string; reason: string };
+  /** An operator let the release through the store's freezes (who, why). */
+  freezeOverride?: OperatorCommand;
   /** The plan's figures: downloads at once, its length and the bandwidth bound. */
   plan?: StorePlanSummary;
 }
@@ -148,6 +150,8 @@ export interface ReleaseProgress {
   rollbackOf?: string;
   tookOver?: { releaseId: string; ring: number };
   tagged?: boolean;
+  /** The app is not auto-installed: phones are sent the release notes. */
+  announce?: boolean;
 }
 
 /** "com.retailco.stock 4.3.0 (43): ring 2 of 3, 31 of 90 stores" (the Web UI's summary line). */
@@ -213,6 +217,8 @@ export interface ReleaseStoreInput {
   policy: ReleasePolicy;
   /** A rollback release's first ring: only the phones that installed the aborted version. */
   onlyAffectedBy?: string;
+  /** The app is not auto-installed: each phone is sent the release notes with its batch. */
+  announce?: boolean;
   resume?: { progress: StoreProgress; nextBatch: number; pollAttempt: number; freezeAttempt: number };
 }
 
@@ -251,6 +257,11 @@ export const pauseReleaseUpdate = defineUpdate<ReleaseProgress, [OperatorCommand
 export const resumeReleaseUpdate = defineUpdate<ReleaseProgress, [OperatorCommand]>('resumeRelease');
 /** Stops the release and withdraws what has not been installed; lists the phones that have it. */
 export const abortReleaseUpdate = defineUpdate<ReleaseProgress, [OperatorCommand]>('abortRelease');
+
+/** An emergency: the store gets the release despite its freeze (operations only, with a reason; audited). */
+export const overrideFreezeUpdate = defineUpdate<ReleaseProgress, [OperatorCommand & { storeId: string }]>('overrideFreeze');
+/** To a store's workflow: its freezes no longer hold this release. */
+export const freezeOverriddenSignal = defineSignal<[OperatorCommand]>('freezeOverridden');
 
 /** A newer build of the app was published: stop where it is (the newer one takes over). */
 export const supersedeSignal = defineSignal<[{ by: string }]>('supersede');

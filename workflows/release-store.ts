@@ -12,6 +12,7 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { freezeChangedSignal } from './mover-contract.ts';
 import {
   assignmentLeadMs,
+  freezeOverriddenSignal,
   holdStoreSignal,
   NO_TARGETS,
   storeProgressQuery,
@@ -44,6 +45,12 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
   setHandler(storeProgressQuery, () => progress);
   setHandler(holdStoreSignal, (hold) => void (held = hold));
   setHandler(freezeChangedSignal, () => void (freezeChanged = true));
+  // An emergency override: this release goes through the store's freezes from now on.
+  setHandler(freezeOverriddenSignal, (by) => {
+    progress.freezeOverride = by;
+    freezeChanged = true;
+  });
+  const freezeHolding = (until: number) => (progress.freezeOverride ? Promise.resolve(null) : freezeAhead({ storeIds: [storeId], until }));
 
   // The parent's view follows the store's state changes (a signal each: not one per poll).
   const parent = workflowInfo().parent;
@@ -75,7 +82,7 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
       await condition(() => held, Math.max(0, batch.startsAt - lead - Date.now()));
       if (held) continue;
       // Nothing may reach the store during a freeze: not this batch, nor its installs.
-      const freeze = await freezeAhead({ storeIds: [storeId], until: batch.endsAt });
+      const freeze = await freezeHolding(batch.endsAt);
       freezeChanged = false;
       if (freeze) {
         plan = await waitOutFreeze(freeze);
@@ -83,38 +90,41 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
         continue;
       }
       await assignReleaseBatch({ releaseId, storeId, batch: batch.batch });
-      await announceReleaseBatch({ releaseId, storeId, batch: batch.batch });
+      // Only for an app people install themselves: each phone is told what is new.
+      if (input.announce) await announceReleaseBatch({ releaseId, storeId, batch: batch.batch });
       nextBatch++;
+      // The parent shows the store rolling out from its start: only a return from a pause is news.
+      const resumed = progress.state === 'paused';
       progress.state = 'rolling-out';
-      progress.counts = await refreshReleaseStore({ releaseId, storeId });
-      await report();
+      if (resumed) await report();
     }
 
-    // Follow the phones until every one is settled, or the stragglers' grace is over; a freeze
-    // declared meanwhile withdraws what has not started (and plans it again after the freeze).
+    // Follow the phones: one timer until the last planned install, then polls with backoff
+    // until every phone is settled, or the stragglers' grace is over. A freeze declared meanwhile
+    // withdraws what has not started (and plans it again after the freeze). The counts are in the
+    // database (the API reads them there): the parent hears only of state changes.
     const lastInstall = Math.max(0, ...plan.batches.map((b) => b.endsAt));
     const giveUpAt = lastInstall + msToNumber(policy.stragglerGrace);
     for (;;) {
-      progress.counts = await refreshReleaseStore({ releaseId, storeId });
-      await report();
-      const c = progress.counts;
-      if (c.assigned + c.downloading + c.downloaded + c.planned === 0 || Date.now() >= giveUpAt) break;
-      if (historyShouldRoll()) await rollOver();
-      const delay = backoffDelay({ first: policy.statusPollFirst, max: policy.statusPollMax }, pollAttempt++);
-      const untilInstall = Math.max(1_000, lastInstall - Date.now());
-      await condition(() => freezeChanged, Math.min(delay, Math.max(untilInstall, msToNumber(policy.statusPollFirst))));
+      const wait = pollAttempt === 0 ? lastInstall - Date.now() : backoffDelay({ first: policy.statusPollFirst, max: policy.statusPollMax }, pollAttempt - 1);
+      if (wait > 0) await condition(() => freezeChanged, wait);
       if (freezeChanged) {
         freezeChanged = false;
-        const freeze = await freezeAhead({ storeIds: [storeId], until: lastInstall });
-        if (freeze && c.assigned > 0) {
+        const freeze = await freezeHolding(lastInstall);
+        if (freeze && progress.counts.assigned + progress.counts.planned > 0) {
           plan = await waitOutFreeze(freeze);
           nextBatch = 0;
           return await rollOverWithPlan();
         }
+        continue;
       }
+      progress.counts = await refreshReleaseStore({ releaseId, storeId });
+      pollAttempt++;
+      const c = progress.counts;
+      if (c.assigned + c.downloading + c.downloaded + c.planned === 0 || Date.now() >= giveUpAt) break;
+      if (historyShouldRoll()) await rollOver();
     }
     progress.state = 'done';
-    await report();
     return { storeId, counts: progress.counts, withdrawn: false };
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -136,7 +146,7 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
       const wait = Math.min(Math.max(0, Date.parse(current.endsAt) - Date.now()), msToNumber(policy.freezeRecheck));
       await condition(() => freezeChanged, wait);
       freezeChanged = false;
-      current = await freezeAhead({ storeIds: [storeId], until: Date.now() + 1 });
+      current = await freezeHolding(Date.now() + 1);
       if (historyShouldRoll()) await rollOver();
     }
     delete progress.freeze;

@@ -28,6 +28,8 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import {
   abortReleaseUpdate,
   approveRingUpdate,
+  freezeOverriddenSignal,
+  overrideFreezeUpdate,
   holdStoreSignal,
   NO_TARGETS,
   pauseReleaseUpdate,
@@ -113,6 +115,25 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
       if (!paused && progress.status !== RELEASE_STATUS.halted) throw new Error('the release is neither paused nor halted');
     },
   });
+  setHandler(
+    overrideFreezeUpdate,
+    async (c) => {
+      command('freeze-overridden', c);
+      await getExternalWorkflowHandle(releaseStoreWorkflowId(releaseId, c.storeId)).signal(freezeOverriddenSignal, { by: c.by, ...(c.reason ? { reason: c.reason } : {}) });
+      return progress;
+    },
+    {
+      validator: (c) => {
+        requireBy(c);
+        requireOpen();
+        if (!c.reason || c.reason.trim() === '') throw new Error('a reason is required to override a freeze');
+        const store = progress.stores[c.storeId];
+        if (!store) throw new Error(`store ${c.storeId} does not get this release`);
+        if (store.state === 'waiting' || store.state === 'done' || store.state === 'withdrawn')
+          throw new Error(`store ${c.storeId} is ${store.state}: there is nothing to let through`);
+      },
+    },
+  );
   setHandler(abortReleaseUpdate, (c) => ((abortBy = c), command('aborted', c)), {
     validator: (c) => {
       requireBy(c);
@@ -145,6 +166,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
   if (!input.resume) {
     const prepared = await acts.prepareRelease({ releaseId });
     progress.versionName = prepared.versionName;
+    if (!prepared.autoInstall) progress.announce = true;
     previousReleaseId = prepared.previousReleaseId;
     let planned = (await acts.planReleaseRings({ stores: prepared.stores, policy })).map((r): ReleaseRing => ({ ...r, gated: true }));
     if (prepared.supersedes) {
@@ -207,9 +229,18 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
     view.startedAt ??= now();
     const scope = new CancellationScope();
     const children: ChildWorkflowHandle<typeof releaseStore>[] = [];
+    // A store's state: rolling out from its start, done with its result (its counts with it).
+    for (const storeId of ring.stores) progress.stores[storeId] = { ...progress.stores[storeId]!, state: 'rolling-out' };
     const done = scope.run(async () => {
       for (const storeId of ring.stores) {
-        const child: ReleaseStoreInput = { releaseId, storeId, ring: ring.number, policy, ...(ring.onlyAffectedBy ? { onlyAffectedBy: ring.onlyAffectedBy } : {}) };
+        const child: ReleaseStoreInput = {
+          releaseId,
+          storeId,
+          ring: ring.number,
+          policy,
+          ...(ring.onlyAffectedBy ? { onlyAffectedBy: ring.onlyAffectedBy } : {}),
+          ...(progress.announce ? { announce: true } : {}),
+        };
         children.push(
           await startChild(releaseStore, {
             workflowId: releaseStoreWorkflowId(releaseId, storeId),
@@ -228,7 +259,13 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
           }),
         );
       }
-      return Promise.all(children.map((c) => c.result()));
+      return Promise.all(
+        children.map((c) =>
+          c.result().then((r) => {
+            progress.stores[r.storeId] = { ...progress.stores[r.storeId]!, state: 'done', counts: r.counts };
+          }),
+        ),
+      );
     });
     let holding = false;
     const rolledOut = done.then(

@@ -102,6 +102,8 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/releases/:id/pause', anyOf: ['release', 'operations'] },
   { method: 'POST', path: '/releases/:id/resume', anyOf: ['release', 'operations'] },
   { method: 'POST', path: '/releases/:id/abort', anyOf: ['release', 'operations'] },
+  // Letting a release through a store's freeze (inventory) is an emergency: operations only.
+  { method: 'POST', path: '/releases/:id/override-freeze', anyOf: ['operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

@@ -80,3 +80,10 @@ export function judgeRing(candidate: VersionHealth, previous: VersionHealth | un
     ],
   };
 }
+
+/** The release policy's gate with the app's own figures over it (App.gate; exposure in minutes there). */
+export function gateFor(policy: GatePolicy, app: unknown): GatePolicy {
+  const own = (app ?? {}) as Partial<Omit<GatePolicy, 'minExposureMs'> & { minExposureMinutes: number }>;
+  const { minExposureMinutes, ...rest } = own;
+  return { ...policy, ...rest, ...(minExposureMinutes !== undefined ? { minExposureMs: minExposureMinutes * 60_000 } : {}) };
+}

@@ -30,6 +30,8 @@ const LINK = { uplinkMbps: 1, sharePercent: 50, phoneMbps: 0.1 };
 
 let h: Harness;
 let shiftEnd = 0;
+/** Jenkins' token: the release scope only. */
+const JENKINS_TOKEN = 'tok-jenkins-release';
 
 /** `phonefleet <args>` (the CLI a pipeline runs) against the harness's API; its exit code and output. */
 function phonefleet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -44,7 +46,10 @@ function phonefleet(args: string[]): Promise<{ code: number; stdout: string; std
 }
 
 beforeAll(async () => {
-  h = await startHarness({ fleet: { stores: 4, employeesPerStore: 12, stockPerStore: 1 } });
+  h = await startHarness({
+    fleet: { stores: 4, employeesPerStore: 12, stockPerStore: 1 },
+    tokens: new Map([[JENKINS_TOKEN, { name: 'jenkins', scopes: ['release'] }]]),
+  });
   // The reference data registers the app with the roles that have it (most of them).
   expect(await h.db.app.findUnique({ where: { packageName: PACKAGE } })).toMatchObject({ signingCertSha256: RETAILCO_RELEASE_KEY, autoInstall: true });
   for (const store of h.fleet.stores) {
@@ -75,11 +80,11 @@ async function everyoneOnShift() {
   }
 }
 
-async function publish(name: string) {
+async function publish(name: string, token = h.token) {
   const bytes = apk(name);
   const res = await fetch(`${h.api}/releases?${new URLSearchParams({ commit: 'a1b2c3d', sha256: sha(bytes) })}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/vnd.android.package-archive' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.android.package-archive' },
     body: bytes,
   });
   expect(res.status).toBeLessThan(300);
@@ -246,5 +251,32 @@ describe('a release across the stores', () => {
     // Every phone has it once, the affected ones in the first ring only.
     expect(rows.length).toBe((await targetPhones()).length);
     expect(rows.every((r) => r.status === 'INSTALLED')).toBe(true);
+  }, 180_000);
+
+  it("an emergency lets a release through a store's freeze: operations only, with a reason, audited", async () => {
+    await everyoneOnShift();
+    const s1 = h.fleet.stores[0]!.id;
+    const now = Date.now();
+    expect(
+      (await h.call('POST', `/stores/${s1}/freezes`, { startsAt: new Date(now + 300).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), reason: 'inventory' })).status,
+    ).toBe(201);
+    const releaseId = await publish('price-7', JENKINS_TOKEN);
+    await eventually(async () => ((await progressOf(releaseId))?.stores[s1]?.state === 'waiting-for-freeze' ? true : undefined), 'store 1 held by its freeze');
+    const asJenkins = (body: unknown) =>
+      fetch(`${h.api}/releases/${releaseId}/override-freeze`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${JENKINS_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await asJenkins({ storeId: s1, reason: 'price error at the tills' })).status).toBe(403);
+    expect((await h.call('POST', `/releases/${releaseId}/override-freeze`, { storeId: s1 })).status).toBe(400);
+    expect((await h.call('POST', `/releases/${releaseId}/override-freeze`, { storeId: 'S999', reason: 'x' })).status).toBe(409);
+    expect((await h.call('POST', `/releases/${releaseId}/override-freeze`, { storeId: s1, reason: 'price error at the tills' })).status).toBe(200);
+    await untilStatus(releaseId, 'completed', 120_000);
+    const store1 = await h.db.releaseTarget.findMany({ where: { releaseId, storeId: s1 } });
+    expect(store1.length).toBeGreaterThan(0);
+    expect(store1.every((t) => t.status === 'INSTALLED')).toBe(true);
+    const audit = await h.db.auditLog.findFirst({ where: { action: 'release.freeze-overridden' } });
+    expect(audit?.details).toMatchObject({ releaseId, by: 'api:test-operator', reason: 'price error at the tills' });
   }, 180_000);
 });

@@ -198,11 +198,17 @@ describe('apps', () => {
       critical: false,
       gitRepository: repo.origin,
       roles: ['CASHIER'],
+      // This app's own health gate: fewer installs and a tighter crash-free drop than the policy's.
+      gate: { minInstalls: 50, maxCrashFreeDropPoints: 0.5 },
     };
     const registered = await h.call('POST', '/apps', app);
     expect(registered.status).toBe(201);
     expect(((await registered.json()) as { app: unknown }).app).toMatchObject({ ...app, autoInstall: true });
     expect((await h.call('POST', '/apps', app)).status).toBe(200);
+    expect((await h.call('POST', '/apps', { ...app, gate: { minInstalls: 60, maxCrashFreeDropPoints: 0.5 } })).status).toBe(409);
+    const badGate = await h.call('POST', '/apps', { ...app, packageName: 'com.retailco.other', gate: { minInstalls: -1, maxInstallFailureRatio: 0.5 } });
+    expect(badGate.status).toBe(400);
+    expect(JSON.stringify(await badGate.json())).toMatch(/gate\.minInstalls.*gate\.maxInstallFailureRatio|gate\.maxInstallFailureRatio.*gate\.minInstalls/s);
     const other = await h.call('POST', '/apps', { ...app, signingCertSha256: 'b'.repeat(64) });
     expect(other.status).toBe(409);
     expect(((await other.json()) as { app: { signingCertSha256: string } }).app.signingCertSha256).toBe(pin);

@@ -2,7 +2,7 @@
 // then compares the new version with the previous one; a build that fails to install is judged
 // at once.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GATE, judgeRing, type VersionHealth } from '../../src/domain/health-gate.ts';
+import { DEFAULT_GATE, gateFor, judgeRing, type VersionHealth } from '../../src/domain/health-gate.ts';
 
 const HOUR = 3_600_000;
 const previous: VersionHealth = { installs: 5_000, installFailures: 25, sessions: 100_000, crashFreeRate: 0.995, anrRate: 0.002 };
@@ -51,5 +51,17 @@ describe('the health gate of a ring', () => {
     const strict = { ...DEFAULT_GATE, minInstalls: 1_000, maxCrashFreeDropPoints: 0.5 };
     expect(judgeRing(healthy, previous, HOUR, strict).verdict).toBe('waiting');
     expect(judgeRing({ ...healthy, installs: 1_000, crashFreeRate: 0.99 }, previous, HOUR, strict).verdict).toBe('unhealthy');
+  });
+});
+
+describe("an app's own gate", () => {
+  it("takes the app's figures over the policy's, its exposure in minutes", () => {
+    expect(gateFor(DEFAULT_GATE, { minInstalls: 50, minExposureMinutes: 30, maxCrashFreeDropPoints: 0.5 })).toEqual({
+      ...DEFAULT_GATE,
+      minInstalls: 50,
+      minExposureMs: 30 * 60_000,
+      maxCrashFreeDropPoints: 0.5,
+    });
+    expect(gateFor(DEFAULT_GATE, null)).toEqual(DEFAULT_GATE);
   });
 });

@@ -16,11 +16,14 @@ import { operatorUpdate, withTemporal } from '../temporal-calls.ts';
 import {
   abortReleaseUpdate,
   approveRingUpdate,
+  overrideFreezeUpdate,
   pauseReleaseUpdate,
   releaseProgressQuery,
   releaseSummary,
   resumeReleaseUpdate,
+  NO_TARGETS,
   type ReleaseProgress,
+  type TargetCounts,
 } from '../../../workflows/release-contract.ts';
 import { HttpError } from '../http-errors.ts';
 import { text } from '../schemas/fields.ts';
@@ -45,8 +48,23 @@ const appBody = z.strictObject(
       .array(text('must be a role code', { pattern: /^[A-Z][A-Z0-9_]{0,31}$/ }), { error: 'must be an array of role codes' })
       .max(12)
       .optional(),
+    gate: z
+      .strictObject(
+        {
+          minInstalls: z.int({ error: 'must be a whole number of installs, 0 or more' }).min(0).max(100_000).optional(),
+          minExposureMinutes: z.int({ error: 'must be whole minutes, 0 or more' }).min(0).max(10_080).optional(),
+          maxCrashFreeDropPoints: z.number({ error: 'must be percentage points above 0' }).gt(0).max(100).optional(),
+          maxAnrRisePoints: z.number({ error: 'must be percentage points above 0' }).gt(0).max(100).optional(),
+          maxInstallFailureRatio: z.number({ error: 'must be a ratio above 1' }).gt(1).max(100).optional(),
+        },
+        {
+          error:
+            "must be an object: the health gate's figures for this app (minInstalls?, minExposureMinutes?, maxCrashFreeDropPoints?, maxAnrRisePoints?, maxInstallFailureRatio?)",
+        },
+      )
+      .optional(),
   },
-  { error: 'must be a JSON object {packageName, name, signingCertSha256, autoInstall?, critical?, gitRepository?, roles?}' },
+  { error: 'must be a JSON object {packageName, name, signingCertSha256, autoInstall?, critical?, gitRepository?, roles?, gate?}' },
 );
 type AppBody = z.output<typeof appBody>;
 
@@ -112,6 +130,11 @@ export const RELEASE_ROUTES = {
   ),
   pause: commandRoute('pause', "Pause: every store's next batch waits (what was assigned runs on)", z.strictObject({ reason: reasonText().optional() })),
   resume: commandRoute('resume', 'Resume after a pause, or after a halt (overriding the health gate)', z.strictObject({ reason: reasonText().optional() })),
+  overrideFreeze: commandRoute(
+    'override-freeze',
+    'An emergency: the store gets this release despite its freeze (the operations scope; a reason; audited)',
+    z.strictObject({ storeId: text('must be a store id, e.g. S001', { pattern: /^[A-Z0-9-]{1,16}$/ }), reason: reasonText() }),
+  ),
   abort: commandRoute('abort', 'Abort: withdraw what has not been installed, list the phones that have it', z.strictObject({ reason: reasonText() })),
 };
 
@@ -209,8 +232,26 @@ export function releasesRouter(ctx: ApiContext): Router {
   mount(router, RELEASE_ROUTES.get, async ({ params }, _req, res) => {
     const release = await knownRelease(params.id);
     const progress = await progressOf(release.id);
+    if (progress) await countsFromTargets(release.id, progress);
     res.json({ release, ...(progress ? { progress, summary: releaseSummary(progress) } : {}) });
   });
+
+  /** Each store's phones by where they stand, as the targets say now (the process keeps states, not counts). */
+  const countsFromTargets = async (releaseId: string, progress: ReleaseProgress) => {
+    const now = new Date();
+    const rows = await ctx.db.releaseTarget.groupBy({ by: ['storeId', 'status'], where: { releaseId }, _count: { _all: true } });
+    const waiting = await ctx.db.releaseTarget.groupBy({ by: ['storeId'], where: { releaseId, status: 'DOWNLOADED', installAt: { gt: now } }, _count: { _all: true } });
+    for (const store of Object.values(progress.stores)) {
+      const counts = { ...NO_TARGETS };
+      for (const r of rows.filter((x) => x.storeId === store.storeId)) {
+        const key = r.status.toLowerCase() as keyof TargetCounts;
+        if (key in counts) counts[key] += r._count._all;
+        counts.targeted += r._count._all;
+      }
+      counts.waitingForWindow = waiting.find((w) => w.storeId === store.storeId)?._count._all ?? 0;
+      store.counts = counts;
+    }
+  };
 
   mount(router, RELEASE_ROUTES.affectedPhones, async ({ params }, _req, res) => {
     const release = await knownRelease(params.id);
@@ -228,6 +269,7 @@ export function releasesRouter(ctx: ApiContext): Router {
       const answer = await operatorUpdate(ctx, ctx.temporal.workflow.getHandle(release.id), update, argsOf(body as never, `api:${res.locals.operator}`));
       if ('rejected' in answer) throw new HttpError(409, answer.rejected);
       if ('accepted' in answer) {
+        await countsFromTargets(release.id, answer.accepted);
         res.json({ release: await knownRelease(params.id), progress: answer.accepted, summary: releaseSummary(answer.accepted) });
         return;
       }
@@ -236,6 +278,7 @@ export function releasesRouter(ctx: ApiContext): Router {
   command(RELEASE_ROUTES.approve, approveRingUpdate, (b: { ring: number; reason?: string }, by) => ({ by, ring: b.ring, ...(b.reason ? { reason: b.reason } : {}) }));
   command(RELEASE_ROUTES.pause, pauseReleaseUpdate, (b: { reason?: string }, by) => ({ by, ...(b.reason ? { reason: b.reason } : {}) }));
   command(RELEASE_ROUTES.resume, resumeReleaseUpdate, (b: { reason?: string }, by) => ({ by, ...(b.reason ? { reason: b.reason } : {}) }));
+  command(RELEASE_ROUTES.overrideFreeze, overrideFreezeUpdate, (b: { storeId: string; reason: string }, by) => ({ by, storeId: b.storeId, reason: b.reason }));
   command(RELEASE_ROUTES.abort, abortReleaseUpdate, (b: { reason: string }, by) => ({ by, reason: b.reason }));
 
   return router;
@@ -250,6 +293,7 @@ async function registerApp(ctx: ApiContext, body: AppBody, actor: string) {
     autoInstall: body.autoInstall ?? true,
     critical: body.critical ?? false,
     gitRepository: body.gitRepository ?? null,
+    gate: body.gate && Object.keys(body.gate).length ? Object.fromEntries(Object.entries(body.gate).sort(([a], [b]) => a.localeCompare(b))) : null,
   };
   const roles = [...new Set(body.roles ?? [])].sort();
   const known = await ctx.db.role.findMany({ where: { code: { in: roles } }, select: { code: true } });
@@ -261,13 +305,15 @@ async function registerApp(ctx: ApiContext, body: AppBody, actor: string) {
       unknown.map((r) => ({ field: `roles[${roles.indexOf(r)}]`, message: `role ${r} does not exist` })),
     );
 
-  type Registered = typeof wanted & { roles: { roleCode: string }[] };
+  type Registered = Omit<typeof wanted, 'gate'> & { gate: unknown; roles: { roleCode: string }[] };
   const registered = (): Promise<Registered | null> => ctx.db.app.findUnique({ where: { packageName: body.packageName }, include: { roles: { select: { roleCode: true } } } });
   /** An app already there: this very registration again (200), or another one (409). */
   const answerExisting = (app: Registered) => {
     const { roles: rows, ...fields } = app;
     const view = { ...fields, roles: rows.map((r) => r.roleCode).sort() };
-    const same = (Object.keys(wanted) as (keyof typeof wanted)[]).every((k) => fields[k] === wanted[k]) && view.roles.join(',') === roles.join(',');
+    // JSON columns come back with their keys in the database's order: compared key by key, sorted.
+    const canonical = (v: unknown) => (v && typeof v === 'object' ? JSON.stringify(v, Object.keys(v).sort()) : JSON.stringify(v));
+    const same = (Object.keys(wanted) as (keyof typeof wanted)[]).every((k) => canonical(fields[k]) === canonical(wanted[k])) && view.roles.join(',') === roles.join(',');
     if (same) return { status: 200, app: view };
     throw new HttpError(409, `${body.packageName} is registered otherwise`, undefined, { app: view });
   };
@@ -275,8 +321,9 @@ async function registerApp(ctx: ApiContext, body: AppBody, actor: string) {
   if (existing) return answerExisting(existing);
   try {
     const app = await ctx.db.$transaction(async (tx) => {
-      const created = await tx.app.create({ data: { ...wanted, roles: { create: roles.map((roleCode) => ({ roleCode })) } } });
-      await tx.auditLog.create({ data: { actor, action: 'app.registered', details: { ...wanted, roles } } });
+      const { gate, ...plain } = wanted;
+      const created = await tx.app.create({ data: { ...plain, ...(gate ? { gate } : {}), roles: { create: roles.map((roleCode) => ({ roleCode })) } } });
+      await tx.auditLog.create({ data: { actor, action: 'app.registered', details: { ...plain, gate, roles } } });
       return created;
     });
     return { status: 201, app: { ...app, roles } };
