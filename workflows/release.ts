@@ -22,6 +22,7 @@ import type { ReleaseActivities } from '../activities/release.ts';
 import type { GateVerdict } from '../src/domain/health-gate.ts';
 import { retryForever } from './kit/activity-options.ts';
 import { now } from './kit/clock.ts';
+import { showCurrentDetails } from './kit/details.ts';
 import { proxyActivitiesByQueue } from './kit/task-queues.ts';
 import { historyShouldRoll, pollUntil } from './kit/wait.ts';
 import { msToNumber } from '@temporalio/common/lib/time.js';
@@ -37,6 +38,7 @@ import {
   RELEASE_STATUS,
   releaseProgressQuery,
   releaseStoreWorkflowId,
+  releaseSummary,
   resumeReleaseUpdate,
   storeProgressSignal,
   supersedeSignal,
@@ -142,8 +144,18 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
     },
   });
 
+  // The Web UI's detail page: "com.retailco.stock 4.3.0 (43): ring 2 of 3, 31 of 90 stores", then
+  // each ring; set at each change of status and each store done (no history event).
+  const showDetails = () =>
+    showCurrentDetails(
+      releaseSummary(progress),
+      progress.rings
+        .map((r) => `ring ${r.number} (${r.name}): ${r.state}, ${r.stores.filter((s) => progress.stores[s]?.state === 'done').length} of ${r.stores.length} stores done`)
+        .join('\n') + (progress.halt ? `\nhalted in ring ${progress.halt.ring}: ${progress.halt.reasons.join('; ')}` : ''),
+    );
   const setStatus = async (status: ReleaseStatus) => {
     progress.status = status;
+    showDetails();
     await acts.recordReleaseStatus({ releaseId, status: RELEASE_ROW_STATUS[status], ring: progress.ring });
   };
   /** Operators' commands, audited once each (their update id is the key). */
@@ -263,6 +275,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
         children.map((c) =>
           c.result().then((r) => {
             progress.stores[r.storeId] = { ...progress.stores[r.storeId]!, state: 'done', counts: r.counts };
+            showDetails();
           }),
         ),
       );

@@ -71,7 +71,7 @@ describe('a release under a killed worker, a retried publish and a newer build',
     expect((await h.client.workflow.getHandle(releaseId).describe()).runId).toBe(runId);
 
     // Killed once the first batches are with the MDM.
-    await eventually(async () => ((await h.db.releaseTarget.count({ where: { releaseId, status: { not: 'PLANNED' } } })) > 0 ? true : undefined), 'first batch assigned');
+    await eventually(async () => ((await h.db.releaseTarget.count({ where: { releaseId, status: { not: 'PLANNED' } } })) > 0 ? true : undefined), 'first batch assigned', 120_000);
     await h.killWorker();
 
     const waiting = await untilStatus(releaseId, 'awaiting-approval');

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { RETAILCO_RELEASE_KEY } from '../../src/domain/roles.ts';
 import { releaseName } from '../../src/systems/crash-reporter/api.ts';
 import type { MdmDeviceState } from '../../src/systems/shared/mdm-devices.ts';
@@ -157,6 +158,11 @@ describe('a release across the stores', () => {
     expect(done.rings.map((r) => r.stores.length)).toEqual([3, 1]);
     expect(done.rings.every((r) => r.state === 'healthy')).toBe(true);
     expect(done.tagged).toBe(false);
+    // The Web UI's detail page says where it stands.
+    const details = (await h.client.workflow.getHandle(releaseId).query(workflowMetadataQuery)).currentDetails ?? '';
+    expect(details).toMatch(
+      /^com\.retailco\.stock 4\.3\.0 \(43\): ring 2 of 2, 4 of 4 stores \(completed\)\n\nring 1 \(pilot\): healthy, 3 of 3 stores done\nring 2 \(early\): healthy, 1 of 1 stores done$/,
+    );
 
     const phones = await targetPhones();
     const installs = installsOf(43);
