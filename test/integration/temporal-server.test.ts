@@ -10,7 +10,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSearchAttributes, resolveTemporalBinaries, SEARCH_ATTRIBUTES, startDevServer, timeSkippingServerOptions, type DevServer } from '../../src/temporal/server.ts';
 
-const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+const INDEXED = proto.temporal.api.enums.v1.IndexedValueType;
+/** The server's indexed type for each attribute's type (KEYWORD ids, INT versionCode and ring). */
+const indexedTypeOf = (key: (typeof SEARCH_ATTRIBUTES)[number]) => (key.type === 'INT' ? INDEXED.INDEXED_VALUE_TYPE_INT : INDEXED.INDEXED_VALUE_TYPE_KEYWORD);
 const binaries = resolveTemporalBinaries();
 
 async function listCustomAttributes(address: string, namespace: string) {
@@ -60,7 +62,7 @@ describe('dev server', { timeout: 120_000 }, () => {
   it('answers on its frontend with the search attributes registered', async () => {
     expect(server.address).toMatch(/^127\.0\.0\.1:\d+$/);
     const attributes = await listCustomAttributes(server.address, namespace);
-    for (const key of SEARCH_ATTRIBUTES) expect(attributes[key.name], key.name).toBe(KEYWORD);
+    for (const key of SEARCH_ATTRIBUTES) expect(attributes[key.name], key.name).toBe(indexedTypeOf(key));
     expect(Object.keys(attributes)).toEqual(expect.arrayContaining(['EmployeeId', 'StoreId', 'Imei', 'Phase']));
   });
 
@@ -80,7 +82,7 @@ describe('dev server', { timeout: 120_000 }, () => {
     server = await startDevServer({ namespace, headless: true, dbFile: path.join(root, 'state', 'temporal.db') });
     expect(server.uiUrl).toBeUndefined();
     const attributes = await listCustomAttributes(server.address, namespace);
-    for (const key of SEARCH_ATTRIBUTES) expect(attributes[key.name], key.name).toBe(KEYWORD);
+    for (const key of SEARCH_ATTRIBUTES) expect(attributes[key.name], key.name).toBe(indexedTypeOf(key));
   });
 
   it('registers the search attributes on a namespace it did not create, once', async () => {
@@ -94,7 +96,7 @@ describe('dev server', { timeout: 120_000 }, () => {
       expect(await ensureSearchAttributes(connection, 'external')).toEqual(SEARCH_ATTRIBUTES.map((k) => k.name));
       expect(await ensureSearchAttributes(connection, 'external')).toEqual([]);
       const attributes = await listCustomAttributes(server.address, 'external');
-      for (const key of SEARCH_ATTRIBUTES) expect(attributes[key.name], key.name).toBe(KEYWORD);
+      for (const key of SEARCH_ATTRIBUTES) expect(attributes[key.name], key.name).toBe(indexedTypeOf(key));
     } finally {
       await connection.close();
     }

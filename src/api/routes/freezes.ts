@@ -168,7 +168,8 @@ async function wakeFreezeWaiters(ctx: ApiContext, storeId: Scope): Promise<numbe
   try {
     const waiting = ctx.temporal.workflow.list({
       // Processes waiting for a freeze to end, and stores receiving a release (a freeze holds their next batch).
-      query: `(Phase = '${WAITING_FOR_FREEZE}' OR WorkflowType = '${RELEASE_STORE_WORKFLOW_TYPE}') AND ExecutionStatus = 'Running'${storeId === null ? '' : ` AND StoreId = '${storeId}'`}`,
+      // (a release's stores of this deployment only: its task queue).
+      query: `(Phase = '${WAITING_FOR_FREEZE}' OR (WorkflowType = '${RELEASE_STORE_WORKFLOW_TYPE}' AND TaskQueue = '${ctx.taskQueue}')) AND ExecutionStatus = 'Running'${storeId === null ? '' : ` AND StoreId = '${storeId}'`}`,
     });
     for await (const wf of waiting) {
       try {
