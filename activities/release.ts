@@ -28,9 +28,8 @@ const DEFAULT_DAY: DailyWindow = { from: '08:00', until: '20:00' };
 
 const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-/** The stays of a phone in its store from its holder's shifts, or the opening hours when HR planned none. */
-function staysOf(shifts: Stay[], openingHours: unknown, timeZone: string, from: number, until: number): Stay[] {
-  if (shifts.length > 0) return shifts;
+/** A phone's stays in its store when HR plans no shifts for its holder: the store's opening hours. */
+function openingStays(openingHours: unknown, timeZone: string, from: number, until: number): Stay[] {
   const days = Math.ceil((until - from) / 86_400_000) + 1;
   const hours = openingHours && typeof openingHours === 'object' ? (openingHours as Record<string, [string, string] | undefined>) : undefined;
   if (!hours) return dailyStretches(DEFAULT_DAY, timeZone, from, days);
@@ -189,7 +188,7 @@ export function createReleaseActivities({ db, mdm, crashReporter, artifacts, rel
       const enrolled = phones.filter((p) => p.mdmDeviceId);
       const everyPhone: StorePhone[] = enrolled.map((p) => ({
         imei: p.imei,
-        inStore: planned.has(p.employeeId!) ? (shiftsOf.get(p.employeeId!) ?? []) : staysOf([], store.openingHours, store.timeZone, now, horizon),
+        inStore: planned.has(p.employeeId!) ? (shiftsOf.get(p.employeeId!) ?? []) : openingStays(store.openingHours, store.timeZone, now, horizon),
       }));
       // A small APK reaches a phone away from the store now over mobile data, off the store's link.
       const small = release.sizeBytes <= MOBILE_DOWNLOAD_MAX_BYTES;

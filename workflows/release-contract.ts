@@ -219,7 +219,7 @@ export interface ReleaseStoreInput {
   onlyAffectedBy?: string;
   /** The app is not auto-installed: each phone is sent the release notes with its batch. */
   announce?: boolean;
-  resume?: { progress: StoreProgress; nextBatch: number; pollAttempt: number; freezeAttempt: number };
+  resume?: { progress: StoreProgress; nextBatch: number; pollAttempt: number };
 }
 
 export interface StorePlanSummary {

@@ -61,7 +61,7 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
     reported = shown;
     await getExternalWorkflowHandle(parent.workflowId).signal(storeProgressSignal, progress);
   };
-  const rollOver = (): Promise<never> => continueAsNew<typeof releaseStore>({ ...input, resume: { progress, nextBatch, pollAttempt, freezeAttempt: 0 } });
+  const rollOver = (): Promise<never> => continueAsNew<typeof releaseStore>({ ...input, resume: { progress, nextBatch, pollAttempt } });
 
   let plan: StorePlanSummary =
     progress.plan ?? (await planReleaseStore({ releaseId, storeId, ring, policy, ...(input.onlyAffectedBy ? { onlyAffectedBy: input.onlyAffectedBy } : {}) }));
@@ -113,8 +113,10 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
         const freeze = await freezeHolding(lastInstall);
         if (freeze && progress.counts.assigned + progress.counts.planned > 0) {
           plan = await waitOutFreeze(freeze);
+          // A re-planned store starts its batches over in a fresh run (the plan is in the database).
           nextBatch = 0;
-          return await rollOverWithPlan();
+          pollAttempt = 0;
+          return await rollOver();
         }
         continue;
       }
@@ -155,10 +157,5 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
     progress.plan = replanned;
     await report();
     return replanned;
-  }
-
-  /** A re-planned store starts its batches over in a fresh run (the plan is in the database). */
-  function rollOverWithPlan(): Promise<never> {
-    return continueAsNew<typeof releaseStore>({ ...input, resume: { progress, nextBatch: 0, pollAttempt: 0, freezeAttempt: 0 } });
   }
 }

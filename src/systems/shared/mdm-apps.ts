@@ -73,9 +73,6 @@ export interface AppCatalogState {
   mobileBytes?: Record<string, number>;
 }
 
-// Away from the store a phone downloads over mobile data only an APK small enough, within the plan's budget.
-export { MOBILE_DATA_BUDGET_BYTES, MOBILE_DOWNLOAD_MAX_BYTES } from '../../domain/update-waves.ts';
-
 const targetKey = (appVersionId: string, deviceId: string) => `${appVersionId}|${deviceId}`;
 
 /** A deterministic draw in [0, 1) per device and version: the same phone fails the same build every run. */
