@@ -23,4 +23,6 @@ export type ActivityDeps = ExternalSystems & {
   artifacts?: ArtifactStore;
   /** The apps' repositories (a finished release is tagged). */
   releaseGit?: ReleaseGit;
+  /** The release team's mailbox: a halted release is e-mailed there (RELEASE_TEAM_EMAIL). */
+  releaseTeamMailbox?: string;
 };

@@ -25,12 +25,14 @@ import type { ActivityDeps } from './deps.ts';
 import { managedPhone, sendOnce } from './device-commands.ts';
 
 export const CHANNELS = ['email', 'phone'] as const;
+/** The release team: a mailbox of the configuration (RELEASE_TEAM_EMAIL), not a person of the directory. */
+export const RELEASE_TEAM = 'release-team';
 export type Channel = (typeof CHANNELS)[number];
 
 export interface NotificationRequest {
   idempotencyKey: string;
   storeId: string;
-  /** "curator" (the store's curator) or an employee id. */
+  /** "curator" (the store's curator), RELEASE_TEAM (the team's mailbox, e-mail only) or an employee id. */
   recipient: string;
   kind: string;
   /** Never a name or other personal data: it is stored. */
@@ -82,6 +84,7 @@ function titleOf(kind: string, language: string | undefined, companyName: string
   const titles: Record<string, [string, string]> = {
     'phone-ready': ['Телефон для нового сотрудника готов', 'Phone for a new employee is ready'],
     'out-of-stock': ['Нет телефона или SIM-карты для нового сотрудника', 'No phone or SIM in stock for a new employee'],
+    'release-halted': ['Выпуск приложения остановлен', 'A release halted'],
   };
   const [inRussian, inEnglish] = titles[kind] ?? ['Сообщение phonefleet', 'phonefleet notice'];
   return `${companyName}: ${ru ? inRussian : inEnglish}`;
@@ -126,6 +129,14 @@ export function createNotificationActivities(deps: ActivityDeps) {
     return { status: 'SENT', providerRef: messageId };
   }
 
+  async function sendToReleaseTeam(n: NotificationRow, channel: string, title: string): Promise<Outcome> {
+    const to = deps.releaseTeamMailbox;
+    if (channel !== 'email' || !to) return { status: 'SKIPPED', reason: channel === 'email' ? 'no release team mailbox is configured' : 'the release team has no phone' };
+    const messageId = messageIdOf(n);
+    await deps.smtp.send({ messageId, to, subject: title, text: n.message });
+    return { status: 'SENT', providerRef: messageId };
+  }
+
   async function sendPush(n: NotificationRow, employeeId: string, title: string): Promise<Outcome> {
     const device = await db.device.findFirst({ where: { employeeId, state: 'IN_USE' }, select: { imei: true }, orderBy: { updatedAt: 'desc' } });
     if (!device) return { status: 'SKIPPED', reason: 'recipient has no corporate phone in use' };
@@ -163,13 +174,17 @@ export function createNotificationActivities(deps: ActivityDeps) {
         const ticker = setInterval(() => heartbeat(row.id), 10_000);
         const n = row.notification;
         try {
-          const employeeId = await recipientOf(n);
-          const title = titleOf(n.kind, n.store.language, deps.companyName);
-          const outcome: Outcome = !employeeId
-            ? { status: 'SKIPPED', reason: 'the store has no curator' }
-            : row.channel === 'email'
-              ? await sendEmail(n, employeeId, title)
-              : await sendPush(n, employeeId, title);
+          // The release team is not a store's: its e-mails are in English (the message is phonefleet's own).
+          const title = titleOf(n.kind, n.recipient === RELEASE_TEAM ? undefined : n.store.language, deps.companyName);
+          const employeeId = n.recipient === RELEASE_TEAM ? null : await recipientOf(n);
+          const outcome: Outcome =
+            n.recipient === RELEASE_TEAM
+              ? await sendToReleaseTeam(n, row.channel, title)
+              : !employeeId
+                ? { status: 'SKIPPED', reason: 'the store has no curator' }
+                : row.channel === 'email'
+                  ? await sendEmail(n, employeeId, title)
+                  : await sendPush(n, employeeId, title);
           if (outcome.status === 'SENT') {
             await db.notificationDelivery.update({ where: { id: row.id }, data: { status: 'SENT', sentAt: new Date(), providerRef: outcome.providerRef } });
             pass.sent += 1;

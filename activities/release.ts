@@ -17,6 +17,7 @@ import type { MdmAppTarget, MdmProviderName } from '../src/systems/shared/mdm-ap
 import { assignmentLeadMs, NO_TARGETS, type PreparedRelease, type ReleasePolicy, type StorePlanSummary, type TargetCounts } from '../workflows/release-contract.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
+import { enqueueNotification, RELEASE_TEAM, wakeNotificationDelivery } from './notifications.ts';
 
 /** Release statuses (the Release row) of a release still reaching phones: a newer build takes over from it. */
 const UNFINISHED = ['ROLLING_OUT', 'HALTED', 'PAUSED'];
@@ -57,7 +58,14 @@ export function countsOf(rows: { status: string; installAt: Date }[], now: numbe
   return counts;
 }
 
-export function createReleaseActivities({ db, mdm, crashReporter, artifacts, releaseGit }: Pick<ActivityDeps, 'db' | 'mdm' | 'crashReporter' | 'artifacts' | 'releaseGit'>) {
+export function createReleaseActivities({
+  db,
+  mdm,
+  crashReporter,
+  artifacts,
+  releaseGit,
+  releaseTeamMailbox,
+}: Pick<ActivityDeps, 'db' | 'mdm' | 'crashReporter' | 'artifacts' | 'releaseGit' | 'releaseTeamMailbox'>) {
   const releaseOf = async (releaseId: string) => {
     const release = await db.release.findUnique({ where: { id: releaseId }, include: { app: { include: { roles: true } } } });
     if (!release) throw permanent('UnknownRelease', `no release ${releaseId}`);
@@ -408,13 +416,24 @@ export function createReleaseActivities({ db, mdm, crashReporter, artifacts, rel
     /** The release team is told: a support task (on the ring's first store), audited once. */
     async reportReleaseHalt({ releaseId, ring, storeId, reasons }: { releaseId: string; ring: number; storeId: string; reasons: string[] }): Promise<void> {
       const idempotencyKey = `${releaseId}:halt:${ring}`;
-      await db.$transaction(async (tx) => {
-        const { count } = await tx.supportTask.createMany({
-          data: [{ idempotencyKey, storeId, kind: 'release-halted', summary: `${releaseId} halted in ring ${ring}: ${reasons.join('; ')}`.slice(0, 1000) }],
-          skipDuplicates: true,
-        });
-        if (count) await audit(tx, { action: 'release.halted', storeId, details: { releaseId, ring, reasons }, stepKey: idempotencyKey });
+      const summary = `${releaseId} halted in ring ${ring}: ${reasons.join('; ')}`.slice(0, 1000);
+      const told = await db.$transaction(async (tx) => {
+        const { count } = await tx.supportTask.createMany({ data: [{ idempotencyKey, storeId, kind: 'release-halted', summary }], skipDuplicates: true });
+        if (!count) return false;
+        await audit(tx, { action: 'release.halted', storeId, details: { releaseId, ring, reasons }, stepKey: idempotencyKey });
+        // And an e-mail to the team's mailbox: a support task waits to be looked at, a halt should not.
+        return releaseTeamMailbox
+          ? enqueueNotification(tx, {
+              idempotencyKey,
+              storeId,
+              recipient: RELEASE_TEAM,
+              kind: 'release-halted',
+              message: `${summary}. To go on despite the gate: phonefleet release resume ${releaseId}; to stop it and roll back: phonefleet release abort ${releaseId}.`,
+              channels: ['email'],
+            })
+          : false;
       });
+      if (told) await wakeNotificationDelivery();
     },
 
     /** An operator's command, audited once per update. */

@@ -29,7 +29,7 @@ import {
   type StartSimulatorsOptions,
 } from './systems/index.ts';
 import { HrHttpApi } from './systems/hr/http.ts';
-import { type ArtifactStore, LocalArtifactStore } from './release/artifact-store.ts';
+import { type ArtifactStore, artifactStoreFor } from './release/artifact-store.ts';
 import { GitMirrors, type ReleaseGit } from './release/git.ts';
 import { KNOX_MANAGE_PUBLISHED_LIMITS } from './systems/shared/rate-limits.ts';
 import { DEMO_OPERATOR_LIMITS } from './systems/operator/limits.ts';
@@ -172,6 +172,8 @@ export interface WorkersAssembly {
   /** Accepted APKs (releases upload them to the MDMs) and the apps' repositories (tags). */
   artifacts?: ArtifactStore;
   releaseGit?: ReleaseGit;
+  /** Told when a release halts (e-mail), besides the support task. */
+  releaseTeamMailbox?: string;
   queues?: Partial<Record<QueueKind, QueueOptions>>;
 }
 
@@ -190,6 +192,7 @@ export async function startWorkers(opts: WorkersAssembly, stops: Stops): Promise
       ...(opts.policy ? { policy: opts.policy } : {}),
       ...(opts.artifacts ? { artifacts: opts.artifacts } : {}),
       ...(opts.releaseGit ? { releaseGit: opts.releaseGit } : {}),
+      ...(opts.releaseTeamMailbox ? { releaseTeamMailbox: opts.releaseTeamMailbox } : {}),
     },
     queues: { ...opts.queues, mdm: { ...mdmRate, ...opts.queues?.mdm } },
   });
@@ -313,7 +316,7 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
     };
     let workers: Workers | undefined;
     // Accepted APKs, content-addressed, beside the other state of this deployment (the API keeps them, the worker uploads them).
-    const artifacts = new LocalArtifactStore(path.join(config.dataDir, 'artifacts'));
+    const artifacts = artifactStoreFor(config.release.artifacts, path.join(config.dataDir, 'artifacts'));
     const releaseGit = new GitMirrors(path.join(config.dataDir, 'git'));
     if (systems.adapters) {
       // The SDK's own metrics (workflow tasks, activities, polls) on the worker's Prometheus endpoint.
@@ -330,6 +333,7 @@ export async function assemble(config: Config, env: Env = process.env, log: Logg
           policy: config.policy,
           artifacts,
           releaseGit,
+          ...(config.release.teamMailbox ? { releaseTeamMailbox: config.release.teamMailbox } : {}),
           ...(systems.mdmActivitiesPerSecond !== undefined ? { mdmActivitiesPerSecond: systems.mdmActivitiesPerSecond } : {}),
         },
         stops,

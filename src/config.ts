@@ -45,6 +45,36 @@ export interface Config {
   companyName: string;
   /** When the fleet sync runs (a cron expression, UTC; FLEET_SYNC_SCHEDULE, default daily at 03:00). */
   fleetSyncCron: string;
+  release: ReleaseConfig;
+}
+
+export interface ReleaseConfig {
+  /** Where accepted APKs are kept: the data folder, or a bucket (ARTIFACT_STORE=s3://bucket/prefix). */
+  artifacts: { kind: 'local' } | { kind: 's3'; bucket: string; prefix: string; region: string; endpoint?: string };
+  /** The release team's mailbox (RELEASE_TEAM_EMAIL): told when a release halts, besides the support task. */
+  teamMailbox?: string;
+}
+
+/**
+ * ARTIFACT_STORE (unset or "local": the data folder; "s3://bucket/prefix": a bucket, with AWS_REGION
+ * and, for an S3-compatible server, S3_ENDPOINT; credentials from the AWS_* variables) and
+ * RELEASE_TEAM_EMAIL.
+ */
+export function releaseConfigFromEnv(env: Env): { release: ReleaseConfig; problems: string[] } {
+  const problems: string[] = [];
+  const raw = (env.ARTIFACT_STORE ?? '').trim();
+  let artifacts: ReleaseConfig['artifacts'] = { kind: 'local' };
+  if (raw !== '' && raw !== 'local') {
+    const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(raw);
+    const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!s3) problems.push(`ARTIFACT_STORE "${raw}" must be "local" or s3://<bucket>/<prefix>`);
+    else if (!region) problems.push('ARTIFACT_STORE is a bucket: AWS_REGION is missing');
+    else if (env.S3_ENDPOINT && !/^https?:\/\/[^/]+/.test(env.S3_ENDPOINT)) problems.push(`S3_ENDPOINT "${env.S3_ENDPOINT}" must be an http(s) URL`);
+    else artifacts = { kind: 's3', bucket: s3[1]!, prefix: (s3[2] ?? '').replace(/\/+$/, ''), region, ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}) };
+  }
+  const teamMailbox = env.RELEASE_TEAM_EMAIL?.trim() || undefined;
+  if (teamMailbox && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(teamMailbox)) problems.push(`RELEASE_TEAM_EMAIL "${teamMailbox}" is not an e-mail address`);
+  return { release: { artifacts, ...(teamMailbox ? { teamMailbox } : {}) }, problems };
 }
 
 export const DEFAULT_POLICY: FleetPolicy = {
@@ -339,6 +369,8 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
   problems.push(...codecAccess.problems);
   const fleetSync = fleetSyncCronFromEnv(env);
   if (fleetSync.problem) problems.push(fleetSync.problem);
+  const release = releaseConfigFromEnv(env);
+  problems.push(...release.problems);
   let policy: FleetPolicy | undefined;
   try {
     // The demo's phones answer in milliseconds: nobody should wait minutes for them. Any
@@ -382,5 +414,7 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
     policy,
     companyName: env.COMPANY_NAME ?? 'RetailCo',
     fleetSyncCron: fleetSync.cron,
+    // The demo's release team reads the demo mailbox (the SMTP simulator).
+    release: demo && !release.release.teamMailbox ? { ...release.release, teamMailbox: 'release-team@retailco.example' } : release.release,
   };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 import type { LocalTestWorkflowEnvironmentOptions, TimeSkippingTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
@@ -240,6 +241,32 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     if ((e as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw e;
   }
   return missing.map((key) => key.name);
+}
+
+/**
+ * Registers a namespace on a running server (one per test harness, so two suites that start
+ * the same business workflow id, `release-<package>-<versionCode>`, do not meet) with
+ * SEARCH_ATTRIBUTES, and waits until the server serves it: the frontend knows a new namespace
+ * only after its namespace cache refreshes.
+ */
+export async function ensureNamespace(connection: Connection, namespace: string, timeoutMs = 30_000): Promise<void> {
+  try {
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  } catch (e) {
+    if ((e as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw e;
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await ensureSearchAttributes(connection, namespace);
+      // Served: a visibility query on the namespace answers (and sees the attributes).
+      await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1, query: `${SEARCH_ATTRIBUTES[0]!.name} = 'x'` });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`namespace ${namespace} not served after ${timeoutMs} ms: ${(e as Error).message}`, { cause: e });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 // --- SDK test environments ------------------------------------------------------------------

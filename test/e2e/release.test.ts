@@ -17,7 +17,8 @@ import { RETAILCO_RELEASE_KEY } from '../../src/domain/roles.ts';
 import { releaseName } from '../../src/systems/crash-reporter/api.ts';
 import type { MdmDeviceState } from '../../src/systems/shared/mdm-devices.ts';
 import type { ReleaseProgress } from '../../workflows/release-contract.ts';
-import { eventually, startHarness, type Harness } from '../support/harness.ts';
+import { eventually, RELEASE_TEAM_MAILBOX, startHarness, type Harness } from '../support/harness.ts';
+import { startNotificationDelivery } from '../../workflows/notification-delivery-contract.ts';
 import { recording, saveHistories } from '../support/histories.ts';
 import { releaseStoreWorkflowId } from '../../workflows/release-contract.ts';
 
@@ -51,6 +52,8 @@ beforeAll(async () => {
     fleet: { stores: 4, employeesPerStore: 12, stockPerStore: 1 },
     tokens: new Map([[JENKINS_TOKEN, { name: 'jenkins', scopes: ['release'] }]]),
   });
+  // The deliverer that e-mails the release team when a release halts.
+  await startNotificationDelivery(h.client, h.taskQueue, { pollIntervalMs: 2_000 });
   // The reference data registers the app with the roles that have it (most of them).
   expect(await h.db.app.findUnique({ where: { packageName: PACKAGE } })).toMatchObject({ signingCertSha256: RETAILCO_RELEASE_KEY, autoInstall: true });
   for (const store of h.fleet.stores) {
@@ -218,6 +221,14 @@ describe('a release across the stores', () => {
     expect(halted.halt!.reasons.join(' ')).toMatch(/crash-free sessions 90 %/);
     const task = await h.db.supportTask.findFirst({ where: { kind: 'release-halted' } });
     expect(task?.summary).toContain(releaseId);
+    // And the team's mailbox has it, once, saying what to do.
+    const mail = await eventually(async () => {
+      const messages = (await (await fetch(`${h.sims.urls.smtp}/_sim/messages`)).json()) as { to: string[]; subject: string; text: string; accepted: number }[];
+      return messages.find((m) => m.to.includes(RELEASE_TEAM_MAILBOX) && m.text.includes(releaseId));
+    }, 'the release team e-mailed');
+    expect(mail.subject).toBe('RetailCo: A release halted');
+    expect(mail.text).toContain(`phonefleet release abort ${releaseId}`);
+    expect(mail.accepted).toBe(1);
     // Ring 2 got nothing.
     const ring2 = h.fleet.stores[3]!.id;
     const phones = await targetPhones();

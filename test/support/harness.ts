@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import type { Client } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import { LocalArtifactStore } from '../../src/release/artifact-store.ts';
 import { GitMirrors } from '../../src/release/git.ts';
 import { assembleSystems, startApi, startWorkers, stopAll, type Stops } from '../../src/assemble.ts';
@@ -20,6 +20,7 @@ import type { RunningSimulators } from '../../src/systems/index.ts';
 import { EncryptionCodec } from '../../src/temporal/codec.ts';
 import { connectClient } from '../../src/temporal/connection.ts';
 import { workflowBundle } from '../../src/worker/bundle.ts';
+import { ensureNamespace } from '../../src/temporal/server.ts';
 import type { ReleasePolicy } from '../../workflows/release-contract.ts';
 import { DEFAULT_GATE } from '../../src/domain/health-gate.ts';
 import type { FleetPolicy } from '../../workflows/policy.ts';
@@ -90,6 +91,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The release team's mailbox on the SMTP simulator: a halted release is e-mailed there. */
+export const RELEASE_TEAM_MAILBOX = 'release-team@retailco.example';
 export const HR_SECRET = 'whsec_' + Buffer.from('phonefleet-test-hr-webhook-secret').toString('base64');
 
 export async function startHarness(
@@ -102,8 +105,16 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const address = inject('temporalAddress');
-  const namespace = 'default';
   const run = randomBytes(3).toString('hex');
+  // A namespace of its own: business workflow ids (release-<package>-<versionCode>) repeat
+  // across suites, and a start that meets another suite's workflow would be taken as a redelivery.
+  const namespace = `e2e-${run}`;
+  const admin = await Connection.connect({ address });
+  try {
+    await ensureNamespace(admin, namespace);
+  } finally {
+    await admin.close();
+  }
   const taskQueue = `e2e-${run}`;
   const policy = opts.policy ?? FAST_POLICY;
 
@@ -144,6 +155,7 @@ export async function startHarness(
         policy: workerPolicy,
         artifacts: new LocalArtifactStore(artifactDir),
         releaseGit: new GitMirrors(gitDir),
+        releaseTeamMailbox: RELEASE_TEAM_MAILBOX,
       },
       workerStops,
     );
@@ -152,7 +164,18 @@ export async function startHarness(
   let child: ChildProcess | undefined;
   const startChild = async () => {
     const bundlePath = (await workflowBundle()).codePath;
-    const config = { address, namespace, taskQueue, databaseUrl: database.url, systems: assembled.config, policy: workerPolicy, bundlePath, artifactDir, gitDir };
+    const config = {
+      address,
+      namespace,
+      taskQueue,
+      databaseUrl: database.url,
+      systems: assembled.config,
+      policy: workerPolicy,
+      bundlePath,
+      artifactDir,
+      gitDir,
+      releaseTeamMailbox: RELEASE_TEAM_MAILBOX,
+    };
     const started = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker-process.ts')], {
       env: { ...process.env, PHONEFLEET_TEST_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -20,6 +20,7 @@ export interface WorkerProcessConfig {
   bundlePath: string;
   artifactDir: string;
   gitDir: string;
+  releaseTeamMailbox: string;
 }
 
 const config: WorkerProcessConfig = JSON.parse(process.env.PHONEFLEET_TEST_WORKER ?? '{}');
@@ -38,6 +39,7 @@ const workers = await connectWorkers({
     policy: config.policy,
     artifacts: new LocalArtifactStore(config.artifactDir),
     releaseGit: new GitMirrors(config.gitDir),
+    releaseTeamMailbox: config.releaseTeamMailbox,
   },
   keys: TEST_PAYLOAD_KEYS,
 });
