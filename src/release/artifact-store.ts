@@ -89,12 +89,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(sha256: string, bytes: Buffer): Promise<void> {
+    const key = this.key(sha256);
     checkBytes(sha256, bytes);
     if (await this.has(sha256)) return;
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,
-        Key: this.key(sha256),
+        Key: key,
         Body: bytes,
         ContentType: 'application/vnd.android.package-archive',
         ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),

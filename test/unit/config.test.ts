@@ -155,3 +155,32 @@ describe('POLICY_* values', () => {
     expect(refusal({ POLICY_BRICK_GRACE_PERIOD: '3 dayz' }).message).toContain('POLICY_BRICK_GRACE_PERIOD "3 dayz"');
   });
 });
+
+describe('release settings', () => {
+  it('keeps APKs in the data folder unless ARTIFACT_STORE names a bucket', () => {
+    expect(load(ALL_SYSTEMS).release.artifacts).toEqual({ kind: 'local' });
+    expect(load({ ...ALL_SYSTEMS, ARTIFACT_STORE: 'local' }).release.artifacts).toEqual({ kind: 'local' });
+    expect(load({ ...ALL_SYSTEMS, ARTIFACT_STORE: 's3://fleet-apks/prod/', AWS_REGION: 'eu-central-1', S3_ENDPOINT: 'https://s3.internal:9000' }).release.artifacts).toEqual({
+      kind: 's3',
+      bucket: 'fleet-apks',
+      prefix: 'prod',
+      region: 'eu-central-1',
+      endpoint: 'https://s3.internal:9000',
+    });
+  });
+
+  it('refuses a bucket without a region, an unreadable store or endpoint, and a team mailbox that is no address, all at once', () => {
+    expect(refusal({ ...ALL_SYSTEMS, ARTIFACT_STORE: 's3://fleet-apks' }).message).toContain('ARTIFACT_STORE is a bucket: AWS_REGION is missing');
+    const err = refusal({ ...ALL_SYSTEMS, ARTIFACT_STORE: 'ftp://x', RELEASE_TEAM_EMAIL: 'release team' });
+    expect(err.problems).toEqual(['ARTIFACT_STORE "ftp://x" must be "local" or s3://<bucket>/<prefix>', 'RELEASE_TEAM_EMAIL "release team" is not an e-mail address']);
+    expect(refusal({ ...ALL_SYSTEMS, ARTIFACT_STORE: 's3://b-1', AWS_REGION: 'x', S3_ENDPOINT: 's3.internal' }).message).toContain(
+      'S3_ENDPOINT "s3.internal" must be an http(s) URL',
+    );
+  });
+
+  it('tells the configured release team; the demo has its own mailbox on the simulator, a real fleet none unless set', () => {
+    expect(load({ ...ALL_SYSTEMS, RELEASE_TEAM_EMAIL: 'releases@retailco.example' }).release.teamMailbox).toBe('releases@retailco.example');
+    expect(load(ALL_SYSTEMS).release.teamMailbox).toBeUndefined();
+    expect(load({}).release.teamMailbox).toBe('release-team@retailco.example');
+  });
+});
