@@ -121,6 +121,7 @@ export function createReleaseActivities({
         versionName: release.versionName,
         autoInstall: release.app.autoInstall,
         critical: release.app.critical,
+        ...(release.announce ? { announce: true } : {}),
         stores: [...new Set(phones.map((p) => p.storeId))].sort(),
       };
       if (baseline) prepared.previousReleaseId = baseline.id;
@@ -296,10 +297,13 @@ export function createReleaseActivities({
      */
     async announceReleaseBatch({ releaseId, storeId, batch }: { releaseId: string; storeId: string; batch: number }): Promise<number> {
       const release = await releaseOf(releaseId);
-      if (release.app.autoInstall) return 0;
+      // An auto-installed app says nothing, unless the build has something people must know.
+      if (release.app.autoInstall && !release.announce) return 0;
       const rows = await db.releaseTarget.findMany({ where: { releaseId, storeId, batch, notifiedAt: null, status: { notIn: ['UNPLACED', 'CANCELLED'] } } });
       const message = {
-        title: `${release.app.name} ${release.versionName ?? release.versionCode} is ready to install`,
+        title: release.app.autoInstall
+          ? `${release.app.name} ${release.versionName ?? release.versionCode} installs by itself`
+          : `${release.app.name} ${release.versionName ?? release.versionCode} is ready to install`,
         body: (release.notes ? `What's new:\n${release.notes}` : 'A new version is ready.').slice(0, 1_000),
       };
       const beat = heartbeatIfActivity();

@@ -198,6 +198,8 @@ export interface PreparedRelease {
   versionName: string | null;
   autoInstall: boolean;
   critical: boolean;
+  /** The notes go to every phone (a feature people must know about); absent in releases prepared before it existed. */
+  announce?: boolean;
   /** Stores with phones whose role has the app. */
   stores: string[];
   /** The last release of the app before this one (the health gate's baseline). */

@@ -178,7 +178,8 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
   if (!input.resume) {
     const prepared = await acts.prepareRelease({ releaseId });
     progress.versionName = prepared.versionName;
-    if (!prepared.autoInstall) progress.announce = true;
+    // Release notes go to the phones of an app people install themselves, and of a build with a feature they must know.
+    if (!prepared.autoInstall || prepared.announce) progress.announce = true;
     previousReleaseId = prepared.previousReleaseId;
     let planned = (await acts.planReleaseRings({ stores: prepared.stores, policy })).map((r): ReleaseRing => ({ ...r, gated: true }));
     if (prepared.supersedes) {

@@ -141,6 +141,15 @@ const positiveInt = (v: string) => {
   return Number(v);
 };
 
+const wholeNumber = (v: string) => {
+  if (!/^\d{1,9}$/.test(v)) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return Number(v);
+};
+const decimal = (v: string) => {
+  if (!/^\d{1,6}(\.\d{1,6})?$/.test(v)) throw new InvalidArgumentError('must be a number such as 1 or 0.5');
+  return Number(v);
+};
+
 // The API wants the offset spelled out (a freeze is declared for stores in several time zones);
 // the CLI checks the same, so a typo is a usage error before any request.
 const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -155,6 +164,22 @@ function installWindowOf(value: string): { from: string; until: string } | 'none
   const m = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value);
   if (!m) throw new InvalidArgumentError('must be HH:MM-HH:MM (store time) or none');
   return { from: m[1]!, until: m[2]! };
+}
+
+interface AppRegisterOptions {
+  json?: boolean;
+  package: string;
+  name: string;
+  certSha256: string;
+  autoInstall: boolean;
+  critical?: boolean;
+  repository?: string;
+  role?: string[];
+  gateMinInstalls?: number;
+  gateMinExposure?: number;
+  gateMaxCrashFreeDrop?: number;
+  gateMaxAnrRise?: number;
+  gateMaxInstallFailureRatio?: number;
 }
 
 // --- the program ------------------------------------------------------------------------------
@@ -251,7 +276,24 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
     .option('--critical', "installed even during the holder's shift")
     .option('--repository <url>', 'the git repository its builds come from (release notes)')
     .option('--role <code...>', 'the roles that have it, e.g. CASHIER STOCKER')
-    .action(async (o: { json?: boolean; package: string; name: string; certSha256: string; autoInstall: boolean; critical?: boolean; repository?: string; role?: string[] }) => {
+    // Its own health gate (each figure unset: the fleet's default gate).
+    .option('--gate-min-installs <n>', 'installs a ring needs before it is judged (default 200)', wholeNumber)
+    .option('--gate-min-exposure <minutes>', 'exposure a ring needs before it is judged (default 60)', wholeNumber)
+    .option('--gate-max-crash-free-drop <points>', 'unhealthy when crash-free sessions fall this many points below the previous version (default 1)', decimal)
+    .option('--gate-max-anr-rise <points>', 'unhealthy when ANRs rise this many points above the previous version', decimal)
+    .option('--gate-max-install-failure-ratio <ratio>', "unhealthy when install failures reach this multiple of the previous version's (default 2)", decimal)
+    .action(async (o: AppRegisterOptions) => {
+      const gate = Object.fromEntries(
+        (
+          [
+            ['minInstalls', o.gateMinInstalls],
+            ['minExposureMinutes', o.gateMinExposure],
+            ['maxCrashFreeDropPoints', o.gateMaxCrashFreeDrop],
+            ['maxAnrRisePoints', o.gateMaxAnrRise],
+            ['maxInstallFailureRatio', o.gateMaxInstallFailureRatio],
+          ] as const
+        ).filter(([, v]) => v !== undefined),
+      );
       const { status, body } = await api().request<{ app: { packageName: string; roles: string[] } }>('POST', '/apps', {
         packageName: o.package,
         name: o.name,
@@ -260,6 +302,7 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         ...(o.critical ? { critical: true } : {}),
         ...(o.repository ? { gitRepository: o.repository } : {}),
         ...(o.role ? { roles: o.role } : {}),
+        ...(Object.keys(gate).length ? { gate } : {}),
       });
       show(
         o.json,
@@ -295,7 +338,8 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
     .argument('<apk>', 'the signed APK file')
     .requiredOption('--commit <sha>', 'the git commit it was built from')
     .option('--notes <text>', 'release notes (default: the git log since the last release)')
-    .action(async (file: string, o: { json?: boolean; commit: string; notes?: string }) => {
+    .option('--announce', 'a feature people must know about: push the notes to every phone, even for an auto-installed app')
+    .action(async (file: string, o: { json?: boolean; commit: string; notes?: string; announce?: boolean }) => {
       let bytes: Buffer;
       try {
         bytes = fs.readFileSync(file);
@@ -304,7 +348,7 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
       }
       // The digest travels with the upload: bytes damaged on the way are refused, not released.
       const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-      const query = new URLSearchParams({ commit: o.commit, sha256, ...(o.notes ? { notes: o.notes } : {}) });
+      const query = new URLSearchParams({ commit: o.commit, sha256, ...(o.notes ? { notes: o.notes } : {}), ...(o.announce ? { announce: 'true' } : {}) });
       const { status, body } = await api().request<{ release: { id: string; versionName: string | null; versionCode: number; sha256: string } }>(
         'POST',
         `/releases?${query}`,

@@ -16,6 +16,8 @@ export interface PublishInput {
   /** The git commit the build was made from. */
   commit: string;
   notes?: string;
+  /** The build carries a feature people must know about: its notes go to every phone, even for an auto-installed app. */
+  announce?: boolean;
   /** The SHA-256 Jenkins computed for the file it uploads. */
   declaredSha256?: string;
   publishedBy: string;
@@ -75,6 +77,7 @@ export async function publishRelease(db: PrismaClient, artifacts: ArtifactStore,
           sizeBytes: facts.sizeBytes,
           commit: input.commit,
           notes: notes || null,
+          announce: input.announce ?? false,
           scheme: facts.scheme,
           signerCertSha256: signer.currentCertSha256,
           signerLineage: signer.lineage ?? [],

@@ -258,10 +258,14 @@ describe('apps and releases from a Jenkins stage', () => {
   const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'apk', `${name}.apk`);
 
   it('release publish: accepted (exit 0), the same build again names its release (exit 0), a refused build exits 1 naming the reason', async () => {
-    const first = await phonefleet(['release', 'publish', fixture('stock-43'), '--commit', 'a1b2c3d', '--notes', 'Barcode lookup twice as fast']);
+    const first = await phonefleet(['release', 'publish', fixture('stock-43'), '--commit', 'a1b2c3d', '--notes', 'Barcode lookup twice as fast', '--announce']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^release-com\.retailco\.stock-43 accepted: 4\.3\.0 \(43\), SHA-256 [0-9a-f]{64}\./);
-    expect(await h.db.release.findUniqueOrThrow({ where: { id: 'release-com.retailco.stock-43' } })).toMatchObject({ commit: 'a1b2c3d', notes: 'Barcode lookup twice as fast' });
+    expect(await h.db.release.findUniqueOrThrow({ where: { id: 'release-com.retailco.stock-43' } })).toMatchObject({
+      commit: 'a1b2c3d',
+      notes: 'Barcode lookup twice as fast',
+      announce: true,
+    });
 
     const again = await json(['release', 'publish', fixture('stock-43'), '--commit', 'a1b2c3d']);
     expect(again.release.id).toBe('release-com.retailco.stock-43');
@@ -302,6 +306,28 @@ describe('apps and releases from a Jenkins stage', () => {
     const conflict = await phonefleet(['app', 'register', '--package', 'com.retailco.shelf', '--name', 'Shelf Audit', '--cert-sha256', 'd'.repeat(64)]);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('409 from the API: com.retailco.shelf is registered otherwise');
+
+    // Its own health gate: the figures given, the rest the fleet's default; a bad figure is a usage error before any request.
+    const gated = await phonefleet(
+      ['app', 'register', '--package', 'com.retailco.tills', '--name', 'Tills', '--cert-sha256', 'e'.repeat(64)].concat([
+        '--gate-min-installs',
+        '50',
+        '--gate-max-crash-free-drop',
+        '0.5',
+        '--gate-max-install-failure-ratio',
+        '3',
+      ]),
+    );
+    expect(gated.code, gated.stderr).toBe(0);
+    expect((await h.db.app.findUniqueOrThrow({ where: { packageName: 'com.retailco.tills' } })).gate).toEqual({
+      maxCrashFreeDropPoints: 0.5,
+      maxInstallFailureRatio: 3,
+      minInstalls: 50,
+    });
+    const bad = await phonefleet(['app', 'register', '--package', 'com.retailco.x', '--name', 'X', '--cert-sha256', 'e'.repeat(64), '--gate-max-crash-free-drop', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('must be a number such as 1 or 0.5');
+    expect(await h.db.app.count({ where: { packageName: 'com.retailco.x' } })).toBe(0);
   });
 });
 

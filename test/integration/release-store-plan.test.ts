@@ -130,6 +130,23 @@ describe("a store's release plan", () => {
     expect(sent[0]).toMatchObject({ title: 'Stock Lookup 4.4.0 is ready to install', body: "What's new:\n- Faster barcode lookup" });
   });
 
+  it('a build with a feature people must know about (announce) pushes its notes even for an auto-installed app, once per phone', async () => {
+    const sent: { deviceId: string; title: string; body: string }[] = [];
+    const mdm = { KNOX_MANAGE: { sendMessage: async (deviceId: string, m: { title: string; body: string }) => void sent.push({ deviceId, ...m }) } };
+    const announcing = createReleaseActivities({ db, mdm: mdm as never, crashReporter: {} as never });
+    await db.releaseTarget.updateMany({ where: { releaseId: 'rel-b' }, data: { notifiedAt: null } });
+    await db.release.update({ where: { id: 'rel-b' }, data: { announce: true, notes: '- Scan prices from the shelf label' } });
+    try {
+      const batches = [...new Set((await db.releaseTarget.findMany({ where: { releaseId: 'rel-b' } })).map((t) => t.batch))];
+      for (const batch of batches) await announcing.announceReleaseBatch({ releaseId: 'rel-b', storeId: 'S001', batch });
+      for (const batch of batches) expect(await announcing.announceReleaseBatch({ releaseId: 'rel-b', storeId: 'S001', batch })).toBe(0);
+    } finally {
+      await db.release.update({ where: { id: 'rel-b' }, data: { announce: false } });
+    }
+    expect(sent).toHaveLength(N);
+    expect(sent[0]).toMatchObject({ title: 'Stock Lookup 4.4.0 installs by itself', body: "What's new:\n- Scan prices from the shelf label" });
+  });
+
   it('a critical app installs as soon as it is downloaded, shift or window', async () => {
     await db.app.update({ where: { packageName: 'com.retailco.stock' }, data: { critical: true } });
     try {

@@ -72,6 +72,11 @@ const publishQuery = z.object({
   commit: text('must be the git commit the build was made from: 7 to 40 hexadecimal digits', { pattern: /^[0-9a-fA-F]{7,40}$/, examples: ['3f2c9a1'] }),
   sha256: sha256('the SHA-256 Jenkins computed for the APK').optional(),
   notes: text('must be at most 2,000 characters', { max: 2000 }).optional(),
+  announce: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ description: 'a feature people must know about: the release notes are pushed to every phone, even for an auto-installed app' }),
 });
 const log = loggerFor('api');
 const releasePath = z.object({ id: z.string().meta({ description: 'release-<package>-<versionCode>' }) });
@@ -191,6 +196,7 @@ export function releasesRouter(ctx: ApiContext): Router {
           ...(ctx.releaseGit ? { git: ctx.releaseGit } : {}),
           ...(query.sha256 ? { declaredSha256: query.sha256 } : {}),
           ...(query.notes ? { notes: query.notes } : {}),
+          ...(query.announce ? { announce: true } : {}),
         });
         // Started once per build (a retried publish finds it started, or finished).
         await startRelease(ctx.temporal, ctx.taskQueue, release, ctx.policy.release);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Release" ADD COLUMN     "announce" BOOLEAN NOT NULL DEFAULT false;
