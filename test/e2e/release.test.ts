@@ -105,6 +105,9 @@ async function progressOf(releaseId: string): Promise<ReleaseProgress> {
 const untilStatus = (releaseId: string, status: string, timeoutMs = 90_000) =>
   eventually(async () => ((await progressOf(releaseId))?.status === status ? progressOf(releaseId) : undefined), `${releaseId} ${status}`, timeoutMs);
 
+/** `at` on the store's wall clock, HH:MM. */
+const wallClock = (at: number, timeZone: string) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+
 /** Each MDM device that has the app's version `versionCode` installed, with its install event. */
 function installsOf(versionCode: number): { device: MdmDeviceState; at: number }[] {
   const found: { device: MdmDeviceState; at: number }[] = [];
@@ -135,9 +138,15 @@ describe('a release across the stores', () => {
   let frozenUntil = 0;
   let midFreezeUntil = 0;
 
-  it('reaches every phone with the app, installs only after the holder’s shift, keeps each store link within its share, and tags nothing without a repository', async () => {
+  it('reaches every phone with the app, installs only after the holder’s shift (inside the window where a store has one), keeps each store link within its share, and tags nothing without a repository', async () => {
     await everyoneOnShift();
-    const [, s2, s3] = h.fleet.stores.map((s) => s.id);
+    const [s1, s2, s3] = h.fleet.stores.map((s) => s.id);
+    // Store 1 installs only inside its install window: from a whole minute at least 20 s after the
+    // shifts end (so an install at the end of the shift is outside it), for three minutes (store time).
+    const windowFrom = Math.ceil((shiftEnd + 20_000) / 60_000) * 60_000;
+    const windowUntil = windowFrom + 3 * 60_000;
+    const installWindow = { from: wallClock(windowFrom, h.fleet.stores[0]!.timeZone), until: wallClock(windowUntil, h.fleet.stores[0]!.timeZone) };
+    expect((await h.call('PATCH', `/stores/${s1}/settings`, { installWindow })).status).toBe(200);
     // Store 3 is counting its stock for the next 8 s: it gets nothing until then.
     frozenUntil = Date.now() + 8_000;
     expect(
@@ -170,8 +179,15 @@ describe('a release across the stores', () => {
     const phones = await targetPhones();
     const installs = installsOf(43);
     expect(installs.map((i) => i.device.imei).sort()).toEqual(phones.map((p) => p.imei).sort());
-    // Nobody's phone installed during their shift.
+    // Nobody's phone installed during their shift; store 1's only inside its window.
     for (const i of installs) expect(i.at).toBeGreaterThanOrEqual(shiftEnd);
+    const store1 = new Set(phones.filter((p) => p.storeId === s1).map((p) => p.imei));
+    const inStore1 = installs.filter((i) => store1.has(i.device.imei));
+    expect(inStore1).toHaveLength(store1.size);
+    for (const i of inStore1) expect(i.at >= windowFrom && i.at < windowUntil, `${new Date(i.at).toISOString()} in ${installWindow.from}-${installWindow.until}`).toBe(true);
+    // The other stores did not wait for it.
+    expect(installs.filter((i) => !store1.has(i.device.imei)).some((i) => i.at < windowFrom)).toBe(true);
+    expect((await h.call('PATCH', `/stores/${s1}/settings`, { installWindow: null })).status).toBe(200);
 
     const downloads = downloadsOf(43);
     // Store 3 downloaded nothing before its freeze ended.
