@@ -1,0 +1,505 @@
+// Training a store's staff in groups (issue 10 §1): every employee trained once, in a session of at
+// most 16, during their own shift, without a department's floor falling below its minimum, in
+// the fewest training days; with the lower bound beside the plan and the constraint that sets it.
+//
+// The day is a grid of slots (the session length, from the store's opening). In a slot:
+// - an employee can be trained if their shift covers it and they work that day;
+// - at most on-floor(d) - minimum(d) people of department d may leave the floor;
+// - at most the seats of the sessions that run in it: one per room with a trainer free then;
+// - (with activation) only as many people as phones imaged by its start, the store link
+//   carrying the images at its share, one after the other.
+// Everyone fits in the first D training days exactly when a flow network carries everyone:
+// source -> group of interchangeable employees -> (department, slot) -> slot -> imaged-by
+// (phones ready by then) -> sink. Its maximum flow (max-flow.ts) is integral, so the fewest days
+// is the smallest D it carries everyone for. Without availability limits (everyone works every
+// training day in one of the shift classes, trainers always there, no link) the bound is
+// max(ceil(N / seats per slot), max_d ceil(h_d / (h_d - m_d))) slots per shift class, over the
+// class's slots per day: the flow reaches it (a cut argument), and tests hold the plan to it.
+// Pure: dates are store dates (YYYY-MM-DD), times the store's wall clock.
+import { FlowNetwork } from './max-flow.ts';
+import { addDays, zonedInstant } from './store-calendar.ts';
+
+export const MAX_SEATS_PER_SESSION = 16;
+export const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface WallClockSpan {
+  /** HH:MM, store time. */
+  from: string;
+  /** HH:MM, store time, after `from` (no span across midnight). */
+  until: string;
+}
+
+export interface RosterEntry {
+  employeeId: string;
+  department: string;
+  /** The hours they work on a working day. */
+  shift: WallClockSpan;
+  /** Weekdays they do not work. */
+  daysOff?: Weekday[];
+  /** Dates they are away (leave, sickness known in advance). */
+  unavailable?: string[];
+}
+
+export interface TrainingPlanInput {
+  timeZone: string;
+  /** The first day training may take place. */
+  firstDay: string;
+  /** Weekdays on which training takes place (default: every day). */
+  trainingDays?: Weekday[];
+  /** How far ahead a plan may reach, in calendar days (default 90). */
+  horizonDays?: number;
+  sessionMinutes: number;
+  openingHours: WallClockSpan;
+  rooms: { id: string; seats: number }[];
+  trainers: { id: string; availability?: { weekdays?: Weekday[]; hours?: WallClockSpan; unavailable?: string[] } }[];
+  /** Who must stay on the floor: per department, in every slot (and more in the slots `bySlot` names). */
+  departments: { id: string; minOnFloor: number; bySlot?: (WallClockSpan & { min: number })[] }[];
+  roster: RosterEntry[];
+  /** The phones' images over the store's link: each session's phones ready before it starts. */
+  activation?: { startsAt: string; imageBytes: number; uplinkMbps: number; sharePercent: number };
+}
+
+export interface PlannedSession {
+  id: string;
+  day: string;
+  /** HH:MM, store time. */
+  start: string;
+  end: string;
+  startsAt: string;
+  room: string;
+  trainer: string;
+  employees: string[];
+}
+
+export type BoundingConstraint =
+  | { kind: 'seats'; detail: string }
+  | { kind: 'floor'; department: string; detail: string }
+  | { kind: 'availability'; employeeId: string; detail: string }
+  | { kind: 'uplink'; detail: string };
+
+export interface TrainingPlan {
+  sessions: PlannedSession[];
+  /** Training days from the first to the last session (days without training in between not counted). */
+  days: number;
+  lastDay: string;
+  lowerBound: { days: number; setBy: BoundingConstraint };
+  /** Sessions that the link pushed later than they would be without it, and why. */
+  activation?: {
+    phonesPerHour: number;
+    /** When the last session's phones are imaged. */
+    lastImagedAt: string;
+    movedByLink: { day: string; start: string; people: number; reason: string }[];
+  };
+}
+
+/** A store that cannot be trained as asked: what stands in the way, and where. */
+export class TrainingPlanInfeasible extends Error {
+  constructor(
+    message: string,
+    readonly where: { department?: string; slot?: string; employeeId?: string },
+  ) {
+    super(message);
+    this.name = 'TrainingPlanInfeasible';
+  }
+}
+
+interface Slot {
+  index: number;
+  day: string;
+  dayIndex: number;
+  start: number; // minutes of the day
+  end: number;
+  startsAtMs: number;
+  weekday: Weekday;
+  trainers: string[];
+}
+
+const minutes = (hhmm: string): number => {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  if (!m) throw new RangeError(`${hhmm} is not a time of day (HH:MM)`);
+  return Number(m[1]) * 60 + Number(m[2]);
+};
+const hhmm = (mins: number) => `${String(Math.floor(mins / 60)).padStart(2, '0')}:${String(mins % 60).padStart(2, '0')}`;
+const weekdayOf = (date: string): Weekday => WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
+const covers = (span: WallClockSpan, start: number, end: number) => minutes(span.from) <= start && end <= minutes(span.until);
+const slotName = (s: Slot) => `${s.day} ${hhmm(s.start)}`;
+
+/** The training days and their slots, from the first day over the horizon. */
+function slotsOf(input: TrainingPlanInput): { slots: Slot[]; days: string[] } {
+  const open = minutes(input.openingHours.from);
+  const close = minutes(input.openingHours.until);
+  const training = new Set(input.trainingDays ?? WEEKDAYS);
+  const slots: Slot[] = [];
+  const days: string[] = [];
+  for (let d = 0; d < (input.horizonDays ?? 90); d++) {
+    const day = addDays(input.firstDay, d);
+    if (!training.has(weekdayOf(day))) continue;
+    const midnight = zonedInstant(day, 0, input.timeZone).getTime();
+    days.push(day);
+    for (let start = open; start + input.sessionMinutes <= close; start += input.sessionMinutes) {
+      const end = start + input.sessionMinutes;
+      const trainers = input.trainers
+        .filter((t) => {
+          const a = t.availability;
+          return (!a?.weekdays || a.weekdays.includes(weekdayOf(day))) && (!a?.hours || covers(a.hours, start, end)) && !a?.unavailable?.includes(day);
+        })
+        .map((t) => t.id)
+        .sort();
+      slots.push({ index: slots.length, day, dayIndex: days.length - 1, start, end, startsAtMs: midnight + start * 60_000, weekday: weekdayOf(day), trainers });
+    }
+  }
+  return { slots, days };
+}
+
+/** A roster entry read once: its shift in minutes, its days away as sets. */
+interface Worker {
+  entry: RosterEntry;
+  from: number;
+  until: number;
+  daysOff: Set<string>;
+  away: Set<string>;
+}
+const workerOf = (entry: RosterEntry): Worker => ({
+  entry,
+  from: minutes(entry.shift.from),
+  until: minutes(entry.shift.until),
+  daysOff: new Set(entry.daysOff ?? []),
+  away: new Set(entry.unavailable ?? []),
+});
+const works = (w: Worker, slot: Slot) => w.from <= slot.start && slot.end <= w.until && !w.daysOff.has(slot.weekday) && !w.away.has(slot.day);
+
+/** Seats in a slot: the largest rooms, as many as there are trainers free then. */
+function seatsIn(slot: Slot, roomSeats: number[]): number {
+  return roomSeats.slice(0, slot.trainers.length).reduce((a, b) => a + b, 0);
+}
+
+function minimumOf(dept: TrainingPlanInput['departments'][number] | undefined, slot: Slot): number {
+  if (!dept) return 0;
+  let min = dept.minOnFloor;
+  for (const s of dept.bySlot ?? []) if (minutes(s.from) < slot.end && slot.start < minutes(s.until)) min = Math.max(min, s.min);
+  return min;
+}
+
+/** Interchangeable employees: the same department and the same slots. */
+interface Group {
+  department: string;
+  employees: string[];
+  slots: number[];
+  shiftKey: string;
+}
+
+/**
+ * The plan in the fewest training days. Throws RangeError for input that is not a store
+ * (a room over 16 seats, a shift outside the day) and TrainingPlanInfeasible when no plan within
+ * the horizon exists, naming the department and slot, or the employee, that prevents it.
+ */
+export function planTraining(input: TrainingPlanInput): TrainingPlan {
+  for (const r of input.rooms) if (!Number.isInteger(r.seats) || r.seats < 1 || r.seats > MAX_SEATS_PER_SESSION) throw new RangeError(`room ${r.id}: seats must be 1 to 16`);
+  if (!Number.isInteger(input.sessionMinutes) || input.sessionMinutes < 15) throw new RangeError('sessionMinutes must be whole minutes, 15 or more');
+  const ids = new Set<string>();
+  const workers = input.roster.map(workerOf);
+  for (const w of workers) {
+    if (ids.has(w.entry.employeeId)) throw new RangeError(`${w.entry.employeeId} is on the roster twice`);
+    ids.add(w.entry.employeeId);
+    if (w.from >= w.until) throw new RangeError(`${w.entry.employeeId}: the shift must end after it starts (no shift across midnight)`);
+  }
+  const { slots, days } = slotsOf(input);
+  const roomSeats = input.rooms.map((r) => r.seats).sort((a, b) => b - a);
+  const departments = new Map(input.departments.map((d) => [d.id, d]));
+
+  // Who is on the floor, per department and slot, and how many of them may leave it.
+  const onFloor = new Map<string, number[]>();
+  for (const w of workers) {
+    const counts = onFloor.get(w.entry.department) ?? new Array<number>(slots.length).fill(0);
+    for (const s of slots) if (works(w, s)) counts[s.index]! += 1;
+    onFloor.set(w.entry.department, counts);
+  }
+  const spare = new Map<string, number[]>();
+  for (const [dept, counts] of onFloor)
+    spare.set(
+      dept,
+      counts.map((n, i) => Math.max(0, n - minimumOf(departments.get(dept), slots[i]!))),
+    );
+
+  // Groups of interchangeable people (a flow edge per group and slot, not per person).
+  const groups = new Map<string, Group>();
+  for (const w of [...workers].sort((a, b) => a.entry.employeeId.localeCompare(b.entry.employeeId))) {
+    const e = w.entry;
+    const available = slots.filter((s) => works(w, s) && s.trainers.length > 0).map((s) => s.index);
+    const key = `${e.department}|${available.join(',')}`;
+    const group = groups.get(key) ?? { department: e.department, employees: [], slots: available, shiftKey: `${e.shift.from}-${e.shift.until}` };
+    group.employees.push(e.employeeId);
+    groups.set(key, group);
+  }
+  refuseTheImpossible(input, [...groups.values()], slots, spare);
+
+  const ready = phonesReadyBy(input, slots);
+  const lowerBound = boundOf(input, [...groups.values()], slots, days, roomSeats, spare, ready);
+  const feasible = (d: number, withLink: boolean) => flowWithin(d, [...groups.values()], slots, roomSeats, spare, withLink ? ready : undefined);
+
+  // The fewest days: from the bound up (doubling, then halving back).
+  let hi = lowerBound.days;
+  let found = feasible(hi, true);
+  let step = 1;
+  while (!found) {
+    if (hi >= days.length) throw explainInfeasible(input, days.length, ready);
+    hi = Math.min(days.length, hi + step);
+    step *= 2;
+    found = feasible(hi, true);
+  }
+  let lo = Math.max(lowerBound.days, hi - Math.floor(step / 2));
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const attempt = feasible(mid, true);
+    if (attempt) {
+      hi = mid;
+      found = attempt;
+    } else lo = mid + 1;
+  }
+  const sessions = sessionsOf(found!, slots, input.rooms);
+  const plan: TrainingPlan = { sessions, days: hi, lastDay: days[hi - 1]!, lowerBound };
+  if (ready) plan.activation = activationReport(input, found!, feasible, hi, slots, ready);
+  return plan;
+}
+
+/** A department that can never spare anyone, or an employee with no slot at all: named, before any search. */
+function refuseTheImpossible(input: TrainingPlanInput, groups: Group[], slots: Slot[], spare: Map<string, number[]>): void {
+  for (const g of groups) {
+    if (g.slots.length === 0) {
+      throw new TrainingPlanInfeasible(`${g.employees[0]} is never at work in a training slot with a trainer free (shift ${g.shiftKey})`, { employeeId: g.employees[0]! });
+    }
+    const free = g.slots.filter((s) => spare.get(g.department)![s]! > 0);
+    if (free.length === 0) {
+      const slot = slots[g.slots[0]!]!;
+      const dept = input.departments.find((d) => d.id === g.department);
+      throw new TrainingPlanInfeasible(
+        `department ${g.department} can never spare anyone for training: in slot ${slotName(slot)} (and every other slot ${g.employees[0]} could attend) it needs ${minimumOf(dept, slot)} on the floor and has no more`,
+        { department: g.department, slot: slotName(slot) },
+      );
+    }
+  }
+}
+
+/** Phones whose image has passed the link by each slot's start (undefined without activation). */
+function phonesReadyBy(input: TrainingPlanInput, slots: Slot[]): number[] | undefined {
+  const a = input.activation;
+  if (!a) return undefined;
+  const bitsPerMs = (a.uplinkMbps * 1e6 * (a.sharePercent / 100)) / 1000;
+  const msPerPhone = (a.imageBytes * 8) / bitsPerMs;
+  const start = Date.parse(a.startsAt);
+  return slots.map((s) => Math.max(0, Math.floor((s.startsAtMs - start) / msPerPhone)));
+}
+
+interface Flow {
+  /** People of each group in each slot. */
+  assigned: { group: Group; slot: number; count: number }[];
+}
+
+function flowWithin(dayCount: number, groups: Group[], slots: Slot[], roomSeats: number[], spare: Map<string, number[]>, ready: number[] | undefined): Flow | undefined {
+  const usable = slots.filter((s) => s.dayIndex < dayCount);
+  const net = new FlowNetwork();
+  const source = net.node();
+  const sink = net.node();
+  const slotNode = new Map<number, number>();
+  for (const s of usable) {
+    const seats = seatsIn(s, roomSeats);
+    if (seats === 0) continue;
+    const node = net.node();
+    slotNode.set(s.index, node);
+    if (!ready) net.edge(node, sink, seats);
+  }
+  if (ready) {
+    // Phones imaged by a slot's start serve it or any later slot: a chain back in time.
+    const ordered = usable.filter((s) => slotNode.has(s.index)).sort((a, b) => a.startsAtMs - b.startsAtMs);
+    let previous: number | undefined;
+    let readyBefore = 0;
+    for (const s of ordered) {
+      const imaged = net.node();
+      net.edge(slotNode.get(s.index)!, imaged, seatsIn(s, roomSeats));
+      net.edge(imaged, sink, Math.max(0, ready[s.index]! - readyBefore));
+      readyBefore = Math.max(readyBefore, ready[s.index]!);
+      if (previous !== undefined) net.edge(imaged, previous, Number.MAX_SAFE_INTEGER);
+      previous = imaged;
+    }
+  }
+  const floorNode = new Map<string, number>();
+  const edges: { group: Group; slot: number; edge: number }[] = [];
+  let people = 0;
+  for (const g of groups) {
+    people += g.employees.length;
+    const gNode = net.node();
+    net.edge(source, gNode, g.employees.length);
+    for (const s of g.slots) {
+      if (!slotNode.has(s)) continue;
+      const cap = spare.get(g.department)![s]!;
+      if (cap === 0) continue;
+      const key = `${g.department}|${s}`;
+      let f = floorNode.get(key);
+      if (f === undefined) {
+        f = net.node();
+        floorNode.set(key, f);
+        net.edge(f, slotNode.get(s)!, cap);
+      }
+      edges.push({ group: g, slot: s, edge: net.edge(gNode, f, g.employees.length) });
+    }
+  }
+  if (net.maxFlow(source, sink) < people) return undefined;
+  return { assigned: edges.map((e) => ({ group: e.group, slot: e.slot, count: net.flowOn(e.edge) })).filter((a) => a.count > 0) };
+}
+
+/** People into sessions: per slot the fewest rooms (largest first), each with a trainer free then. */
+function sessionsOf(flow: Flow, slots: Slot[], rooms: TrainingPlanInput['rooms']): PlannedSession[] {
+  const bySlot = new Map<number, string[]>();
+  const next = new Map<Group, number>();
+  for (const a of [...flow.assigned].sort((x, y) => x.slot - y.slot)) {
+    const from = next.get(a.group) ?? 0;
+    next.set(a.group, from + a.count);
+    bySlot.set(a.slot, [...(bySlot.get(a.slot) ?? []), ...a.group.employees.slice(from, from + a.count)]);
+  }
+  const ordered = [...rooms].sort((a, b) => b.seats - a.seats || a.id.localeCompare(b.id));
+  const sessions: PlannedSession[] = [];
+  for (const [index, people] of [...bySlot].sort(([a], [b]) => a - b)) {
+    const slot = slots[index]!;
+    people.sort();
+    let taken = 0;
+    for (const [i, room] of ordered.entries()) {
+      if (taken >= people.length) break;
+      const employees = people.slice(taken, taken + room.seats);
+      taken += employees.length;
+      sessions.push({
+        id: `${slot.day}T${hhmm(slot.start)}-${room.id}`,
+        day: slot.day,
+        start: hhmm(slot.start),
+        end: hhmm(slot.end),
+        startsAt: new Date(slot.startsAtMs).toISOString(),
+        room: room.id,
+        trainer: slot.trainers[i]!,
+        employees,
+      });
+    }
+  }
+  return sessions;
+}
+
+/**
+ * The fewest days no plan can beat, and what sets it: for each shift class (people who can use
+ * the same slots) and for everyone, the seats; per department, the people it can spare; each
+ * person's first slot; and the link.
+ */
+function boundOf(
+  input: TrainingPlanInput,
+  groups: Group[],
+  slots: Slot[],
+  days: string[],
+  roomSeats: number[],
+  spare: Map<string, number[]>,
+  ready: number[] | undefined,
+): TrainingPlan['lowerBound'] {
+  let best: TrainingPlan['lowerBound'] = { days: 1, setBy: { kind: 'seats', detail: 'one day at least' } };
+  const consider = (daysNeeded: number | undefined, setBy: BoundingConstraint) => {
+    if (daysNeeded !== undefined && daysNeeded > best.days) best = { days: daysNeeded, setBy };
+  };
+  /** The fewest days whose slots (among `within`) add up to `need` of `per(slot)`; undefined: never. */
+  const daysFor = (need: number, within: Set<number>, per: (s: Slot) => number): number | undefined => {
+    let total = 0;
+    for (const s of slots) {
+      if (!within.has(s.index)) continue;
+      total += per(s);
+      if (total >= need) return s.dayIndex + 1;
+    }
+    return undefined;
+  };
+  const classes = new Map<string, Group[]>();
+  for (const g of groups) classes.set(g.shiftKey, [...(classes.get(g.shiftKey) ?? []), g]);
+  const everyone = { name: 'everyone', groups };
+  for (const { name, groups: members } of [everyone, ...[...classes].map(([shift, gs]) => ({ name: `the ${shift} shift`, groups: gs }))]) {
+    const within = new Set(members.flatMap((g) => g.slots));
+    const n = members.reduce((a, g) => a + g.employees.length, 0);
+    consider(
+      daysFor(n, within, (s) => seatsIn(s, roomSeats)),
+      { kind: 'seats', detail: `${n} people of ${name}, ${roomSeats.length} rooms of ${roomSeats.join('+')} seats` },
+    );
+    const byDept = new Map<string, number>();
+    for (const g of members) byDept.set(g.department, (byDept.get(g.department) ?? 0) + g.employees.length);
+    for (const [dept, h] of byDept) {
+      const deptSlots = new Set(members.filter((g) => g.department === dept).flatMap((g) => g.slots));
+      consider(
+        daysFor(h, deptSlots, (s) => spare.get(dept)![s.index]!),
+        {
+          kind: 'floor',
+          department: dept,
+          detail: `${h} people of ${dept} in ${name}, of whom only as many may leave the floor at once as stay above its minimum of ${input.departments.find((d) => d.id === dept)?.minOnFloor ?? 0}`,
+        },
+      );
+    }
+  }
+  for (const g of groups) {
+    const first = slots[g.slots[0]!]!;
+    consider(first.dayIndex + 1, { kind: 'availability', employeeId: g.employees[0]!, detail: `${g.employees[0]} is first at work in a training slot on ${first.day}` });
+  }
+  if (ready) {
+    // The last session starts once every phone is imaged.
+    const n = groups.reduce((a, g) => a + g.employees.length, 0);
+    const allImaged = slots.find((x) => ready[x.index]! >= n);
+    consider(allImaged ? allImaged.dayIndex + 1 : days.length + 1, {
+      kind: 'uplink',
+      detail: `${n} images of ${(input.activation!.imageBytes / 1e9).toFixed(2)} GB over ${input.activation!.sharePercent} % of ${input.activation!.uplinkMbps} Mbit/s`,
+    });
+  }
+  return best;
+}
+
+/** Why no plan fits in the horizon: the tightest constraint at its end. */
+function explainInfeasible(input: TrainingPlanInput, dayCount: number, ready: number[] | undefined): TrainingPlanInfeasible {
+  const horizon = input.horizonDays ?? 90;
+  if (ready && ready.at(-1)! < input.roster.length) {
+    return new TrainingPlanInfeasible(
+      `the store link cannot image ${input.roster.length} phones within ${horizon} days at ${input.activation!.sharePercent} % of ${input.activation!.uplinkMbps} Mbit/s`,
+      {},
+    );
+  }
+  return new TrainingPlanInfeasible(
+    `no plan trains all ${input.roster.length} people within ${dayCount} training days (${horizon} calendar days): too few seats, trainers or spare staff`,
+    {},
+  );
+}
+
+/** How the link shaped the plan: what it images per hour, and the sessions it pushed later. */
+function activationReport(
+  input: TrainingPlanInput,
+  withLink: Flow,
+  feasible: (d: number, withLink: boolean) => Flow | undefined,
+  dayCount: number,
+  slots: Slot[],
+  ready: number[],
+): NonNullable<TrainingPlan['activation']> {
+  const a = input.activation!;
+  const phonesPerHour = (a.uplinkMbps * 1e6 * (a.sharePercent / 100) * 3600) / (a.imageBytes * 8);
+  const msPerPhone = 3_600_000 / phonesPerHour;
+  const lastImagedAt = new Date(Date.parse(a.startsAt) + Math.ceil(input.roster.length * msPerPhone)).toISOString();
+  // Without the link, in its own fewest days: where people would sit; what the link emptied it moved.
+  let free: Flow | undefined;
+  for (let d = 1; d <= dayCount && !free; d++) free = feasible(d, false);
+  const countBySlot = (f: Flow | undefined) => {
+    const m = new Map<number, number>();
+    for (const x of f?.assigned ?? []) m.set(x.slot, (m.get(x.slot) ?? 0) + x.count);
+    return m;
+  };
+  const linked = countBySlot(withLink);
+  const unlinked = countBySlot(free);
+  const movedByLink: NonNullable<TrainingPlan['activation']>['movedByLink'] = [];
+  for (const s of [...slots].sort((x, y) => x.startsAtMs - y.startsAtMs)) {
+    const wanted = unlinked.get(s.index) ?? 0;
+    const got = linked.get(s.index) ?? 0;
+    if (wanted > got) {
+      movedByLink.push({
+        day: s.day,
+        start: hhmm(s.start),
+        people: wanted - got,
+        reason: `only ${ready[s.index]} phones are imaged by then (${phonesPerHour.toFixed(1)} an hour over ${a.sharePercent} % of ${a.uplinkMbps} Mbit/s)`,
+      });
+    }
+  }
+  return { phonesPerHour: Math.round(phonesPerHour * 10) / 10, lastImagedAt, movedByLink };
+}
