@@ -22,6 +22,7 @@ import { supportTasksRouter } from './routes/support-tasks.ts';
 import { fleetSyncsRouter } from './routes/fleet-syncs.ts';
 import { releasesRouter } from './routes/releases.ts';
 import { storeSettingsRouter } from './routes/store-settings.ts';
+import { rolloutRouter } from './routes/rollouts.ts';
 
 /** `logger`: where each request is logged (with its id); without it requests get ids but no log line. */
 export function createApp(ctx: ApiContext, opts: { logger?: Logger } = {}) {
@@ -55,6 +56,7 @@ export function createApp(ctx: ApiContext, opts: { logger?: Logger } = {}) {
     peopleRouter(ctx),
     storesRouter(ctx),
     storeSettingsRouter(ctx),
+    rolloutRouter(ctx),
     freezesRouter(ctx),
     hrDeliveriesRouter(ctx),
     supportTasksRouter(ctx),

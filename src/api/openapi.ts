@@ -18,6 +18,7 @@ import { SUPPORT_TASK_ROUTES } from './routes/support-tasks.ts';
 import { FLEET_SYNC_ROUTES } from './routes/fleet-syncs.ts';
 import { RELEASE_ROUTES } from './routes/releases.ts';
 import { STORE_SETTINGS_ROUTES } from './routes/store-settings.ts';
+import { ROLLOUT_ROUTES } from './routes/rollouts.ts';
 import { defineRoute, type ApiRoute } from './schemas/route.ts';
 
 export const SERVICE_ROUTES = {
@@ -44,6 +45,7 @@ export const API_ROUTES: ApiRoute[] = [
   PEOPLE_ROUTES,
   STORE_ROUTES,
   STORE_SETTINGS_ROUTES,
+  ROLLOUT_ROUTES,
   FREEZE_ROUTES,
   HR_DELIVERY_ROUTES,
   SUPPORT_TASK_ROUTES,

@@ -20,12 +20,19 @@ export const NO_CONTROL_CHARACTERS = 'must not contain control characters';
 
 export const hasControlCharacters = (s: string) => CONTROL_CHARACTERS.test(s) || LONE_SURROGATE.test(s);
 
-/** Each string (and object key) anywhere in `value` holding a control character, by its path. */
-export function controlCharacterProblems(value: unknown, path: string): Problem[] {
+// Line breaks and tabs, in the fields a route takes as multi-line text (a CSV file).
+const LINE_BREAKS = /[\n\r\t]/g;
+
+/**
+ * Each string (and object key) anywhere in `value` holding a control character, by its path;
+ * the top-level fields `multiline` may hold line breaks and tabs (and nothing else).
+ */
+export function controlCharacterProblems(value: unknown, path: string, multiline: readonly string[] = []): Problem[] {
   const problems: Problem[] = [];
   const walk = (v: unknown, at: string) => {
     if (typeof v === 'string') {
-      if (hasControlCharacters(v)) problems.push({ field: at || 'body', message: NO_CONTROL_CHARACTERS });
+      const checked = multiline.includes(at) ? v.replace(LINE_BREAKS, ' ') : v;
+      if (hasControlCharacters(checked)) problems.push({ field: at || 'body', message: NO_CONTROL_CHARACTERS });
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => walk(item, `${at}[${i}]`));
     } else if (typeof v === 'object' && v !== null) {
@@ -85,7 +92,7 @@ const hasBody = (req: express.Request) => req.headers['transfer-encoding'] !== u
 // Typed as body-parser's own middleware, so routes keep the parameter types of their paths.
 type BodyParser = ReturnType<typeof express.text>;
 
-export function jsonBody(opts: { limit: string }): BodyParser {
+export function jsonBody(opts: { limit: string; multiline?: readonly string[] }): BodyParser {
   const readText = express.text({ type: () => true, limit: opts.limit });
   return (rawReq, res, next) => {
     const req = rawReq as express.Request;
@@ -100,7 +107,7 @@ export function jsonBody(opts: { limit: string }): BodyParser {
       }
       const parsed = parseStrictJson(req.body);
       if (!parsed.ok) return next(badRequest(parsed.problems));
-      const problems = controlCharacterProblems(parsed.value, '');
+      const problems = controlCharacterProblems(parsed.value, '', opts.multiline);
       if (problems.length) return next(badRequest(problems));
       req.body = parsed.value;
       next();

@@ -35,6 +35,8 @@ export interface RosterEntry {
   department: string;
   /** The hours they work on a working day. */
   shift: WallClockSpan;
+  /** HR's planned shifts, when known: they work exactly these (and `shift` is their usual one). */
+  shifts?: (WallClockSpan & { date: string })[];
   /** Weekdays they do not work. */
   daysOff?: Weekday[];
   /** Dates they are away (leave, sickness known in advance). */
@@ -159,15 +161,22 @@ interface Worker {
   until: number;
   daysOff: Set<string>;
   away: Set<string>;
+  /** Planned shifts by date (minutes of the day), when HR gave them. */
+  planned?: Map<string, [number, number][]>;
 }
-const workerOf = (entry: RosterEntry): Worker => ({
-  entry,
-  from: minutes(entry.shift.from),
-  until: minutes(entry.shift.until),
-  daysOff: new Set(entry.daysOff ?? []),
-  away: new Set(entry.unavailable ?? []),
-});
-const works = (w: Worker, slot: Slot) => w.from <= slot.start && slot.end <= w.until && !w.daysOff.has(slot.weekday) && !w.away.has(slot.day);
+function workerOf(entry: RosterEntry): Worker {
+  const w: Worker = { entry, from: minutes(entry.shift.from), until: minutes(entry.shift.until), daysOff: new Set(entry.daysOff ?? []), away: new Set(entry.unavailable ?? []) };
+  if (entry.shifts) {
+    w.planned = new Map();
+    for (const s of entry.shifts) w.planned.set(s.date, [...(w.planned.get(s.date) ?? []), [minutes(s.from), minutes(s.until)]]);
+  }
+  return w;
+}
+function works(w: Worker, slot: Slot): boolean {
+  if (w.away.has(slot.day)) return false;
+  if (w.planned) return (w.planned.get(slot.day) ?? []).some(([from, until]) => from <= slot.start && slot.end <= until);
+  return w.from <= slot.start && slot.end <= w.until && !w.daysOff.has(slot.weekday);
+}
 
 /** Seats in a slot: the largest rooms, as many as there are trainers free then. */
 function seatsIn(slot: Slot, roomSeats: number[]): number {

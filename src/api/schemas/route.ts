@@ -42,6 +42,8 @@ export interface ApiRoute<
    */
   rawBody?: boolean;
   bodyLimit?: string;
+  /** Top-level body fields that are multi-line text (a CSV file): line breaks and tabs allowed there. */
+  multilineFields?: string[];
   /** status -> what it means; the fuzz test holds every route to statuses below 500. */
   responses: Record<number, string>;
 }
@@ -118,7 +120,7 @@ export function mount<R extends ApiRoute>(
     res.locals.input = { params, query };
     next();
   };
-  const parse: RequestHandler[] = route.body && !route.rawBody ? [jsonBody({ limit: route.bodyLimit ?? '16kb' })] : [];
+  const parse: RequestHandler[] = route.body && !route.rawBody ? [jsonBody({ limit: route.bodyLimit ?? '16kb', ...(route.multilineFields ? { multiline: route.multilineFields } : {}) })] : [];
   router[route.method](route.path, ...before, checkPathAndQuery, ...parse, async (req, res) => {
     const problems: Problem[] = [];
     const body = route.rawBody ? undefined : read(route.body, req.body, '', problems);

@@ -1,0 +1,187 @@
+// Store rollouts (issue 10): planning the training of a store's staff, with no side effects. The
+// curator or operations send the training constraints (rooms, trainers, floor minimums, session
+// length) and the roster (from HR when none is given; JSON or CSV otherwise); the answer is the
+// sessions, the days they take and the lower bound no plan can beat, with what sets it.
+import { Router } from 'express';
+import { z } from 'zod';
+import { planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlanInput } from '../../domain/training-plan.ts';
+import { rosterFromCsv, rosterFromHr, ROSTER_CSV_COLUMNS } from '../../rollout/roster.ts';
+import type { ApiContext } from '../context.ts';
+import { HttpError } from '../http-errors.ts';
+import { calendarDate, employeeId, text, timestamp } from '../schemas/fields.ts';
+import { defineRoute, mount } from '../schemas/route.ts';
+import { storePath } from './stores.ts';
+
+const int = (message: string, min: number, max: number) => z.int({ error: message }).min(min, { error: message }).max(max, { error: message });
+const clock = () => text('must be a time of day on the store clock, HH:MM', { pattern: /^([01]\d|2[0-3]):[0-5]\d$/, examples: ['09:00'] });
+const span = () =>
+  z
+    .strictObject({ from: clock(), until: clock() }, { error: 'must be {from, until} (store time, HH:MM)' })
+    .refine((s) => s.from < s.until, { error: 'until must be after from (no span across midnight)' });
+const weekdays = () =>
+  z.array(z.enum(WEEKDAYS, { error: `must be weekdays: ${WEEKDAYS.join(', ')}` }), { error: 'must be an array of weekdays' }).min(1, { error: 'must name a weekday at least' });
+const dates = () => z.array(calendarDate(), { error: 'must be an array of dates YYYY-MM-DD' }).max(366);
+const name = (what: string) => text(`must be the ${what}'s id: 1-32 letters, digits, "-" or "_"`, { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/ });
+
+const rosterEntry = z.strictObject(
+  {
+    employeeId: employeeId(),
+    department: name('department'),
+    shift: span(),
+    daysOff: weekdays().optional(),
+    unavailable: dates().optional(),
+  },
+  { error: 'must be {employeeId, department, shift: {from, until}, daysOff?, unavailable?}' },
+);
+
+export const planBody = z.strictObject(
+  {
+    firstDay: calendarDate('must be the first day training may take place, YYYY-MM-DD'),
+    trainingDays: weekdays().optional().meta({ description: 'weekdays with training (default: every day)' }),
+    horizonDays: int('must be whole days from 1 to 180', 1, 180).optional(),
+    sessionMinutes: int('must be whole minutes from 15 to 480', 15, 480).default(60),
+    openingHours: span().optional().meta({ description: "the hours training slots run in (default: the store's opening hours on its first open day)" }),
+    rooms: z
+      .array(z.strictObject({ id: name('room'), seats: int('must be 1 to 16 seats (a session is at most 16)', 1, 16) }, { error: 'must be {id, seats}' }), {
+        error: 'must be an array of rooms',
+      })
+      .min(1, { error: 'must have a room at least' })
+      .max(20),
+    trainers: z
+      .array(
+        z.strictObject(
+          { id: name('trainer'), availability: z.strictObject({ weekdays: weekdays().optional(), hours: span().optional(), unavailable: dates().optional() }).optional() },
+          { error: 'must be {id, availability?}' },
+        ),
+        { error: 'must be an array of trainers' },
+      )
+      .min(1, { error: 'must have a trainer at least' })
+      .max(50),
+    departments: z
+      .array(
+        z.strictObject(
+          {
+            id: name('department'),
+            minOnFloor: int('must be a whole number of people, 0 or more', 0, 10_000),
+            bySlot: z.array(z.strictObject({ from: clock(), until: clock(), min: int('must be a whole number of people, 0 or more', 0, 10_000) })).optional(),
+          },
+          { error: 'must be {id, minOnFloor, bySlot?}' },
+        ),
+        { error: "must be an array of the departments and each one's minimum on the floor" },
+      )
+      .min(1, { error: 'must name a department at least' }),
+    roster: z
+      .union([z.array(rosterEntry).min(1).max(20_000), z.string().min(1).max(5_000_000)], {
+        error: `must be an array of roster entries, or CSV text (${ROSTER_CSV_COLUMNS.join(',')})`,
+      })
+      .optional()
+      .meta({ description: `who is to be trained: JSON entries or CSV (${ROSTER_CSV_COLUMNS.join(',')}); absent: the store's employees from HR with their planned shifts` }),
+    activation: z
+      .strictObject({
+        startsAt: timestamp('must be when the phones are delivered and imaging starts, ISO 8601 with an offset'),
+        imageBytes: int('must be whole bytes from 1 MB to 20 GB', 1_000_000, 20_000_000_000).default(1_000_000_000),
+        uplinkMbps: int('must be whole Mbit/s from 1 to 100,000', 1, 100_000).optional(),
+        sharePercent: int('must be a whole percent from 1 to 100', 1, 100).optional(),
+      })
+      .optional()
+      .meta({ description: "the phones' images over the store link (default: the store's uplink and update share): each session's phones imaged before it starts" }),
+  },
+  { error: 'must be a JSON object {firstDay, rooms, trainers, departments, roster?, sessionMinutes?, trainingDays?, openingHours?, horizonDays?, activation?}' },
+);
+
+export const ROLLOUT_ROUTES = {
+  plan: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/rollouts/plan',
+    summary:
+      "Plan a store's training (no side effects): sessions of at most 16 in the fewest days, no department below its floor minimum, each session's phones imaged before it; with the lower bound and what sets it",
+    auth: 'operator',
+    params: storePath,
+    body: planBody,
+    // A roster of thousands as CSV text.
+    bodyLimit: '6mb',
+    multilineFields: ['roster'],
+    responses: {
+      200: 'the plan: sessions (day, start, room, trainer, employees), days, the lower bound and the constraint that sets it, and how the link shaped it',
+      400: 'a bad field or roster row, named',
+      404: 'no such store',
+      422: 'no plan exists: the department and slot (or the employee) that prevents it',
+    },
+  }),
+};
+
+/** The store's opening hours on its first open day (HR's {"mon": ["09:00", "21:00"], ...}). */
+function openingHoursOf(hours: unknown): { from: string; until: string } | undefined {
+  if (!hours || typeof hours !== 'object') return undefined;
+  for (const day of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) {
+    const h = (hours as Record<string, unknown>)[day];
+    if (Array.isArray(h) && typeof h[0] === 'string' && typeof h[1] === 'string' && h[0] < h[1]) return { from: h[0], until: h[1] };
+  }
+  return undefined;
+}
+
+export function rolloutRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  mount(router, ROLLOUT_ROUTES.plan, async ({ params, body }, _req, res) => {
+    const store = await ctx.db.store.findUnique({ where: { id: params.storeId } });
+    if (!store) throw new HttpError(404, `store ${params.storeId} does not exist`);
+    const openingHours = body.openingHours ?? openingHoursOf(store.openingHours);
+    if (!openingHours) throw new HttpError(400, 'the store has no opening hours from HR: give openingHours', [{ field: 'openingHours', message: 'is required for this store' }]);
+
+    let roster: RosterEntry[];
+    if (typeof body.roster === 'string') {
+      const parsed = rosterFromCsv(body.roster, 'roster');
+      if (parsed.problems.length) throw new HttpError(400, 'the roster CSV has bad rows (nothing planned)', parsed.problems);
+      roster = parsed.roster;
+    } else if (body.roster) {
+      roster = body.roster;
+    } else {
+      roster = await rosterFromHr(ctx.db, store.id, { firstDay: body.firstDay, days: body.horizonDays ?? 90, timeZone: store.timeZone, usualShift: openingHours });
+      if (roster.length === 0)
+        throw new HttpError(422, `HR has no employees at ${store.id} to train: give the roster`, [{ field: 'roster', message: 'is required: HR has nobody at this store' }]);
+    }
+    const known = new Set(body.departments.map((d) => d.id));
+    const problems = roster.flatMap((e, i) =>
+      known.has(e.department) ? [] : [{ field: `roster[${i}].department`, message: `${e.department} is not among the departments (give its floor minimum, 0 if none)` }],
+    );
+    const seen = new Set<string>();
+    roster.forEach((e, i) => {
+      if (seen.has(e.employeeId)) problems.push({ field: `roster[${i}].employeeId`, message: `${e.employeeId} is on the roster twice` });
+      seen.add(e.employeeId);
+    });
+    if (problems.length) throw new HttpError(400, 'the roster does not match the departments (nothing planned)', problems.slice(0, 100));
+
+    const input: TrainingPlanInput = {
+      timeZone: store.timeZone,
+      firstDay: body.firstDay,
+      sessionMinutes: body.sessionMinutes,
+      openingHours,
+      rooms: body.rooms,
+      trainers: body.trainers,
+      departments: body.departments,
+      roster,
+      ...(body.trainingDays ? { trainingDays: body.trainingDays } : {}),
+      ...(body.horizonDays ? { horizonDays: body.horizonDays } : {}),
+      ...(body.activation
+        ? {
+            activation: {
+              startsAt: body.activation.startsAt,
+              imageBytes: body.activation.imageBytes,
+              uplinkMbps: body.activation.uplinkMbps ?? store.uplinkMbps,
+              sharePercent: body.activation.sharePercent ?? store.updateSharePercent,
+            },
+          }
+        : {}),
+    };
+    try {
+      res.json({ storeId: store.id, employees: roster.length, plan: planTraining(input) });
+    } catch (err) {
+      if (err instanceof TrainingPlanInfeasible) throw new HttpError(422, err.message, undefined, { where: err.where });
+      if (err instanceof RangeError) throw new HttpError(400, err.message, [{ field: 'body', message: err.message }]);
+      throw err;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,157 @@
+// Planning a store's training over the API (issue 10 §1): no side effects; a roster as JSON, as
+// CSV, or from HR; bad rows named by row and column; a store that cannot spare a department
+// refused naming it and the slot; the link's share decides when phones are imaged.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+let h: Harness;
+const CURATOR_OTHER_STORE = 'tok-curator-other-store';
+beforeAll(async () => {
+  h = await startHarness({
+    fleet: { stores: 2, employeesPerStore: 12, stockPerStore: 1 },
+    tokens: new Map([[CURATOR_OTHER_STORE, { name: 'curator-s2', scopes: ['curator:S002'] }]]),
+  });
+}, 120_000);
+afterAll(async () => h?.close());
+
+const MORNING = { from: '08:00', until: '14:00' };
+const EVENING = { from: '14:00', until: '20:00' };
+const people = (n: number, department: string, shift = MORNING, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ employeeId: `${department}-${String(from + i).padStart(3, '0')}`, department, shift }));
+const request = (over: Record<string, unknown> = {}) => ({
+  firstDay: '2027-03-01',
+  sessionMinutes: 60,
+  openingHours: { from: '08:00', until: '20:00' },
+  rooms: [
+    { id: 'training-room', seats: 16 },
+    { id: 'office', seats: 8 },
+  ],
+  trainers: [{ id: 'T1' }, { id: 'T2' }],
+  departments: [
+    { id: 'SALES', minOnFloor: 20 },
+    { id: 'CASH', minOnFloor: 6 },
+  ],
+  roster: [...people(120, 'SALES'), ...people(30, 'CASH'), ...people(80, 'SALES', EVENING, 120), ...people(20, 'CASH', EVENING, 30)],
+  ...over,
+});
+
+describe('rollout planning', () => {
+  it('plans a 250-person store in the fewest days, beside the bound and what sets it, writing nothing', async () => {
+    const storeId = h.fleet.stores[0]!.id;
+    const auditBefore = await h.db.auditLog.count();
+    const res = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request());
+    expect(res.status).toBe(200);
+    const { plan, employees } = await res.json();
+    expect(employees).toBe(250);
+    // Morning: 150 people, 24 seats a slot -> 7 slots; sales can spare 100 of 120 a slot, cash 24 of 30 -> 2 slots. Six slots a day: 2 days.
+    expect(plan.lowerBound).toMatchObject({ days: 2, setBy: { kind: 'seats' } });
+    expect(plan.days).toBe(2);
+    const trained = plan.sessions.flatMap((s: { employees: string[] }) => s.employees);
+    expect(new Set(trained).size).toBe(250);
+    for (const s of plan.sessions) expect(s.employees.length).toBeLessThanOrEqual(s.room === 'office' ? 8 : 16);
+    expect(await h.db.auditLog.count()).toBe(auditBefore);
+  });
+
+  it('takes the roster as CSV; a bad row is named by row and column and nothing is planned', async () => {
+    const storeId = h.fleet.stores[0]!.id;
+    const csv = ['employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable', ...people(40, 'SALES').map((p) => `${p.employeeId},SALES,08:00,14:00,SUN,`)].join('\n');
+    const ok = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request({ roster: csv, departments: [{ id: 'SALES', minOnFloor: 10 }] }));
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect((await ok.json()).employees).toBe(40);
+
+    const bad = `${csv}\nSALES-000,SALES,08:00,14:00,,\nE-9,SALES,8am,14:00,HOLIDAY,2027-13-01`;
+    const res = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request({ roster: bad, departments: [{ id: 'SALES', minOnFloor: 10 }] }));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.problems).toEqual([
+      { field: 'roster[row 42].employeeId', message: 'SALES-000 is already on row 2' },
+      { field: 'roster[row 43].shiftFrom', message: 'must be HH:MM (store time)' },
+      { field: 'roster[row 43].daysOff', message: '"HOLIDAY" is not a weekday (MON TUE WED THU FRI SAT SUN)' },
+      { field: 'roster[row 43].unavailable', message: '"2027-13-01" is not a date YYYY-MM-DD' },
+    ]);
+  });
+
+  it('refuses a store where a department can never spare anyone: 422 naming the department and the slot', async () => {
+    const storeId = h.fleet.stores[0]!.id;
+    const res = await h.call(
+      'POST',
+      `/stores/${storeId}/rollouts/plan`,
+      request({
+        roster: [...people(10, 'SALES'), ...people(4, 'CASH')],
+        departments: [
+          { id: 'SALES', minOnFloor: 2 },
+          { id: 'CASH', minOnFloor: 4 },
+        ],
+      }),
+    );
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.error).toMatch(/department CASH can never spare anyone for training: in slot 2027-03-01 08:00/);
+    expect(body.where).toEqual({ department: 'CASH', slot: '2027-03-01 08:00' });
+  });
+
+  it('a bad field is a 400 naming it; a roster department without a minimum too; an unknown store 404; another store\u2019s curator 403', async () => {
+    const storeId = h.fleet.stores[0]!.id;
+    const seats = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request({ rooms: [{ id: 'hall', seats: 40 }] }));
+    expect(seats.status).toBe(400);
+    expect((await seats.json()).problems).toEqual([{ field: 'rooms[0].seats', message: 'must be 1 to 16 seats (a session is at most 16)' }]);
+    const dept = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request({ departments: [{ id: 'SALES', minOnFloor: 1 }] }));
+    expect(dept.status).toBe(400);
+    expect((await dept.json()).problems[0]).toEqual({ field: 'roster[120].department', message: 'CASH is not among the departments (give its floor minimum, 0 if none)' });
+    expect((await h.call('POST', '/stores/S999/rollouts/plan', request())).status).toBe(404);
+    const res = await fetch(`${h.api}/stores/${storeId}/rollouts/plan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CURATOR_OTHER_STORE}`, 'content-type': 'application/json' },
+      body: JSON.stringify(request()),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("without a roster plans HR's employees of the store, on their planned shifts", async () => {
+    const store = h.fleet.stores[1]!;
+    const staff = await h.db.employee.findMany({ where: { storeId: store.id, status: { in: ['ONBOARDING', 'ACTIVE'] } }, select: { id: true, department: true, roleCode: true } });
+    expect(staff.length).toBeGreaterThan(0);
+    // Everyone works 10:00-16:00 on the first day only.
+    await h.db.plannedShift.deleteMany({ where: { employeeId: { in: staff.map((s) => s.id) } } });
+    await h.db.plannedShift.createMany({
+      data: staff.map((s) => ({
+        employeeId: s.id,
+        startsAt: new Date(zoned('2027-03-01', '10:00', store.timeZone)),
+        endsAt: new Date(zoned('2027-03-01', '16:00', store.timeZone)),
+      })),
+    });
+    const departments = [...new Set(staff.map((s) => s.department ?? s.roleCode))].map((id) => ({ id, minOnFloor: 0 }));
+    const res = await h.call('POST', `/stores/${store.id}/rollouts/plan`, request({ roster: undefined, departments, rooms: [{ id: 'R', seats: 4 }], trainers: [{ id: 'T' }] }));
+    expect(res.status).toBe(200);
+    const { plan, employees } = await res.json();
+    expect(employees).toBe(staff.length);
+    expect(plan.days).toBe(1);
+    for (const s of plan.sessions) expect(s.start >= '10:00' && s.end <= '16:00').toBe(true);
+  });
+
+  it("images each session's phones before it starts over the store's share of its link, and says which sessions the link moved", async () => {
+    const storeId = h.fleet.stores[0]!.id;
+    // 20 Mbit/s at 50 %: 4.5 images of 1 GB an hour, from 06:00 on the first day.
+    const res = await h.call(
+      'POST',
+      `/stores/${storeId}/rollouts/plan`,
+      request({
+        roster: people(60, 'SALES'),
+        departments: [{ id: 'SALES', minOnFloor: 0 }],
+        activation: { startsAt: '2027-03-01T06:00:00+03:00', uplinkMbps: 20, sharePercent: 50 },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const { plan } = await res.json();
+    expect(plan.activation.phonesPerHour).toBe(4.5);
+    expect(plan.days).toBeGreaterThan(1);
+    expect(plan.activation.movedByLink.length).toBeGreaterThan(0);
+  });
+});
+
+function zoned(date: string, hhmm: string, timeZone: string): number {
+  // The instant the store's clock shows `date hhmm`: the offset found by formatting.
+  const guess = Date.parse(`${date}T${hhmm}:00Z`);
+  const shown = new Date(new Date(guess).toLocaleString('en-US', { timeZone })).getTime() - new Date(new Date(guess).toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
+  return guess - shown;
+}
