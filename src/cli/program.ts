@@ -3,6 +3,7 @@
 // prints a table (or, with --json, the API's answer as is) and exits with a code from EXIT.
 import type { ReleaseProgress, TargetCounts } from '../../workflows/release-contract.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { TrainingPlan } from '../domain/training-plan.ts';
 import Table from 'cli-table3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -458,6 +459,55 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         );
       },
     );
+
+  // rollout -----------------------------------------------------------------------------------
+  const rollout = program.command('rollout').description('rolling out a store: training its staff in groups and handing over their phones');
+  command(rollout, 'plan')
+    .description("plan a store's training (changes nothing): sessions of at most 16 in the fewest days, no department below its floor minimum; with the lower bound")
+    .argument('<store>', 'the store, e.g. S007')
+    .requiredOption('--constraints <file>', 'JSON: firstDay, rooms, trainers, departments (floor minimums), sessionMinutes, ... (see POST /stores/{id}/rollouts/plan)')
+    .option('--roster <file>', "the roster, CSV (employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable) or JSON; default: the store's employees from HR")
+    .action(async (storeId: string, o: { json?: boolean; constraints: string; roster?: string }) => {
+      const read = (file: string) => {
+        try {
+          return fs.readFileSync(file, 'utf8');
+        } catch (err) {
+          throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+        }
+      };
+      let constraints: Record<string, unknown>;
+      try {
+        constraints = JSON.parse(read(o.constraints)) as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        throw new CliError(`${o.constraints} is not JSON: ${(err as Error).message}`, EXIT.usage);
+      }
+      if (o.roster) {
+        const text = read(o.roster);
+        constraints.roster = o.roster.toLowerCase().endsWith('.json') ? JSON.parse(text) : text;
+      }
+      const { body } = await api().request<{ employees: number; plan: TrainingPlan }>('POST', `/stores/${segment(storeId)}/rollouts/plan`, constraints);
+      show(o.json, body, () => {
+        const p = body.plan;
+        const byDay = new Map<string, { sessions: number; people: number }>();
+        for (const s of p.sessions) {
+          const d = byDay.get(s.day) ?? { sessions: 0, people: 0 };
+          byDay.set(s.day, { sessions: d.sessions + 1, people: d.people + s.employees.length });
+        }
+        const lines = [
+          `${body.employees} people in ${p.sessions.length} sessions over ${p.days} training days (lower bound ${p.lowerBound.days}: ${p.lowerBound.setBy.kind}, ${p.lowerBound.setBy.detail}).`,
+          table(
+            ['day', 'sessions', 'people'],
+            [...byDay].map(([day, d]) => [day, d.sessions, d.people]),
+          ),
+        ];
+        if (p.activation) {
+          lines.push(`Phones imaged at ${p.activation.phonesPerHour} an hour, the last at ${p.activation.lastImagedAt}.`);
+          for (const m of p.activation.movedByLink) lines.push(`  moved by the link: ${m.people} from ${m.day} ${m.start}: ${m.reason}`);
+        }
+        return lines.join('\n');
+      });
+    });
 
   // freeze ------------------------------------------------------------------------------------
   const freeze = program.command('freeze').description('freeze windows: no role changes or releases on the phones meanwhile');

@@ -1,6 +1,10 @@
 // Planning a store's training over the API (issue 10 §1): no side effects; a roster as JSON, as
 // CSV, or from HR; bad rows named by row and column; a store that cannot spare a department
 // refused naming it and the slot; the link's share decides when phones are imaged.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
 
@@ -148,6 +152,36 @@ describe('rollout planning', () => {
     expect(plan.activation.movedByLink.length).toBeGreaterThan(0);
   });
 });
+
+describe('phonefleet rollout plan', () => {
+  it('reads the constraints (JSON) and the roster (CSV) from files and prints the days beside the bound', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonefleet-rollout-'));
+    const { roster: _, ...constraints } = request();
+    fs.writeFileSync(path.join(dir, 'constraints.json'), JSON.stringify({ ...constraints, departments: [{ id: 'SALES', minOnFloor: 10 }] }));
+    fs.writeFileSync(
+      path.join(dir, 'roster.csv'),
+      ['employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable', ...people(200, 'SALES').map((p) => `${p.employeeId},SALES,08:00,14:00,,`)].join('\n'),
+    );
+    const run = await cli(['rollout', 'plan', h.fleet.stores[0]!.id, '--constraints', path.join(dir, 'constraints.json'), '--roster', path.join(dir, 'roster.csv')]);
+    expect(run.code, run.stderr).toBe(0);
+    // 200 people, 24 seats a slot, 6 morning slots a day: 9 slots, 2 days.
+    expect(run.stdout).toMatch(/^200 people in \d+ sessions over 2 training days \(lower bound 2: seats, /);
+    const bad = await cli(['rollout', 'plan', h.fleet.stores[0]!.id, '--constraints', path.join(dir, 'missing.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('cannot read');
+  });
+});
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(import.meta.dirname, '..', '..', 'bin', 'phonefleet.mjs'), ...args],
+      { env: { ...process.env, PHONEFLEET_API_URL: h.api, PHONEFLEET_TOKEN: h.token } },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 function zoned(date: string, hhmm: string, timeZone: string): number {
   // The instant the store's clock shows `date hhmm`: the offset found by formatting.
