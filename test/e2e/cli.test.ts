@@ -1,7 +1,6 @@
 // The `phonefleet` command end to end: the real bin (`node bin/phonefleet.mjs`, as npm links it)
 // in a child process, against the harness's API (real Temporal, PostgreSQL, simulators), for
 // each command: its text, its --json and the exit codes a pipeline acts on.
-import { execFile } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImei } from '../../src/domain/identifiers.ts';
 import { dayFromToday, dismissEvent, eventually, hireEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
 import { simAdmin, type SimAdmin } from '../support/sim-admin.ts';
+import { runPhonefleet } from '../support/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin', 'phonefleet.mjs');
 const STORE = 'S001';
 
 let h: Harness;
@@ -31,16 +30,7 @@ interface Run {
 }
 
 /** `phonefleet <args>` with the harness's API and token in the environment (or `env` instead). */
-function phonefleet(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...process.env, PHONEFLEET_API_URL: h.api, PHONEFLEET_TOKEN: h.token, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const phonefleet = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> => runPhonefleet(h, args, { env });
 
 /** Runs with --json and parses stdout; fails the test with stderr when the exit code is not `code`. */
 async function json(args: string[], code = 0) {

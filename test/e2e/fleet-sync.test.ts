@@ -39,7 +39,7 @@ const firstSync = fleetSyncWorkflowId(`first-${run}`);
 
 beforeAll(async () => {
   h = await startHarness({ workerProcess: true });
-  raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: h.namespace });
   const { hr, operator } = h.sims;
   const position = h.fleet.employees[0]!.position;
   hr.addStore({

@@ -415,7 +415,7 @@ describe('personal data', () => {
     await stage(employeeId, 'awaiting-handover');
 
     // Read the histories as the server stores them: a client without the codec.
-    const raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+    const raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: h.namespace });
     for (const id of [employeeWorkflowId(employeeId), joinerWorkflowId(employeeId)]) {
       const handle = raw.workflow.getHandle(id);
       // The stored bytes themselves, not JSON.stringify (where payload bytes are numbers and no

@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
   sim = simAdmin(h.sims);
   // The histories as the server stores them: a client without the codec.
-  raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: h.namespace });
 });
 afterAll(async () => {
   await raw?.connection.close();

@@ -7,7 +7,6 @@
 // holds the store's next batch; a ring that crashes more than the previous version halts by
 // itself and tells the release team; an abort lists the phones that installed the bad build,
 // and the rollback release reaches exactly those phones first.
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import type { ReleaseProgress } from '../../workflows/release-contract.ts';
 import { eventually, RELEASE_TEAM_MAILBOX, startHarness, type Harness } from '../support/harness.ts';
 import { startNotificationDelivery } from '../../workflows/notification-delivery-contract.ts';
 import { recording, saveHistories } from '../support/histories.ts';
+import { runPhonefleet } from '../support/cli.ts';
 import { releaseStoreWorkflowId } from '../../workflows/release-contract.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'apk');
@@ -36,16 +36,7 @@ let shiftEnd = 0;
 const JENKINS_TOKEN = 'tok-jenkins-release';
 
 /** `phonefleet <args>` (the CLI a pipeline runs) against the harness's API; its exit code and output. */
-function phonefleet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(import.meta.dirname, '..', '..', 'bin', 'phonefleet.mjs'), ...args],
-      { env: { ...process.env, PHONEFLEET_API_URL: h.api, PHONEFLEET_TOKEN: h.token }, timeout: 150_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const phonefleet = (args: string[]) => runPhonefleet(h, args, { timeoutMs: 150_000 });
 
 beforeAll(async () => {
   h = await startHarness({

@@ -1,12 +1,12 @@
 // Planning a store's training over the API (issue 10 §1): no side effects; a roster as JSON, as
 // CSV, or from HR; bad rows named by row and column; a store that cannot spare a department
 // refused naming it and the slot; the link's share decides when phones are imaged.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { runPhonefleet } from '../support/cli.ts';
 
 let h: Harness;
 const CURATOR_OTHER_STORE = 'tok-curator-other-store';
@@ -172,16 +172,7 @@ describe('phonefleet rollout plan', () => {
   });
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(import.meta.dirname, '..', '..', 'bin', 'phonefleet.mjs'), ...args],
-      { env: { ...process.env, PHONEFLEET_API_URL: h.api, PHONEFLEET_TOKEN: h.token } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runPhonefleet(h, args);
 
 function zoned(date: string, hhmm: string, timeZone: string): number {
   // The instant the store's clock shows `date hhmm`: the offset found by formatting.

@@ -67,7 +67,7 @@ describe('static summaries and current details', () => {
     await expectSummaryEncrypted(joiner.workflowId, `Onboarding ${employeeId}`);
     // The current details answer a query: its result, as the server relays it, is encrypted too.
     const raw = await h.client.workflowService.queryWorkflow({
-      namespace: 'default',
+      namespace: h.namespace,
       execution: { workflowId: joiner.workflowId },
       query: { queryType: workflowMetadataQuery.name },
     });

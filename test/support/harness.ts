@@ -76,6 +76,8 @@ export interface Harness {
   sims: RunningSimulators;
   fleet: Fleet;
   taskQueue: string;
+  /** The Temporal namespace of its own (see startHarness). */
+  namespace: string;
   /** Where this harness's API keeps accepted APKs. */
   artifactDir: string;
   /** A fresh employee id, unique across suites sharing the dev server. */
@@ -229,6 +231,7 @@ export async function startHarness(
     sims,
     fleet,
     taskQueue,
+    namespace,
     artifactDir,
     newEmployeeId: () => `T${run}-${++seq}`,
     async sendHrEvent(event, o = {}) {
