@@ -120,7 +120,8 @@ export function mount<R extends ApiRoute>(
     res.locals.input = { params, query };
     next();
   };
-  const parse: RequestHandler[] = route.body && !route.rawBody ? [jsonBody({ limit: route.bodyLimit ?? '16kb', ...(route.multilineFields ? { multiline: route.multilineFields } : {}) })] : [];
+  const parse: RequestHandler[] =
+    route.body && !route.rawBody ? [jsonBody({ limit: route.bodyLimit ?? '16kb', ...(route.multilineFields ? { multiline: route.multilineFields } : {}) })] : [];
   router[route.method](route.path, ...before, checkPathAndQuery, ...parse, async (req, res) => {
     const problems: Problem[] = [];
     const body = route.rawBody ? undefined : read(route.body, req.body, '', problems);
