@@ -4,7 +4,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.ts';
-import { seedReferenceData } from '../../src/db/seed.ts';
 import {
   contactOf,
   deviceByImei,
@@ -22,7 +21,7 @@ import {
   UnknownRecord,
   type StockReservation,
 } from '../../src/inventory/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createStoresDatabase, type TestDatabase } from '../support/database.ts';
 
 let test: TestDatabase;
 let db: Db;
@@ -75,16 +74,12 @@ async function handedOver(storeId = 'S001') {
 }
 
 beforeAll(async () => {
-  test = await createTestDatabase();
+  test = await createStoresDatabase([
+    { id: 'S001', name: 'Store One', timeZone: 'Europe/Paris', uplinkMbps: 100, supportPhone: '+33100000001', language: 'fr' },
+    { id: 'S002', name: 'Store Two', timeZone: 'Europe/Moscow', uplinkMbps: 100, supportPhone: '+74950000002', mdmProvider: 'SECOND_MDM' },
+    { id: 'EMPTY', name: 'No stock', timeZone: 'Europe/Paris', uplinkMbps: 100, supportPhone: '+33100000009' },
+  ]);
   db = test.db.prisma;
-  await seedReferenceData(db);
-  await db.store.createMany({
-    data: [
-      { id: 'S001', name: 'Store One', timeZone: 'Europe/Paris', uplinkMbps: 100, supportPhone: '+33100000001', language: 'fr' },
-      { id: 'S002', name: 'Store Two', timeZone: 'Europe/Moscow', uplinkMbps: 100, supportPhone: '+74950000002', mdmProvider: 'SECOND_MDM' },
-      { id: 'EMPTY', name: 'No stock', timeZone: 'Europe/Paris', uplinkMbps: 100, supportPhone: '+33100000009' },
-    ],
-  });
 });
 afterAll(async () => test?.drop());
 

@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.ts';
 import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
-import { seedReferenceData } from '../../src/db/seed.ts';
 import { checkManifest } from '../../src/rollout/manifest.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createStoresDatabase, type TestDatabase } from '../support/database.ts';
 
 let test: TestDatabase;
 let db: Db;
@@ -16,15 +15,11 @@ const row = (i: number) => ({ imei: imei(i), iccid: iccid(i), msisdn: `+7916${St
 const csvOf = (rows: ReturnType<typeof row>[]) => ['imei,iccid,msisdn,serial,model', ...rows.map((r) => `${r.imei},${r.iccid},${r.msisdn},${r.serial},${r.model}`)].join('\n');
 
 beforeAll(async () => {
-  test = await createTestDatabase();
+  test = await createStoresDatabase([
+    { id: 'S001', name: 'One', timeZone: 'Europe/Moscow', uplinkMbps: 100, supportPhone: '+74950000001' },
+    { id: 'S007', name: 'Seven', timeZone: 'Europe/Moscow', uplinkMbps: 100, supportPhone: '+74950000007' },
+  ]);
   db = test.db.prisma;
-  await seedReferenceData(db);
-  await db.store.createMany({
-    data: [
-      { id: 'S001', name: 'One', timeZone: 'Europe/Moscow', uplinkMbps: 100, supportPhone: '+74950000001' },
-      { id: 'S007', name: 'Seven', timeZone: 'Europe/Moscow', uplinkMbps: 100, supportPhone: '+74950000007' },
-    ],
-  });
   // A phone and a SIM of store S001.
   await db.device.create({
     data: { imei: imei(900), serial: 'OLD000900', model: 'SM-A256B', storeId: 'S001', state: 'IN_STOCK', leaseContract: 'L', warrantyUntil: new Date('2028-01-01') },

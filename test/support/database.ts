@@ -3,6 +3,8 @@
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import type { Prisma } from '../../src/db/generated/client.ts';
+import { seedReferenceData } from '../../src/db/seed.ts';
 
 /**
  * The server the test databases are created on (its own database is only used to connect): the
@@ -33,4 +35,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await scratch.drop();
     throw e;
   }
+}
+
+/** A test database with phonefleet's reference data (roles, apps) and these stores. */
+export async function createStoresDatabase(stores: Prisma.StoreCreateManyInput[]): Promise<TestDatabase> {
+  const test = await createTestDatabase();
+  await seedReferenceData(test.db.prisma);
+  await test.db.prisma.store.createMany({ data: stores });
+  return test;
 }
