@@ -106,6 +106,7 @@ export const ROUTE_SCOPES: RouteScope[] = [
   { method: 'POST', path: '/releases/:id/override-freeze', anyOf: ['operations'] },
   // Planning a store's training changes nothing: its curator and operations.
   { method: 'POST', path: '/stores/:storeId/rollouts/plan', anyOf: ['curator:{storeId}', 'operations'] },
+  { method: 'POST', path: '/stores/:storeId/rollouts/manifest-check', anyOf: ['curator:{storeId}', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

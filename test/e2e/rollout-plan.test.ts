@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { runPhonefleet } from '../support/cli.ts';
 
@@ -150,6 +151,39 @@ describe('rollout planning', () => {
     expect(plan.activation.phonesPerHour).toBe(4.5);
     expect(plan.days).toBeGreaterThan(1);
     expect(plan.activation.movedByLink.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the partner's shipment manifest", () => {
+  const imei = (i: number) => makeImei('35999902', i);
+  const iccid = (i: number) => makeIccid('8970199', 800_000 + i);
+  const csv = (n: number, bad = '') =>
+    ['imei,iccid,msisdn,serial,model', ...Array.from({ length: n }, (_, i) => `${imei(i)},${iccid(i)},+7916${2_000_000 + i},R58P${String(i).padStart(6, '0')},SM-A256B`), bad].join(
+      '\n',
+    );
+
+  it('a good manifest is counted; one with bad rows answers every problem by row and column, and nothing is written', async () => {
+    const storeId = h.fleet.stores[0]!.id;
+    const devicesBefore = await h.db.device.count();
+    const ok = await h.call('POST', `/stores/${storeId}/rollouts/manifest-check`, { manifest: csv(300) });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ storeId, phones: 300, models: ['SM-A256B'] });
+    const known = await h.db.device.findFirstOrThrow({ where: { storeId: h.fleet.stores[1]!.id } });
+    const bad = await h.call('POST', `/stores/${storeId}/rollouts/manifest-check`, { manifest: csv(3, `${known.imei},${iccid(0)},+79160000000,X1234567,SM-A256B`) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).problems).toEqual(
+      [
+        { field: 'manifest[row 5].imei', message: `${known.imei} is already a phone of store ${known.storeId} (${known.state.toLowerCase()})` },
+        { field: 'manifest[row 5].iccid', message: `${iccid(0)} is also on manifest[row 2]` },
+      ].sort((a, b) => (a.field.endsWith('iccid') ? -1 : 1) - (b.field.endsWith('iccid') ? -1 : 1)),
+    );
+    expect(await h.db.device.count()).toBe(devicesBefore);
+    const other = await fetch(`${h.api}/stores/${storeId}/rollouts/manifest-check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CURATOR_OTHER_STORE}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ manifest: csv(1) }),
+    });
+    expect(other.status).toBe(403);
   });
 });
 

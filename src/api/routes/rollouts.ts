@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlanInput } from '../../domain/training-plan.ts';
+import { checkManifest, MANIFEST_COLUMNS } from '../../rollout/manifest.ts';
 import { rosterFromCsv, rosterFromHr, ROSTER_CSV_COLUMNS } from '../../rollout/roster.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../http-errors.ts';
@@ -89,6 +90,26 @@ export const planBody = z.strictObject(
   { error: 'must be a JSON object {firstDay, rooms, trainers, departments, roster?, sessionMinutes?, trainingDays?, openingHours?, horizonDays?, activation?}' },
 );
 
+const manifestBody = z.strictObject(
+  {
+    manifest: z
+      .union(
+        [
+          z
+            .array(z.record(z.string(), z.union([z.string(), z.number()])))
+            .min(1)
+            .max(5_000),
+          z.string().min(1).max(2_000_000),
+        ],
+        {
+          error: `must be an array of phones {${MANIFEST_COLUMNS.join(', ')}}, or CSV text with those columns`,
+        },
+      )
+      .meta({ description: `the partner's shipment: one phone per row (${MANIFEST_COLUMNS.join(', ')}), JSON or CSV` }),
+  },
+  { error: 'must be a JSON object {manifest}' },
+);
+
 export const ROLLOUT_ROUTES = {
   plan: defineRoute({
     method: 'post',
@@ -107,6 +128,17 @@ export const ROLLOUT_ROUTES = {
       404: 'no such store',
       422: 'no plan exists: the department and slot (or the employee) that prevents it',
     },
+  }),
+  checkManifest: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/rollouts/manifest-check',
+    summary: "Check the leasing partner's shipment manifest for a store (no side effects): check digits, numbers, duplicates within it and phones or SIMs the fleet has elsewhere",
+    auth: 'operator',
+    params: storePath,
+    body: manifestBody,
+    bodyLimit: '3mb',
+    multilineFields: ['manifest'],
+    responses: { 200: 'every row is good: the number of phones', 400: 'every bad row, by row and column (nothing applied)', 404: 'no such store' },
   }),
 };
 
@@ -181,6 +213,14 @@ export function rolloutRouter(ctx: ApiContext): Router {
       if (err instanceof RangeError) throw new HttpError(400, err.message, [{ field: 'body', message: err.message }]);
       throw err;
     }
+  });
+
+  mount(router, ROLLOUT_ROUTES.checkManifest, async ({ params, body }, _req, res) => {
+    const store = await ctx.db.store.findUnique({ where: { id: params.storeId }, select: { id: true } });
+    if (!store) throw new HttpError(404, `store ${params.storeId} does not exist`);
+    const { rows, problems } = await checkManifest(ctx.db, store.id, body.manifest);
+    if (problems.length) throw new HttpError(400, `the manifest has ${problems.length} problem${problems.length === 1 ? '' : 's'} (nothing applied)`, problems);
+    res.json({ storeId: store.id, phones: rows.length, models: [...new Set(rows.map((r) => r.model))].sort() });
   });
 
   return router;
