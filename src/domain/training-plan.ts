@@ -51,6 +51,10 @@ export interface TrainingPlanInput {
   trainingDays?: Weekday[];
   /** How far ahead a plan may reach, in calendar days (default 90). */
   horizonDays?: number;
+  /** No session starts before this instant (ISO 8601): a re-plan after sessions already held. */
+  notBefore?: string;
+  /** People on the roster already trained: on the floor as everyone else, but in no session. */
+  trained?: string[];
   sessionMinutes: number;
   openingHours: WallClockSpan;
   rooms: { id: string; seats: number }[];
@@ -132,15 +136,19 @@ function slotsOf(input: TrainingPlanInput): { slots: Slot[]; days: string[] } {
   const open = minutes(input.openingHours.from);
   const close = minutes(input.openingHours.until);
   const training = new Set(input.trainingDays ?? WEEKDAYS);
+  const notBefore = input.notBefore ? Date.parse(input.notBefore) : -Infinity;
   const slots: Slot[] = [];
   const days: string[] = [];
   for (let d = 0; d < (input.horizonDays ?? 90); d++) {
     const day = addDays(input.firstDay, d);
     if (!training.has(weekdayOf(day))) continue;
     const midnight = zonedInstant(day, 0, input.timeZone).getTime();
+    // A day whose slots have all begun before `notBefore` is not a day of this plan.
+    if (midnight + (close - input.sessionMinutes) * 60_000 < notBefore) continue;
     days.push(day);
     for (let start = open; start + input.sessionMinutes <= close; start += input.sessionMinutes) {
       const end = start + input.sessionMinutes;
+      if (midnight + start * 60_000 < notBefore) continue;
       const trainers = input.trainers
         .filter((t) => {
           const a = t.availability;
@@ -214,6 +222,9 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
     if (w.from >= w.until) throw new RangeError(`${w.entry.employeeId}: the shift must end after it starts (no shift across midnight)`);
   }
   const { slots, days } = slotsOf(input);
+  const trained = new Set(input.trained ?? []);
+  if (input.roster.every((e) => trained.has(e.employeeId)))
+    return { sessions: [], days: 0, lastDay: input.firstDay, lowerBound: { days: 0, setBy: { kind: 'seats', detail: 'nobody left to train' } } };
   const roomSeats = input.rooms.map((r) => r.seats).sort((a, b) => b - a);
   const departments = new Map(input.departments.map((d) => [d.id, d]));
 
@@ -235,6 +246,7 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
   const groups = new Map<string, Group>();
   for (const w of [...workers].sort((a, b) => a.entry.employeeId.localeCompare(b.entry.employeeId))) {
     const e = w.entry;
+    if (trained.has(e.employeeId)) continue;
     const available = slots.filter((s) => works(w, s) && s.trainers.length > 0).map((s) => s.index);
     const key = `${e.department}|${available.join(',')}`;
     const group = groups.get(key) ?? { department: e.department, employees: [], slots: available, shiftKey: `${e.shift.from}-${e.shift.until}` };
@@ -297,7 +309,9 @@ function phonesReadyBy(input: TrainingPlanInput, slots: Slot[]): number[] | unde
   const bitsPerMs = (a.uplinkMbps * 1e6 * (a.sharePercent / 100)) / 1000;
   const msPerPhone = (a.imageBytes * 8) / bitsPerMs;
   const start = Date.parse(a.startsAt);
-  return slots.map((s) => Math.max(0, Math.floor((s.startsAtMs - start) / msPerPhone)));
+  // The phones of people already trained were imaged first.
+  const used = new Set(input.trained ?? []).size;
+  return slots.map((s) => Math.max(0, Math.floor((s.startsAtMs - start) / msPerPhone) - used));
 }
 
 interface Flow {
@@ -460,16 +474,19 @@ function boundOf(
 }
 
 /** Why no plan fits in the horizon: the tightest constraint at its end. */
+/** The people a plan is for: the roster but those already trained. */
+const toTrain = (input: TrainingPlanInput) => input.roster.length - new Set(input.trained ?? []).size;
+
 function explainInfeasible(input: TrainingPlanInput, dayCount: number, ready: number[] | undefined): TrainingPlanInfeasible {
   const horizon = input.horizonDays ?? 90;
-  if (ready && ready.at(-1)! < input.roster.length) {
+  if (ready && ready.at(-1)! < toTrain(input)) {
     return new TrainingPlanInfeasible(
-      `the store link cannot image ${input.roster.length} phones within ${horizon} days at ${input.activation!.sharePercent} % of ${input.activation!.uplinkMbps} Mbit/s`,
+      `the store link cannot image ${toTrain(input)} phones within ${horizon} days at ${input.activation!.sharePercent} % of ${input.activation!.uplinkMbps} Mbit/s`,
       {},
     );
   }
   return new TrainingPlanInfeasible(
-    `no plan trains all ${input.roster.length} people within ${dayCount} training days (${horizon} calendar days): too few seats, trainers or spare staff`,
+    `no plan trains all ${toTrain(input)} people within ${dayCount} training days (${horizon} calendar days): too few seats, trainers or spare staff`,
     {},
   );
 }
@@ -486,7 +503,7 @@ function activationReport(
   const a = input.activation!;
   const phonesPerHour = (a.uplinkMbps * 1e6 * (a.sharePercent / 100) * 3600) / (a.imageBytes * 8);
   const msPerPhone = 3_600_000 / phonesPerHour;
-  const lastImagedAt = new Date(Date.parse(a.startsAt) + Math.ceil(input.roster.length * msPerPhone)).toISOString();
+  const lastImagedAt = new Date(Date.parse(a.startsAt) + Math.ceil(input.roster.length * msPerPhone)).toISOString(); // the trained ones' phones came first
   // Without the link, in its own fewest days: where people would sit; what the link emptied it moved.
   let free: Flow | undefined;
   for (let d = 1; d <= dayCount && !free; d++) free = feasible(d, false);
@@ -511,4 +528,13 @@ function activationReport(
     }
   }
   return { phonesPerHour: Math.round(phonesPerHour * 10) / 10, lastImagedAt, movedByLink };
+}
+
+/**
+ * The rest of a rollout after a change (no-shows, a session cancelled, a room lost, the roster
+ * changed): the people not yet trained, in sessions from `notBefore` on, under the constraints
+ * as they are now. Sessions already held stay as they were: they are not part of the answer.
+ */
+export function replanTraining(input: TrainingPlanInput, trained: Iterable<string>, notBefore: string): TrainingPlan {
+  return planTraining({ ...input, trained: [...new Set([...(input.trained ?? []), ...trained])], notBefore });
 }

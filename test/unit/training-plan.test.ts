@@ -5,7 +5,7 @@
 // spare a department is refused naming it and the slot.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planTraining, TrainingPlanInfeasible, WEEKDAYS, type TrainingPlan, type TrainingPlanInput } from '../../src/domain/training-plan.ts';
+import { planTraining, replanTraining, TrainingPlanInfeasible, WEEKDAYS, type TrainingPlan, type TrainingPlanInput } from '../../src/domain/training-plan.ts';
 
 const mins = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
 const weekday = (date: string) => WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
@@ -13,7 +13,13 @@ const weekday = (date: string) => WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTC
 /** Everything a plan must respect, checked from the input alone. */
 function expectValid(input: TrainingPlanInput, plan: TrainingPlan) {
   const seen = plan.sessions.flatMap((s) => s.employees);
-  expect(seen.sort()).toEqual(input.roster.map((e) => e.employeeId).sort());
+  const trained = new Set(input.trained ?? []);
+  expect(seen.sort()).toEqual(
+    input.roster
+      .map((e) => e.employeeId)
+      .filter((id) => !trained.has(id))
+      .sort(),
+  );
   const rooms = new Map(input.rooms.map((r) => [r.id, r.seats]));
   const roster = new Map(input.roster.map((e) => [e.employeeId, e]));
   const slots = new Map<string, typeof plan.sessions>();
@@ -187,6 +193,27 @@ describe('the training plan', () => {
     // The generator makes stores that can be planned, most of them over several days.
     expect(planned).toBeGreaterThanOrEqual(30);
     expect(optimalChecked).toBeGreaterThanOrEqual(20);
+  });
+
+  it('a re-plan after sessions were held (some people did not come) trains exactly the rest, from then on, by every rule', () => {
+    fc.assert(
+      fc.property(unlimitedStore, fc.nat(), fc.double({ min: 0, max: 0.5, noNaN: true }), (input, cutAt, noShowShare) => {
+        const plan = planTraining(input);
+        const starts = [...new Set(plan.sessions.map((s) => s.startsAt))].sort();
+        const cut = starts[cutAt % starts.length]!;
+        const held = plan.sessions.filter((s) => s.startsAt < cut);
+        const invited = held.flatMap((s) => s.employees);
+        const noShows = new Set(invited.filter((_, i) => i < invited.length * noShowShare));
+        const trained = invited.filter((id) => !noShows.has(id));
+        const rest = replanTraining(input, trained, cut);
+        // Everyone once: trained before the cut or in the new plan, and nobody twice.
+        const again = rest.sessions.flatMap((s) => s.employees);
+        expect([...trained, ...again].sort()).toEqual(input.roster.map((e) => e.employeeId).sort());
+        for (const s of rest.sessions) expect(s.startsAt >= cut).toBe(true);
+        expectValid({ ...input, trained }, rest);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('refuses a store where a department can never spare anyone, naming the department and a slot', () => {
