@@ -73,6 +73,7 @@ export interface PlannedSession {
   start: string;
   end: string;
   startsAt: string;
+  endsAt: string;
   room: string;
   trainer: string;
   employees: string[];
@@ -396,6 +397,7 @@ function sessionsOf(flow: Flow, slots: Slot[], rooms: TrainingPlanInput['rooms']
         start: hhmm(slot.start),
         end: hhmm(slot.end),
         startsAt: new Date(slot.startsAtMs).toISOString(),
+        endsAt: new Date(slot.startsAtMs + (slot.end - slot.start) * 60_000).toISOString(),
         room: room.id,
         trainer: slot.trainers[i]!,
         employees,

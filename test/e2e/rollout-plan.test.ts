@@ -44,10 +44,17 @@ describe('rollout planning', () => {
   it('plans a 250-person store in the fewest days, beside the bound and what sets it, writing nothing', async () => {
     const storeId = h.fleet.stores[0]!.id;
     const auditBefore = await h.db.auditLog.count();
-    const res = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request());
+    const res = await h.call('POST', `/stores/${storeId}/rollouts/plan`, request({ firstLoginsPerMinute: 6 }));
     expect(res.status).toBe(200);
-    const { plan, employees } = await res.json();
+    const { plan, employees, firstLogins } = await res.json();
     expect(employees).toBe(250);
+    // First logins: everyone's moment, never more than 6 in any minute, none before its session.
+    const moments = Object.values(firstLogins.byEmployee as Record<string, string>)
+      .map((t) => Date.parse(t))
+      .sort((a, b) => a - b);
+    expect(moments).toHaveLength(250);
+    for (let i = 6; i < moments.length; i++) expect(moments[i]! - moments[i - 6]!).toBeGreaterThanOrEqual(60_000);
+    for (const s of plan.sessions) for (const e of s.employees) expect(Date.parse(firstLogins.byEmployee[e])).toBeGreaterThanOrEqual(Date.parse(s.startsAt));
     // Morning: 150 people, 24 seats a slot -> 7 slots; sales can spare 100 of 120 a slot, cash 24 of 30 -> 2 slots. Six slots a day: 2 days.
     expect(plan.lowerBound).toMatchObject({ days: 2, setBy: { kind: 'seats' } });
     expect(plan.days).toBe(2);

@@ -4,7 +4,8 @@
 // sessions, the days they take and the lower bound no plan can beat, with what sets it.
 import { Router } from 'express';
 import { z } from 'zod';
-import { planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlanInput } from '../../domain/training-plan.ts';
+import { firstLoginMoments } from '../../domain/first-logins.ts';
+import { planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlan, type TrainingPlanInput } from '../../domain/training-plan.ts';
 import { checkManifest, MANIFEST_COLUMNS } from '../../rollout/manifest.ts';
 import { rosterFromCsv, rosterFromHr, ROSTER_CSV_COLUMNS } from '../../rollout/roster.ts';
 import type { ApiContext } from '../context.ts';
@@ -77,6 +78,9 @@ export const planBody = z.strictObject(
       })
       .optional()
       .meta({ description: `who is to be trained: JSON entries or CSV (${ROSTER_CSV_COLUMNS.join(',')}); absent: the store's employees from HR with their planned shifts` }),
+    firstLoginsPerMinute: int('must be a whole number of logins a minute from 1 to 600', 1, 600)
+      .optional()
+      .meta({ description: "at most this many new phones' first logins a minute in the store (jittered): each employee's moment in the answer" }),
     activation: z
       .strictObject({
         startsAt: timestamp('must be when the phones are delivered and imaging starts, ISO 8601 with an offset'),
@@ -152,6 +156,17 @@ function openingHoursOf(hours: unknown): { from: string; until: string } | undef
   return undefined;
 }
 
+/** Each employee's first login, at most `perMinute` a minute in the store, from their session's start. */
+function firstLoginsOf(plan: TrainingPlan, perMinute: number, storeId: string) {
+  const sessions = plan.sessions.map((s) => ({
+    startsAt: Date.parse(s.startsAt),
+    endsAt: Date.parse(s.endsAt),
+    employees: s.employees,
+  }));
+  const { at, afterSession } = firstLoginMoments(sessions, perMinute, storeId);
+  return { perMinute, byEmployee: Object.fromEntries([...at].map(([id, t]) => [id, new Date(t).toISOString()])), afterSession };
+}
+
 export function rolloutRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -207,7 +222,13 @@ export function rolloutRouter(ctx: ApiContext): Router {
         : {}),
     };
     try {
-      res.json({ storeId: store.id, employees: roster.length, plan: planTraining(input) });
+      const plan = planTraining(input);
+      res.json({
+        storeId: store.id,
+        employees: roster.length,
+        plan,
+        ...(body.firstLoginsPerMinute ? { firstLogins: firstLoginsOf(plan, body.firstLoginsPerMinute, store.id) } : {}),
+      });
     } catch (err) {
       if (err instanceof TrainingPlanInfeasible) throw new HttpError(422, err.message, undefined, { where: err.where });
       if (err instanceof RangeError) throw new HttpError(400, err.message, [{ field: 'body', message: err.message }]);

@@ -1,0 +1,67 @@
+// First logins of a store's new phones, staggered (issue 10 §2): phones from one address that
+// log in to an external service at the same moment got the company's addresses banned once. So
+// at most K first logins per minute per store, in any minute (not per clock minute: a sliding
+// window), at jittered moments so they never line up, each at or after its session's start.
+// Deterministic for a seed (the store), so a re-run or a replay gives the same moments.
+// Pure: times are epoch milliseconds.
+
+export interface LoginSession {
+  /** When the session starts (its people may log in from then). */
+  startsAt: number;
+  /** When it ends: logins after it are reported. */
+  endsAt: number;
+  employees: string[];
+}
+
+export interface FirstLogins {
+  /** Each employee's first login, epoch ms. */
+  at: Map<string, number>;
+  /** People whose login falls after their session's end (K too small for the sessions' sizes). */
+  afterSession: string[];
+}
+
+/** A small seeded generator (mulberry32): the same store, the same jitter. */
+function seeded(seed: string): () => number {
+  let a = 0;
+  for (const c of seed) a = (Math.imul(a ^ c.charCodeAt(0), 0x9e3779b1) + 0x7f4a7c15) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The moments: the sessions' people in order of their session's start (sessions at the same
+ * time interleaved), each at least a jittered 60/K seconds after the previous one and never less
+ * than a minute after the K-th before it (so no 60-second window holds more than K).
+ */
+export function firstLoginMoments(sessions: readonly LoginSession[], perMinute: number, seed: string): FirstLogins {
+  if (!Number.isInteger(perMinute) || perMinute < 1) throw new RangeError('perMinute must be a whole number, 1 or more');
+  const random = seeded(seed);
+  const spacing = 60_000 / perMinute;
+  const byStart = new Map<number, LoginSession[]>();
+  for (const s of sessions) byStart.set(s.startsAt, [...(byStart.get(s.startsAt) ?? []), s]);
+  const at = new Map<string, number>();
+  const afterSession: string[] = [];
+  const moments: number[] = [];
+  for (const [startsAt, group] of [...byStart].sort(([a], [b]) => a - b)) {
+    // Interleaved: the first of each room, then the second of each, ...
+    const queue: { employeeId: string; endsAt: number }[] = [];
+    for (let i = 0; i < Math.max(...group.map((s) => s.employees.length)); i++)
+      for (const s of group) if (s.employees[i]) queue.push({ employeeId: s.employees[i]!, endsAt: s.endsAt });
+    for (const person of queue) {
+      const previous = moments.at(-1);
+      let t = Math.max(startsAt + random() * spacing, previous === undefined ? -Infinity : previous + spacing * (0.5 + random()));
+      const kthBefore = moments[moments.length - perMinute];
+      if (kthBefore !== undefined) t = Math.max(t, kthBefore + 60_000);
+      t = Math.ceil(t);
+      moments.push(t);
+      at.set(person.employeeId, t);
+      if (t >= person.endsAt) afterSession.push(person.employeeId);
+    }
+  }
+  return { at, afterSession };
+}
