@@ -39,7 +39,11 @@ function store(rand: () => number, people: number, limits: boolean): TrainingPla
       const off = [pick(WEEKDAYS)];
       if (rand() < 0.5) off.push(pick(WEEKDAYS));
       entry.daysOff = [...new Set(off)] as Weekday[];
-      if (rand() < 0.1) entry.unavailable = ['2027-02-01', '2027-02-02', '2027-02-03'].slice(0, 1 + Math.floor(rand() * 3));
+      // A tenth away for one to three days somewhere in the first two weeks (leave, a course).
+      if (rand() < 0.1) {
+        const first = Math.floor(rand() * 14);
+        entry.unavailable = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, d) => `2027-02-${String(1 + first + d).padStart(2, '0')}`);
+      }
     }
     roster.push(entry);
   }
@@ -51,7 +55,8 @@ function store(rand: () => number, people: number, limits: boolean): TrainingPla
     const min = Number.isFinite(smallest) ? Math.max(0, Math.min(smallest - 1, Math.floor(smallest * (0.25 + rand() * 0.5)))) : 0;
     return limits ? { id, minOnFloor: Math.max(0, min - 2), bySlot: [{ from: '12:00', until: '14:00', min }] } : { id, minOnFloor: min };
   });
-  const rooms = Array.from({ length: 1 + Math.floor(people / 400) + Math.floor(rand() * 2) }, (_, i) => ({ id: `R${i + 1}`, seats: pick([8, 12, 16, 16]) }));
+  // Few rooms: the seats, not the calendar, should decide most stores' days.
+  const rooms = Array.from({ length: 1 + Math.floor(people / 1000) }, (_, i) => ({ id: `R${i + 1}`, seats: pick([8, 12, 16, 16]) }));
   const trainers = rooms.map((_, i) => ({
     id: `T${i + 1}`,
     ...(limits ? { availability: { weekdays: WEEKDAYS.filter(() => rand() < 0.8) as Weekday[] } } : {}),
