@@ -10,6 +10,7 @@
 // link's bounds, and may not be reachable); and, with a link that cannot keep up, how many
 // stores the link pushed beyond their unlinked plan. It asserts nothing.
 import { planTraining, WEEKDAYS, type RosterEntry, type TrainingPlanInput, type Weekday } from '../src/domain/training-plan.ts';
+import { seededRandom } from '../src/domain/seeded-random.ts';
 import { log, positiveInt, round } from './figures.ts';
 
 const SHIFTS = [
@@ -17,18 +18,6 @@ const SHIFTS = [
   { from: '15:00', until: '23:00' },
 ];
 const DEPARTMENTS = ['SALES', 'CASH', 'STOCK', 'DELIVERY', 'OFFICE', 'SECURITY'];
-
-/** Mulberry32: a small seeded generator, so a run is repeatable. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function store(rand: () => number, people: number, limits: boolean): TrainingPlanInput {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -83,7 +72,7 @@ function timed<T>(f: () => T): { value: T; ms: number } {
 
 const seed = positiveInt('BENCH_SEED', 1);
 const stores = positiveInt('BENCH_STORES', 100);
-const rand = random(seed);
+const rand = seededRandom(seed);
 
 for (const [people, goal] of [
   [300, 2],

@@ -4,6 +4,7 @@
 // window), at jittered moments so they never line up, each at or after its session's start.
 // Deterministic for a seed (the store), so a re-run or a replay gives the same moments.
 // Pure: times are epoch milliseconds.
+import { seededRandom } from './seeded-random.ts';
 
 export interface LoginSession {
   /** When the session starts (its people may log in from then). */
@@ -20,19 +21,6 @@ export interface FirstLogins {
   afterSession: string[];
 }
 
-/** A small seeded generator (mulberry32): the same store, the same jitter. */
-function seeded(seed: string): () => number {
-  let a = 0;
-  for (const c of seed) a = (Math.imul(a ^ c.charCodeAt(0), 0x9e3779b1) + 0x7f4a7c15) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The moments: the sessions' people in order of their session's start (sessions at the same
  * time interleaved), each at least a jittered 60/K seconds after the previous one and never less
@@ -40,7 +28,7 @@ function seeded(seed: string): () => number {
  */
 export function firstLoginMoments(sessions: readonly LoginSession[], perMinute: number, seed: string): FirstLogins {
   if (!Number.isInteger(perMinute) || perMinute < 1) throw new RangeError('perMinute must be a whole number, 1 or more');
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const spacing = 60_000 / perMinute;
   const byStart = new Map<number, LoginSession[]>();
   for (const s of sessions) byStart.set(s.startsAt, [...(byStart.get(s.startsAt) ?? []), s]);
