@@ -13,6 +13,7 @@ import { createReconciliationActivities } from './reconciliation.ts';
 import { createRecordActivities } from './records.ts';
 import { buildRegistry } from './registry.ts';
 import { createReleaseActivities } from './release.ts';
+import { createRolloutActivities } from './rollout.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -28,6 +29,7 @@ export const ACTIVITY_FACTORIES = {
   reconciliation: createReconciliationActivities,
   fleetSync: createFleetSyncActivities,
   release: createReleaseActivities,
+  rollout: createRolloutActivities,
 };
 
 export function createActivities(deps: ActivityDeps) {

@@ -85,6 +85,7 @@ function titleOf(kind: string, language: string | undefined, companyName: string
     'phone-ready': ['Телефон для нового сотрудника готов', 'Phone for a new employee is ready'],
     'out-of-stock': ['Нет телефона или SIM-карты для нового сотрудника', 'No phone or SIM in stock for a new employee'],
     'release-halted': ['Выпуск приложения остановлен', 'A release halted'],
+    'training-invitation': ['Обучение: ваш рабочий телефон', 'Training: your work phone'],
   };
   const [inRussian, inEnglish] = titles[kind] ?? ['Сообщение phonefleet', 'phonefleet notice'];
   return `${companyName}: ${ru ? inRussian : inEnglish}`;

@@ -8,3 +8,4 @@ export { fleetReconcile } from './fleet-reconcile.ts';
 export { fleetSync } from './fleet-sync.ts';
 export { release } from './release.ts';
 export { releaseStore } from './release-store.ts';
+export { trainingSession } from './training-session.ts';

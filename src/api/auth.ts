@@ -107,6 +107,8 @@ export const ROUTE_SCOPES: RouteScope[] = [
   // Planning a store's training changes nothing: its curator and operations.
   { method: 'POST', path: '/stores/:storeId/rollouts/plan', anyOf: ['curator:{storeId}', 'operations'] },
   { method: 'POST', path: '/stores/:storeId/rollouts/manifest-check', anyOf: ['curator:{storeId}', 'operations'] },
+  // The trainer records attendance with the store's curator token (or operations).
+  { method: 'POST', path: '/stores/:storeId/rollouts/sessions/:sessionId/attendance', anyOf: ['curator:{storeId}', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.
   { method: 'POST', path: '/codec/decode', anyOf: ['pii'] },
   { method: 'POST', path: '/codec/encode', anyOf: ['pii'] },

@@ -5,7 +5,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { firstLoginMoments } from '../../domain/first-logins.ts';
-import { planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlan, type TrainingPlanInput } from '../../domain/training-plan.ts';
+import { recordAttendanceUpdate, trainingSessionWorkflowId } from '../../../workflows/training-session-contract.ts';
+import { operatorUpdate } from '../temporal-calls.ts';
+import { MAX_SEATS_PER_SESSION, planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlan, type TrainingPlanInput } from '../../domain/training-plan.ts';
 import { checkManifest, MANIFEST_COLUMNS } from '../../rollout/manifest.ts';
 import { rosterFromCsv, rosterFromHr, ROSTER_CSV_COLUMNS } from '../../rollout/roster.ts';
 import type { ApiContext } from '../context.ts';
@@ -114,6 +116,19 @@ const manifestBody = z.strictObject(
   { error: 'must be a JSON object {manifest}' },
 );
 
+const sessionPath = z.object({
+  storeId: storePath.shape.storeId,
+  sessionId: text('must be the session id of the plan, e.g. 2027-03-01T08:00-R1', { pattern: /^[A-Za-z0-9][A-Za-z0-9:_-]{0,63}$/ }),
+});
+const attendanceBody = z.strictObject(
+  {
+    present: z
+      .array(employeeId(), { error: 'must be an array of the employee ids who came' })
+      .max(MAX_SEATS_PER_SESSION, { error: 'must name at most 16 people (a session holds 16)' }),
+  },
+  { error: 'must be a JSON object {present: [employee ids]}' },
+);
+
 export const ROLLOUT_ROUTES = {
   plan: defineRoute({
     method: 'post',
@@ -131,6 +146,21 @@ export const ROLLOUT_ROUTES = {
       400: 'a bad field or roster row, named',
       404: 'no such store',
       422: 'no plan exists: the department and slot (or the employee) that prevents it',
+    },
+  }),
+  attendance: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/rollouts/sessions/:sessionId/attendance',
+    summary:
+      'The trainer records who came to a training session (once, from its start): their prepared phones are handed over there; who did not come is planned into a later session',
+    auth: 'operator',
+    params: sessionPath,
+    body: attendanceBody,
+    responses: {
+      200: 'recorded: how many came and how many did not',
+      400: 'a bad field, named',
+      404: 'no such session running',
+      409: 'refused: before the start, after the grace, already recorded, or someone not invited (named)',
     },
   }),
   checkManifest: defineRoute({
@@ -234,6 +264,14 @@ export function rolloutRouter(ctx: ApiContext): Router {
       if (err instanceof RangeError) throw new HttpError(400, err.message, [{ field: 'body', message: err.message }]);
       throw err;
     }
+  });
+
+  mount(router, ROLLOUT_ROUTES.attendance, async ({ params, body }, _req, res) => {
+    const handle = ctx.temporal.workflow.getHandle(trainingSessionWorkflowId(params.storeId, params.sessionId));
+    const answer = await operatorUpdate(ctx, handle, recordAttendanceUpdate, { by: `api:${res.locals.operator}`, present: body.present });
+    if ('notRunning' in answer || 'unknownUpdate' in answer) throw new HttpError(404, `no training session ${params.sessionId} is running at ${params.storeId}`);
+    if ('rejected' in answer) throw new HttpError(409, answer.rejected);
+    res.json({ storeId: params.storeId, sessionId: params.sessionId, ...answer.accepted });
   });
 
   mount(router, ROLLOUT_ROUTES.checkManifest, async ({ params, body }, _req, res) => {
