@@ -56,7 +56,11 @@ describe('leaver: dismissal', () => {
     );
 
     expect((await returned(imei)).status).toBe(202);
-    const done = await clearance(employeeId, 'done');
+    // The clearance (the leaver child) says done a moment before its parent, the lifecycle, records the departure.
+    const done = await eventually(async () => {
+      const e = await employee(employeeId);
+      return e.clearance?.stage === 'done' && e.lifecycle?.status !== 'leaving' ? e : undefined;
+    }, `${employeeId}'s clearance done and the lifecycle past leaving`);
     expect(done.clearance.outcome).toBe('returned');
     expect(done.lifecycle.status).toBe('left');
     expect(done.employee.status).toBe('LEFT');
