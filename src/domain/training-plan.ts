@@ -55,6 +55,8 @@ export interface TrainingPlanInput {
   notBefore?: string;
   /** People on the roster already trained: on the floor as everyone else, but in no session. */
   trained?: string[];
+  /** Sessions already planned and announced: their rooms, trainers and people are taken then (a re-plan around them). */
+  booked?: Pick<PlannedSession, 'startsAt' | 'room' | 'trainer' | 'employees'>[];
   sessionMinutes: number;
   openingHours: WallClockSpan;
   rooms: { id: string; seats: number }[];
@@ -120,6 +122,8 @@ interface Slot {
   startsAtMs: number;
   weekday: Weekday;
   trainers: string[];
+  /** The rooms free then, largest first. */
+  rooms: { id: string; seats: number }[];
 }
 
 const minutes = (hhmm: string): number => {
@@ -138,6 +142,8 @@ function slotsOf(input: TrainingPlanInput): { slots: Slot[]; days: string[] } {
   const close = minutes(input.openingHours.until);
   const training = new Set(input.trainingDays ?? WEEKDAYS);
   const notBefore = input.notBefore ? Date.parse(input.notBefore) : -Infinity;
+  // Rooms and trainers of the sessions already booked, by their start.
+  const taken = new Set((input.booked ?? []).flatMap((b) => [`${Date.parse(b.startsAt)}|room|${b.room}`, `${Date.parse(b.startsAt)}|trainer|${b.trainer}`]));
   const slots: Slot[] = [];
   const days: string[] = [];
   for (let d = 0; d < (input.horizonDays ?? 90); d++) {
@@ -156,8 +162,10 @@ function slotsOf(input: TrainingPlanInput): { slots: Slot[]; days: string[] } {
           return (!a?.weekdays || a.weekdays.includes(weekdayOf(day))) && (!a?.hours || covers(a.hours, start, end)) && !a?.unavailable?.includes(day);
         })
         .map((t) => t.id)
+        .filter((t) => !taken.has(`${midnight + start * 60_000}|trainer|${t}`))
         .sort();
-      slots.push({ index: slots.length, day, dayIndex: days.length - 1, start, end, startsAtMs: midnight + start * 60_000, weekday: weekdayOf(day), trainers });
+      const rooms = input.rooms.filter((r) => !taken.has(`${midnight + start * 60_000}|room|${r.id}`)).sort((a, b) => b.seats - a.seats || a.id.localeCompare(b.id));
+      slots.push({ index: slots.length, day, dayIndex: days.length - 1, start, end, startsAtMs: midnight + start * 60_000, weekday: weekdayOf(day), trainers, rooms });
     }
   }
   return { slots, days };
@@ -187,9 +195,9 @@ function works(w: Worker, slot: Slot): boolean {
   return w.from <= slot.start && slot.end <= w.until && !w.daysOff.has(slot.weekday);
 }
 
-/** Seats in a slot: the largest rooms, as many as there are trainers free then. */
-function seatsIn(slot: Slot, roomSeats: number[]): number {
-  return roomSeats.slice(0, slot.trainers.length).reduce((a, b) => a + b, 0);
+/** Seats in a slot: the largest rooms free then, as many as there are trainers free then. */
+function seatsIn(slot: Slot): number {
+  return slot.rooms.slice(0, slot.trainers.length).reduce((a, r) => a + r.seats, 0);
 }
 
 function minimumOf(dept: TrainingPlanInput['departments'][number] | undefined, slot: Slot): number {
@@ -223,7 +231,8 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
     if (w.from >= w.until) throw new RangeError(`${w.entry.employeeId}: the shift must end after it starts (no shift across midnight)`);
   }
   const { slots, days } = slotsOf(input);
-  const trained = new Set(input.trained ?? []);
+  const booked = input.booked ?? [];
+  const trained = new Set([...(input.trained ?? []), ...booked.flatMap((b) => b.employees)]);
   if (input.roster.every((e) => trained.has(e.employeeId)))
     return { sessions: [], days: 0, lastDay: input.firstDay, lowerBound: { days: 0, setBy: { kind: 'seats', detail: 'nobody left to train' } } };
   const roomSeats = input.rooms.map((r) => r.seats).sort((a, b) => b - a);
@@ -242,6 +251,17 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
       dept,
       counts.map((n, i) => Math.max(0, n - minimumOf(departments.get(dept), slots[i]!))),
     );
+  // Booked people leave the floor in their sessions' slots.
+  const departmentOf = new Map(input.roster.map((e) => [e.employeeId, e.department]));
+  const slotAt = new Map(slots.map((s) => [s.startsAtMs, s.index]));
+  for (const b of booked) {
+    const index = slotAt.get(Date.parse(b.startsAt));
+    if (index === undefined) continue;
+    for (const e of b.employees) {
+      const counts = spare.get(departmentOf.get(e) ?? '');
+      if (counts) counts[index] = Math.max(0, counts[index]! - 1);
+    }
+  }
 
   // Groups of interchangeable people (a flow edge per group and slot, not per person).
   const groups = new Map<string, Group>();
@@ -258,7 +278,7 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
 
   const ready = phonesReadyBy(input, slots);
   const lowerBound = boundOf(input, [...groups.values()], slots, days, roomSeats, spare, ready);
-  const feasible = (d: number, withLink: boolean) => flowWithin(d, [...groups.values()], slots, roomSeats, spare, withLink ? ready : undefined);
+  const feasible = (d: number, withLink: boolean) => flowWithin(d, [...groups.values()], slots, spare, withLink ? ready : undefined);
 
   // The fewest days: from the bound up (doubling, then halving back).
   let hi = lowerBound.days;
@@ -279,7 +299,7 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
       found = attempt;
     } else lo = mid + 1;
   }
-  const sessions = sessionsOf(found!, slots, input.rooms);
+  const sessions = sessionsOf(found!, slots);
   const plan: TrainingPlan = { sessions, days: hi, lastDay: days[hi - 1]!, lowerBound };
   if (ready) plan.activation = activationReport(input, found!, feasible, hi, slots, ready);
   return plan;
@@ -320,14 +340,14 @@ interface Flow {
   assigned: { group: Group; slot: number; count: number }[];
 }
 
-function flowWithin(dayCount: number, groups: Group[], slots: Slot[], roomSeats: number[], spare: Map<string, number[]>, ready: number[] | undefined): Flow | undefined {
+function flowWithin(dayCount: number, groups: Group[], slots: Slot[], spare: Map<string, number[]>, ready: number[] | undefined): Flow | undefined {
   const usable = slots.filter((s) => s.dayIndex < dayCount);
   const net = new FlowNetwork();
   const source = net.node();
   const sink = net.node();
   const slotNode = new Map<number, number>();
   for (const s of usable) {
-    const seats = seatsIn(s, roomSeats);
+    const seats = seatsIn(s);
     if (seats === 0) continue;
     const node = net.node();
     slotNode.set(s.index, node);
@@ -340,7 +360,7 @@ function flowWithin(dayCount: number, groups: Group[], slots: Slot[], roomSeats:
     let readyBefore = 0;
     for (const s of ordered) {
       const imaged = net.node();
-      net.edge(slotNode.get(s.index)!, imaged, seatsIn(s, roomSeats));
+      net.edge(slotNode.get(s.index)!, imaged, seatsIn(s));
       net.edge(imaged, sink, Math.max(0, ready[s.index]! - readyBefore));
       readyBefore = Math.max(readyBefore, ready[s.index]!);
       if (previous !== undefined) net.edge(imaged, previous, Number.MAX_SAFE_INTEGER);
@@ -373,7 +393,7 @@ function flowWithin(dayCount: number, groups: Group[], slots: Slot[], roomSeats:
 }
 
 /** People into sessions: per slot the fewest rooms (largest first), each with a trainer free then. */
-function sessionsOf(flow: Flow, slots: Slot[], rooms: TrainingPlanInput['rooms']): PlannedSession[] {
+function sessionsOf(flow: Flow, slots: Slot[]): PlannedSession[] {
   const bySlot = new Map<number, string[]>();
   const next = new Map<Group, number>();
   for (const a of [...flow.assigned].sort((x, y) => x.slot - y.slot)) {
@@ -381,13 +401,12 @@ function sessionsOf(flow: Flow, slots: Slot[], rooms: TrainingPlanInput['rooms']
     next.set(a.group, from + a.count);
     bySlot.set(a.slot, [...(bySlot.get(a.slot) ?? []), ...a.group.employees.slice(from, from + a.count)]);
   }
-  const ordered = [...rooms].sort((a, b) => b.seats - a.seats || a.id.localeCompare(b.id));
   const sessions: PlannedSession[] = [];
   for (const [index, people] of [...bySlot].sort(([a], [b]) => a - b)) {
     const slot = slots[index]!;
     people.sort();
     let taken = 0;
-    for (const [i, room] of ordered.entries()) {
+    for (const [i, room] of slot.rooms.entries()) {
       if (taken >= people.length) break;
       const employees = people.slice(taken, taken + room.seats);
       taken += employees.length;
@@ -442,7 +461,7 @@ function boundOf(
     const within = new Set(members.flatMap((g) => g.slots));
     const n = members.reduce((a, g) => a + g.employees.length, 0);
     consider(
-      daysFor(n, within, (s) => seatsIn(s, roomSeats)),
+      daysFor(n, within, (s) => seatsIn(s)),
       { kind: 'seats', detail: `${n} people of ${name}, ${roomSeats.length} rooms of ${roomSeats.join('+')} seats` },
     );
     const byDept = new Map<string, number>();
@@ -477,7 +496,7 @@ function boundOf(
 
 /** Why no plan fits in the horizon: the tightest constraint at its end. */
 /** The people a plan is for: the roster but those already trained. */
-const toTrain = (input: TrainingPlanInput) => input.roster.length - new Set(input.trained ?? []).size;
+const toTrain = (input: TrainingPlanInput) => input.roster.length - new Set([...(input.trained ?? []), ...(input.booked ?? []).flatMap((b) => b.employees)]).size;
 
 function explainInfeasible(input: TrainingPlanInput, dayCount: number, ready: number[] | undefined): TrainingPlanInfeasible {
   const horizon = input.horizonDays ?? 90;
@@ -530,6 +549,17 @@ function activationReport(
     }
   }
   return { phonesPerHour: Math.round(phonesPerHour * 10) / 10, lastImagedAt, movedByLink };
+}
+
+/**
+ * The no-shows of a session, placed around the sessions already announced (`booked`: their
+ * rooms, trainers and people stay as they are) from `notBefore` on; everyone else is trained or booked.
+ */
+export function placeNoShows(input: TrainingPlanInput, noShows: Iterable<string>, booked: NonNullable<TrainingPlanInput['booked']>, notBefore: string): TrainingPlan {
+  const again = new Set(noShows);
+  const bookedPeople = new Set(booked.flatMap((b) => b.employees));
+  const trained = input.roster.map((e) => e.employeeId).filter((id) => !again.has(id) && !bookedPeople.has(id));
+  return planTraining({ ...input, trained, booked, notBefore });
 }
 
 /**

@@ -5,7 +5,7 @@
 // spare a department is refused naming it and the slot.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planTraining, replanTraining, TrainingPlanInfeasible, WEEKDAYS, type TrainingPlan, type TrainingPlanInput } from '../../src/domain/training-plan.ts';
+import { placeNoShows, planTraining, replanTraining, TrainingPlanInfeasible, WEEKDAYS, type TrainingPlan, type TrainingPlanInput } from '../../src/domain/training-plan.ts';
 
 const mins = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
 const weekday = (date: string) => WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
@@ -211,6 +211,27 @@ describe('the training plan', () => {
         expect([...trained, ...again].sort()).toEqual(input.roster.map((e) => e.employeeId).sort());
         for (const s of rest.sessions) expect(s.startsAt >= cut).toBe(true);
         expectValid({ ...input, trained }, rest);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("a session's no-shows are placed around the sessions already announced: those keep their rooms, trainers and people, and together they keep every rule", () => {
+    fc.assert(
+      fc.property(unlimitedStore, fc.nat(), fc.double({ min: 0.01, max: 1, noNaN: true }), (input, cutAt, noShowShare) => {
+        const plan = planTraining(input);
+        const starts = [...new Set(plan.sessions.map((s) => s.startsAt))].sort();
+        const cut = starts[cutAt % starts.length]!;
+        const held = plan.sessions.filter((s) => s.startsAt < cut);
+        const booked = plan.sessions.filter((s) => s.startsAt >= cut);
+        const invited = held.flatMap((s) => s.employees);
+        const noShows = invited.filter((_, i) => i < Math.ceil(invited.length * noShowShare));
+        const placed = placeNoShows(input, noShows, booked, cut);
+        expect(placed.sessions.flatMap((s) => s.employees).sort()).toEqual([...noShows].sort());
+        for (const s of placed.sessions) expect(s.startsAt >= cut).toBe(true);
+        const trained = invited.filter((id) => !noShows.includes(id));
+        // The booked and the placed sessions together: rooms and trainers once per slot, floors kept, everyone left once.
+        expectValid({ ...input, trained }, { ...placed, days: Number.MAX_SAFE_INTEGER, sessions: [...booked, ...placed.sessions] });
       }),
       { numRuns: 40 },
     );
