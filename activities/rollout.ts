@@ -5,11 +5,32 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { handOverUpdate, joinerWorkflowId } from '../workflows/joiner-contract.ts';
+import { placeNoShows, TrainingPlanInfeasible, type PlannedSession, type TrainingPlanInput } from '../src/domain/training-plan.ts';
 import type { ActivityDeps } from './deps.ts';
 import { enqueueNotification, wakeNotificationDelivery } from './notifications.ts';
 
 export function createRolloutActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
+    /** A session's no-shows placed into later sessions around those not yet held (src/domain/training-plan.ts placeNoShows); who fits nowhere, with why. */
+    async placeRolloutNoShows({
+      planInput,
+      noShows,
+      booked,
+      notBefore,
+    }: {
+      planInput: TrainingPlanInput;
+      noShows: string[];
+      booked: PlannedSession[];
+      notBefore: string;
+    }): Promise<{ sessions: PlannedSession[]; unplaced: { employeeId: string; reason: string }[] }> {
+      try {
+        return { sessions: placeNoShows(planInput, noShows, booked, notBefore).sessions, unplaced: [] };
+      } catch (err) {
+        if (!(err instanceof TrainingPlanInfeasible)) throw err;
+        return { sessions: [], unplaced: noShows.map((employeeId) => ({ employeeId, reason: err.message })) };
+      }
+    },
+
     /** One invitation per employee and one to the curator, once per session (the key is the session's workflow id). */
     async inviteToSession({
       storeId,

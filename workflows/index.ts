@@ -9,3 +9,4 @@ export { fleetSync } from './fleet-sync.ts';
 export { release } from './release.ts';
 export { releaseStore } from './release-store.ts';
 export { trainingSession } from './training-session.ts';
+export { storeRollout } from './store-rollout.ts';

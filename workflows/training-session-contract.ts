@@ -19,6 +19,8 @@ export interface TrainingSessionInput {
     trainer: string;
     employees: string[];
   };
+  /** The rollout this session belongs to: told the outcome by signal (it may have continued-as-new meanwhile). */
+  rolloutWorkflowId?: string;
   /** Invitations go out this long before the start (a Temporal duration; default 1 day). */
   inviteAhead?: Duration;
   /** How long after its end the trainer may still record who came (default 2 hours). */

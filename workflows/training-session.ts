@@ -2,7 +2,8 @@
 // told where and when a day ahead; from its start the trainer records who came (an Update); the
 // phones prepared for those who came are handed over there, through each one's onboarding; who
 // did not come is returned to the rollout, which plans them into a later session.
-import { condition, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { sessionHeldSignal } from './store-rollout-contract.ts';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { RolloutActivities } from '../activities/rollout.ts';
 import { retryForever } from './kit/activity-options.ts';
@@ -75,5 +76,6 @@ export async function trainingSession(input: TrainingSessionInput): Promise<Trai
   };
   progress.state = 'closed';
   progress.outcome = outcome;
+  if (input.rolloutWorkflowId) await getExternalWorkflowHandle(input.rolloutWorkflowId).signal(sessionHeldSignal, outcome);
   return outcome;
 }

@@ -278,7 +278,7 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
 
   const ready = phonesReadyBy(input, slots);
   const lowerBound = boundOf(input, [...groups.values()], slots, days, roomSeats, spare, ready);
-  const feasible = (d: number, withLink: boolean) => flowWithin(d, [...groups.values()], slots, spare, withLink ? ready : undefined);
+  const feasible = (d: number, withLink: boolean, lastSlot = Infinity) => flowWithin(d, [...groups.values()], slots, spare, withLink ? ready : undefined, lastSlot);
 
   // The fewest days: from the bound up (doubling, then halving back).
   let hi = lowerBound.days;
@@ -298,6 +298,18 @@ export function planTraining(input: TrainingPlanInput): TrainingPlan {
       hi = mid;
       found = attempt;
     } else lo = mid + 1;
+  }
+  // Within those days, the earliest last session: nobody waits longer than the plan needs.
+  const inDays = slots.filter((s) => s.dayIndex < hi);
+  let few = 1;
+  let many = inDays.length;
+  while (few < many) {
+    const mid = Math.floor((few + many) / 2);
+    const attempt = feasible(hi, true, inDays[mid - 1]!.index);
+    if (attempt) {
+      many = mid;
+      found = attempt;
+    } else few = mid + 1;
   }
   const sessions = sessionsOf(found!, slots);
   const plan: TrainingPlan = { sessions, days: hi, lastDay: days[hi - 1]!, lowerBound };
@@ -340,8 +352,8 @@ interface Flow {
   assigned: { group: Group; slot: number; count: number }[];
 }
 
-function flowWithin(dayCount: number, groups: Group[], slots: Slot[], spare: Map<string, number[]>, ready: number[] | undefined): Flow | undefined {
-  const usable = slots.filter((s) => s.dayIndex < dayCount);
+function flowWithin(dayCount: number, groups: Group[], slots: Slot[], spare: Map<string, number[]>, ready: number[] | undefined, lastSlot = Infinity): Flow | undefined {
+  const usable = slots.filter((s) => s.dayIndex < dayCount && s.index <= lastSlot);
   const net = new FlowNetwork();
   const source = net.node();
   const sink = net.node();

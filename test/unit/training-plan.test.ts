@@ -262,6 +262,13 @@ describe('the training plan', () => {
     const seats = planTraining(base({ roster: people(200, 'SALES'), departments: [{ id: 'SALES', minOnFloor: 0 }] }));
     expect(seats.lowerBound.setBy.kind).toBe('seats');
     expect(seats.days).toBe(Math.ceil(200 / 16 / 6));
+    // And as early as it can: 13 sessions in the first 13 slots, the last at 08:00 on the third day.
+    expect(
+      seats.sessions
+        .map((s) => `${s.day} ${s.start}`)
+        .sort()
+        .at(-1),
+    ).toBe('2027-01-13 08:00');
     const floor = planTraining(base({ roster: people(20, 'CASH'), departments: [{ id: 'CASH', minOnFloor: 18 }] }));
     expect(floor.lowerBound.setBy).toMatchObject({ kind: 'floor', department: 'CASH' });
     // Two may leave at a time: 10 slots, 6 a day.
