@@ -107,6 +107,9 @@ export const ROUTE_SCOPES: RouteScope[] = [
   // Planning a store's training changes nothing: its curator and operations.
   { method: 'POST', path: '/stores/:storeId/rollouts/plan', anyOf: ['curator:{storeId}', 'operations'] },
   { method: 'POST', path: '/stores/:storeId/rollouts/manifest-check', anyOf: ['curator:{storeId}', 'operations'] },
+  // Operations start a store's rollout; its curator and support follow it.
+  { method: 'POST', path: '/stores/:storeId/rollouts', anyOf: ['operations'] },
+  { method: 'GET', path: '/stores/:storeId/rollouts/current', anyOf: ['curator:{storeId}', 'support', 'operations'] },
   // The trainer records attendance with the store's curator token (or operations).
   { method: 'POST', path: '/stores/:storeId/rollouts/sessions/:sessionId/attendance', anyOf: ['curator:{storeId}', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.

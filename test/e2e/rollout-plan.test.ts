@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIccid, makeImei } from '../../src/domain/identifiers.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { runPhonefleet } from '../support/cli.ts';
 
 let h: Harness;
@@ -158,6 +158,35 @@ describe('rollout planning', () => {
     expect(plan.activation.phonesPerHour).toBe(4.5);
     expect(plan.days).toBeGreaterThan(1);
     expect(plan.activation.movedByLink.length).toBeGreaterThan(0);
+  });
+});
+
+describe('starting a rollout', () => {
+  it('starts the rollout with its plan once: the same request again is the same rollout, another a 409; its progress lists the next sessions', async () => {
+    const store = h.fleet.stores[1]!;
+    const roster = h.fleet.employees.filter((e) => e.storeId === store.id).map((e) => ({ employeeId: e.employeeId, department: 'SALES', shift: MORNING }));
+    const body = request({ firstDay: '2027-03-01', roster, departments: [{ id: 'SALES', minOnFloor: 0 }], rooms: [{ id: 'R1', seats: 8 }], trainers: [{ id: 'T1' }] });
+    const started = await h.call('POST', `/stores/${store.id}/rollouts`, body);
+    expect(started.status).toBe(201);
+    expect(await started.json()).toMatchObject({ rolloutId: `store-rollout-${store.id}`, employees: roster.length, sessions: Math.ceil(roster.length / 8), days: 1 });
+    const again = await h.call('POST', `/stores/${store.id}/rollouts`, body);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ rolloutId: `store-rollout-${store.id}`, storeId: store.id, alreadyStarted: true });
+    const other = await h.call('POST', `/stores/${store.id}/rollouts`, { ...body, sessionMinutes: 90 });
+    expect(other.status).toBe(409);
+    expect((await other.json()).error).toMatch(/a rollout of S002 is already running/);
+
+    const status = await eventually(async () => {
+      const res = await h.call('GET', `/stores/${store.id}/rollouts/current`);
+      return res.status === 200 ? res.json() : undefined;
+    }, 'the rollout to answer');
+    expect(status).toMatchObject({ storeId: store.id, employees: roster.length, trained: 0, sessionsHeld: 0, sessionsLeft: Math.ceil(roster.length / 8), state: 'training' });
+    expect(status.upcoming[0]).toMatchObject({ room: 'R1', startsAt: '2027-03-01T05:00:00.000Z' });
+    expect((await h.call('GET', `/stores/${h.fleet.stores[0]!.id}/rollouts/current`)).status).toBe(404);
+    // A bad plan starts nothing.
+    const refused = await h.call('POST', `/stores/${h.fleet.stores[0]!.id}/rollouts`, request({ rooms: [{ id: 'hall', seats: 40 }] }));
+    expect(refused.status).toBe(400);
+    expect((await h.call('GET', `/stores/${h.fleet.stores[0]!.id}/rollouts/current`)).status).toBe(404);
   });
 });
 

@@ -5,8 +5,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { firstLoginMoments } from '../../domain/first-logins.ts';
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { rolloutProgressQuery, STORE_ROLLOUT_WORKFLOW, storeRolloutWorkflowId, type StoreRolloutInput } from '../../../workflows/store-rollout-contract.ts';
 import { recordAttendanceUpdate, trainingSessionWorkflowId } from '../../../workflows/training-session-contract.ts';
-import { operatorUpdate } from '../temporal-calls.ts';
+import { operatorUpdate, withTemporal } from '../temporal-calls.ts';
 import { MAX_SEATS_PER_SESSION, planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlan, type TrainingPlanInput } from '../../domain/training-plan.ts';
 import { checkManifest, MANIFEST_COLUMNS } from '../../rollout/manifest.ts';
 import { rosterFromCsv, rosterFromHr, ROSTER_CSV_COLUMNS } from '../../rollout/roster.ts';
@@ -129,6 +132,11 @@ const attendanceBody = z.strictObject(
   { error: 'must be a JSON object {present: [employee ids]}' },
 );
 
+const startBody = planBody.extend({
+  inviteAheadHours: int('must be whole hours from 0 to 168', 0, 168).default(24).meta({ description: 'invitations go out this long before each session' }),
+  attendanceGraceMinutes: int('must be whole minutes from 0 to 1,440', 0, 1440).default(120).meta({ description: 'how long after its end the trainer may still record a session' }),
+});
+
 export const ROLLOUT_ROUTES = {
   plan: defineRoute({
     method: 'post',
@@ -147,6 +155,33 @@ export const ROLLOUT_ROUTES = {
       404: 'no such store',
       422: 'no plan exists: the department and slot (or the employee) that prevents it',
     },
+  }),
+  start: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/rollouts',
+    summary:
+      "Start a store's rollout with the plan made from these constraints (as POST .../rollouts/plan): each session invites its people a day ahead, takes the trainer's attendance and hands over the phones; no-shows go to a later session",
+    auth: 'operator',
+    params: storePath,
+    body: startBody,
+    bodyLimit: '6mb',
+    multilineFields: ['roster'],
+    responses: {
+      201: 'started: the rollout id, sessions, days',
+      200: 'the same request again: the rollout already started by it',
+      400: 'a bad field or roster row, named',
+      404: 'no such store',
+      409: 'another rollout of this store is running',
+      422: 'no plan exists: the department and slot (or the employee) that prevents it',
+    },
+  }),
+  status: defineRoute({
+    method: 'get',
+    path: '/stores/:storeId/rollouts/current',
+    summary: "A store's rollout: trained, handed over, no-shows placed again, sessions held and left, the next sessions, the last day",
+    auth: 'operator',
+    params: storePath,
+    responses: { 200: 'its progress', 404: 'no rollout of this store' },
   }),
   attendance: defineRoute({
     method: 'post',
@@ -197,71 +232,144 @@ function firstLoginsOf(plan: TrainingPlan, perMinute: number, storeId: string) {
   return { perMinute, byEmployee: Object.fromEntries([...at].map(([id, t]) => [id, new Date(t).toISOString()])), afterSession };
 }
 
+/** The plan's input for a store: its time zone and hours, the roster (given, CSV, or HR's), checked against the departments. */
+async function planInputFor(ctx: ApiContext, storeId: string, body: z.output<typeof planBody>) {
+  const store = await ctx.db.store.findUnique({ where: { id: storeId } });
+  if (!store) throw new HttpError(404, `store ${storeId} does not exist`);
+  const openingHours = body.openingHours ?? openingHoursOf(store.openingHours);
+  if (!openingHours) throw new HttpError(400, 'the store has no opening hours from HR: give openingHours', [{ field: 'openingHours', message: 'is required for this store' }]);
+
+  let roster: RosterEntry[];
+  if (typeof body.roster === 'string') {
+    const parsed = rosterFromCsv(body.roster, 'roster');
+    if (parsed.problems.length) throw new HttpError(400, 'the roster CSV has bad rows (nothing planned)', parsed.problems);
+    roster = parsed.roster;
+  } else if (body.roster) {
+    roster = body.roster;
+  } else {
+    roster = await rosterFromHr(ctx.db, store.id, { firstDay: body.firstDay, days: body.horizonDays ?? 90, timeZone: store.timeZone, usualShift: openingHours });
+    if (roster.length === 0)
+      throw new HttpError(422, `HR has no employees at ${store.id} to train: give the roster`, [{ field: 'roster', message: 'is required: HR has nobody at this store' }]);
+  }
+  const known = new Set(body.departments.map((d) => d.id));
+  const problems = roster.flatMap((e, i) =>
+    known.has(e.department) ? [] : [{ field: `roster[${i}].department`, message: `${e.department} is not among the departments (give its floor minimum, 0 if none)` }],
+  );
+  const seen = new Set<string>();
+  roster.forEach((e, i) => {
+    if (seen.has(e.employeeId)) problems.push({ field: `roster[${i}].employeeId`, message: `${e.employeeId} is on the roster twice` });
+    seen.add(e.employeeId);
+  });
+  if (problems.length) throw new HttpError(400, 'the roster does not match the departments (nothing planned)', problems.slice(0, 100));
+
+  const input: TrainingPlanInput = {
+    timeZone: store.timeZone,
+    firstDay: body.firstDay,
+    sessionMinutes: body.sessionMinutes,
+    openingHours,
+    rooms: body.rooms,
+    trainers: body.trainers,
+    departments: body.departments,
+    roster,
+    ...(body.trainingDays ? { trainingDays: body.trainingDays } : {}),
+    ...(body.horizonDays ? { horizonDays: body.horizonDays } : {}),
+    ...(body.activation
+      ? {
+          activation: {
+            startsAt: body.activation.startsAt,
+            imageBytes: body.activation.imageBytes,
+            uplinkMbps: body.activation.uplinkMbps ?? store.uplinkMbps,
+            sharePercent: body.activation.sharePercent ?? store.updateSharePercent,
+          },
+        }
+      : {}),
+  };
+  return { store, input };
+}
+
+/** The plan, or the 422 (no plan) / 400 (not a store) that says why. */
+function planOrRefuse(input: TrainingPlanInput): TrainingPlan {
+  try {
+    return planTraining(input);
+  } catch (err) {
+    if (err instanceof TrainingPlanInfeasible) throw new HttpError(422, err.message, undefined, { where: err.where });
+    if (err instanceof RangeError) throw new HttpError(400, err.message, [{ field: 'body', message: err.message }]);
+    throw err;
+  }
+}
+
 export function rolloutRouter(ctx: ApiContext): Router {
   const router = Router();
 
   mount(router, ROLLOUT_ROUTES.plan, async ({ params, body }, _req, res) => {
-    const store = await ctx.db.store.findUnique({ where: { id: params.storeId } });
-    if (!store) throw new HttpError(404, `store ${params.storeId} does not exist`);
-    const openingHours = body.openingHours ?? openingHoursOf(store.openingHours);
-    if (!openingHours) throw new HttpError(400, 'the store has no opening hours from HR: give openingHours', [{ field: 'openingHours', message: 'is required for this store' }]);
-
-    let roster: RosterEntry[];
-    if (typeof body.roster === 'string') {
-      const parsed = rosterFromCsv(body.roster, 'roster');
-      if (parsed.problems.length) throw new HttpError(400, 'the roster CSV has bad rows (nothing planned)', parsed.problems);
-      roster = parsed.roster;
-    } else if (body.roster) {
-      roster = body.roster;
-    } else {
-      roster = await rosterFromHr(ctx.db, store.id, { firstDay: body.firstDay, days: body.horizonDays ?? 90, timeZone: store.timeZone, usualShift: openingHours });
-      if (roster.length === 0)
-        throw new HttpError(422, `HR has no employees at ${store.id} to train: give the roster`, [{ field: 'roster', message: 'is required: HR has nobody at this store' }]);
-    }
-    const known = new Set(body.departments.map((d) => d.id));
-    const problems = roster.flatMap((e, i) =>
-      known.has(e.department) ? [] : [{ field: `roster[${i}].department`, message: `${e.department} is not among the departments (give its floor minimum, 0 if none)` }],
-    );
-    const seen = new Set<string>();
-    roster.forEach((e, i) => {
-      if (seen.has(e.employeeId)) problems.push({ field: `roster[${i}].employeeId`, message: `${e.employeeId} is on the roster twice` });
-      seen.add(e.employeeId);
+    const { store, input } = await planInputFor(ctx, params.storeId, body);
+    const plan = planOrRefuse(input);
+    res.json({
+      storeId: store.id,
+      employees: input.roster.length,
+      plan,
+      ...(body.firstLoginsPerMinute ? { firstLogins: firstLoginsOf(plan, body.firstLoginsPerMinute, store.id) } : {}),
     });
-    if (problems.length) throw new HttpError(400, 'the roster does not match the departments (nothing planned)', problems.slice(0, 100));
+  });
 
-    const input: TrainingPlanInput = {
-      timeZone: store.timeZone,
-      firstDay: body.firstDay,
-      sessionMinutes: body.sessionMinutes,
-      openingHours,
-      rooms: body.rooms,
-      trainers: body.trainers,
-      departments: body.departments,
-      roster,
-      ...(body.trainingDays ? { trainingDays: body.trainingDays } : {}),
-      ...(body.horizonDays ? { horizonDays: body.horizonDays } : {}),
-      ...(body.activation
-        ? {
-            activation: {
-              startsAt: body.activation.startsAt,
-              imageBytes: body.activation.imageBytes,
-              uplinkMbps: body.activation.uplinkMbps ?? store.uplinkMbps,
-              sharePercent: body.activation.sharePercent ?? store.updateSharePercent,
-            },
-          }
-        : {}),
+  mount(router, ROLLOUT_ROUTES.start, async ({ params, body }, _req, res) => {
+    const { inviteAheadHours, attendanceGraceMinutes, ...planBodyOnly } = body;
+    const { store, input } = await planInputFor(ctx, params.storeId, planBodyOnly);
+    const plan = planOrRefuse(input);
+    const workflowId = storeRolloutWorkflowId(store.id);
+    // The same request again is the same rollout; another while it runs is a conflict.
+    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const args: StoreRolloutInput = {
+      storeId: store.id,
+      planInput: input,
+      sessions: plan.sessions,
+      inviteAhead: `${inviteAheadHours} hours`,
+      attendanceGrace: `${attendanceGraceMinutes} minutes`,
     };
     try {
-      const plan = planTraining(input);
-      res.json({
-        storeId: store.id,
-        employees: roster.length,
-        plan,
-        ...(body.firstLoginsPerMinute ? { firstLogins: firstLoginsOf(plan, body.firstLoginsPerMinute, store.id) } : {}),
-      });
+      await withTemporal(ctx, () =>
+        ctx.temporal.workflow.start(STORE_ROLLOUT_WORKFLOW, {
+          workflowId,
+          taskQueue: ctx.taskQueue,
+          args: [args],
+          memo: { requestHash },
+          workflowIdConflictPolicy: 'FAIL',
+          staticSummary: `Rollout of store ${store.id}: ${input.roster.length} people in ${plan.sessions.length} sessions over ${plan.days} days`,
+        }),
+      );
     } catch (err) {
-      if (err instanceof TrainingPlanInfeasible) throw new HttpError(422, err.message, undefined, { where: err.where });
-      if (err instanceof RangeError) throw new HttpError(400, err.message, [{ field: 'body', message: err.message }]);
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const running = await withTemporal(ctx, () => ctx.temporal.workflow.getHandle(workflowId).describe());
+      if (running.memo?.requestHash !== requestHash)
+        throw new HttpError(409, `a rollout of ${store.id} is already running (started ${running.startTime.toISOString()}): follow it, or wait for it to end`);
+      res.status(200).json({ rolloutId: workflowId, storeId: store.id, alreadyStarted: true });
+      return;
+    }
+    await ctx.db.auditLog.create({
+      data: {
+        actor: `api:${res.locals.operator}`,
+        action: 'rollout.started',
+        storeId: store.id,
+        details: { workflowId, sessions: plan.sessions.length, days: plan.days, employees: input.roster.length },
+      },
+    });
+    res.status(201).json({
+      rolloutId: workflowId,
+      storeId: store.id,
+      employees: input.roster.length,
+      sessions: plan.sessions.length,
+      days: plan.days,
+      lastDay: plan.lastDay,
+      lowerBound: plan.lowerBound,
+    });
+  });
+
+  mount(router, ROLLOUT_ROUTES.status, async ({ params }, _req, res) => {
+    const handle = ctx.temporal.workflow.getHandle(storeRolloutWorkflowId(params.storeId));
+    try {
+      res.json(await withTemporal(ctx, () => handle.query(rolloutProgressQuery)));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no rollout of ${params.storeId}`);
       throw err;
     }
   });
