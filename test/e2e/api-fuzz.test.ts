@@ -119,6 +119,9 @@ const HOSTILE_TEXT = fc.constantFrom(
 const ANY_JSON = fc.oneof(fc.jsonValue({ maxDepth: 3 }), HOSTILE_TEXT, fc.constant(null), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }));
 
 /** The value with one part replaced by something else, or removed. */
+/** A generated value as request text: strings as they are, anything else as its JSON (an object without a prototype has no String()). */
+const asText = (v: unknown): string => (typeof v === 'string' ? v : String(JSON.stringify(v)));
+
 function mutated(value: unknown): fc.Arbitrary<unknown> {
   if (typeof value !== 'object' || value === null) return ANY_JSON;
   const keys = Object.keys(value);
@@ -185,8 +188,8 @@ function requestFor(method: string, template: string, op: Operation): fc.Arbitra
     (i.body === undefined ? fc.constant(undefined) : i.mutated ? bodyText(i.body) : fc.constant(JSON.stringify(i.body))).map((text) => {
       const pathValues = (typeof i.path === 'object' && i.path !== null ? i.path : {}) as Record<string, unknown>;
       const queryValues = (typeof i.query === 'object' && i.query !== null ? i.query : { q: i.query }) as Record<string, unknown>;
-      const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => pathSegment(String(pathValues[name] ?? '')));
-      const query = new URLSearchParams(Object.entries(queryValues).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : String(JSON.stringify(v))])).toString();
+      const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => pathSegment(asText(pathValues[name] ?? '')));
+      const query = new URLSearchParams(Object.entries(queryValues).map(([k, v]): [string, string] => [k, asText(v)])).toString();
       const headers: Record<string, string> = text !== undefined && type ? { 'content-type': type } : {};
       if (op['x-auth'] === 'webhook-signature') {
         const id = `msg_${randomBytes(6).toString('hex')}`;
