@@ -167,6 +167,29 @@ function installWindowOf(value: string): { from: string; until: string } | 'none
   return { from: m[1]!, until: m[2]! };
 }
 
+/** A plan request from files: the constraints (JSON) and, when given, the roster (CSV text, or JSON by its extension). */
+function planRequestOf(constraintsFile: string, rosterFile?: string): Record<string, unknown> {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+    }
+  };
+  let constraints: Record<string, unknown>;
+  try {
+    constraints = JSON.parse(read(constraintsFile)) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`${constraintsFile} is not JSON: ${(err as Error).message}`, EXIT.usage);
+  }
+  if (rosterFile) {
+    const text = read(rosterFile);
+    constraints.roster = rosterFile.toLowerCase().endsWith('.json') ? JSON.parse(text) : text;
+  }
+  return constraints;
+}
+
 interface AppRegisterOptions {
   json?: boolean;
   package: string;
@@ -468,24 +491,7 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
     .requiredOption('--constraints <file>', 'JSON: firstDay, rooms, trainers, departments (floor minimums), sessionMinutes, ... (see POST /stores/{id}/rollouts/plan)')
     .option('--roster <file>', "the roster, CSV (employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable) or JSON; default: the store's employees from HR")
     .action(async (storeId: string, o: { json?: boolean; constraints: string; roster?: string }) => {
-      const read = (file: string) => {
-        try {
-          return fs.readFileSync(file, 'utf8');
-        } catch (err) {
-          throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
-        }
-      };
-      let constraints: Record<string, unknown>;
-      try {
-        constraints = JSON.parse(read(o.constraints)) as Record<string, unknown>;
-      } catch (err) {
-        if (err instanceof CliError) throw err;
-        throw new CliError(`${o.constraints} is not JSON: ${(err as Error).message}`, EXIT.usage);
-      }
-      if (o.roster) {
-        const text = read(o.roster);
-        constraints.roster = o.roster.toLowerCase().endsWith('.json') ? JSON.parse(text) : text;
-      }
+      const constraints = planRequestOf(o.constraints, o.roster);
       const { body } = await api().request<{ employees: number; plan: TrainingPlan }>('POST', `/stores/${segment(storeId)}/rollouts/plan`, constraints);
       show(o.json, body, () => {
         const p = body.plan;
@@ -507,6 +513,62 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         }
         return lines.join('\n');
       });
+    });
+
+  command(rollout, 'start')
+    .description(
+      "start a store's rollout with the plan made from the constraints: sessions invite their people a day ahead, the trainer records attendance, no-shows go to a later session",
+    )
+    .argument('<store>', 'the store, e.g. S007')
+    .requiredOption('--constraints <file>', 'JSON, as for rollout plan (and inviteAheadHours, attendanceGraceMinutes)')
+    .option('--roster <file>', "the roster, CSV or JSON; default: the store's employees from HR")
+    .action(async (storeId: string, o: { json?: boolean; constraints: string; roster?: string }) => {
+      const { status, body } = await api().request<{ rolloutId: string; sessions?: number; days?: number; lastDay?: string; alreadyStarted?: boolean }>(
+        'POST',
+        `/stores/${segment(storeId)}/rollouts`,
+        planRequestOf(o.constraints, o.roster),
+      );
+      show(o.json, body, () =>
+        status === 200
+          ? `${body.rolloutId} was already started by this request.`
+          : `${body.rolloutId} started: ${body.sessions} sessions over ${body.days} training days, the last on ${body.lastDay}.`,
+      );
+    });
+  command(rollout, 'status')
+    .description("a store's rollout: trained, handed over, no-shows placed again, the next sessions")
+    .argument('<store>', 'the store, e.g. S007')
+    .action(async (storeId: string, o: { json?: boolean }) => {
+      const p = await api().get<{
+        employees: number;
+        trained: number;
+        handedOver: number;
+        rescheduled: number;
+        sessionsHeld: number;
+        sessionsLeft: number;
+        lastDay?: string;
+        state: string;
+        upcoming: { sessionId: string; startsAt: string; room: string; employees: string[] }[];
+      }>(`/stores/${segment(storeId)}/rollouts/current`);
+      show(o.json, p, () =>
+        [
+          `${storeId}: ${p.trained} of ${p.employees} trained, ${p.handedOver} phones handed over, ${p.rescheduled} no-shows placed again; ${p.sessionsHeld} sessions held, ${p.sessionsLeft} left${p.lastDay ? ` (the last on ${p.lastDay})` : ''}; ${p.state}.`,
+          table(
+            ['next session', 'starts', 'room', 'people'],
+            p.upcoming.map((u) => [u.sessionId, u.startsAt, u.room, u.employees.length]),
+          ),
+        ].join('\n'),
+      );
+    });
+  command(rollout, 'attend')
+    .description('record who came to a training session (once, from its start): their phones are handed over there')
+    .argument('<store>', 'the store, e.g. S007')
+    .argument('<session>', 'the session id, e.g. 2027-03-01T08:00-R1')
+    .requiredOption('--present <employee...>', 'the employees who came')
+    .action(async (storeId: string, sessionId: string, o: { json?: boolean; present: string[] }) => {
+      const { body } = await api().request<{ present: number; noShows: number }>('POST', `/stores/${segment(storeId)}/rollouts/sessions/${segment(sessionId)}/attendance`, {
+        present: o.present,
+      });
+      show(o.json, body, () => `Session ${sessionId}: ${body.present} came, ${body.noShows} did not (they are placed into a later session).`);
     });
 
   // freeze ------------------------------------------------------------------------------------

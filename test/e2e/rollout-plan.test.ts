@@ -235,6 +235,26 @@ describe('phonefleet rollout plan', () => {
     expect(run.code, run.stderr).toBe(0);
     // 200 people, 24 seats a slot, 6 morning slots a day: 9 slots, 2 days.
     expect(run.stdout).toMatch(/^200 people in \d+ sessions over 2 training days \(lower bound 2: seats, /);
+    // Start it, again (the same rollout), follow it, and a trainer too early for the first session.
+    const store = h.fleet.stores[0]!.id;
+    const start = ['rollout', 'start', store, '--constraints', path.join(dir, 'constraints.json'), '--roster', path.join(dir, 'roster.csv')];
+    const started = await cli(start);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toMatch(new RegExp(`^store-rollout-${store} started: \\d+ sessions over 2 training days, the last on 2027-03-02\\.`));
+    expect((await cli(start)).stdout).toBe(`store-rollout-${store} was already started by this request.\n`);
+    const status = await eventually(async () => {
+      const run = await cli(['rollout', 'status', store]);
+      return run.code === 0 ? run : undefined;
+    }, 'the rollout status');
+    expect(status.stdout).toMatch(
+      new RegExp(`^${store}: 0 of 200 trained, 0 phones handed over, 0 no-shows placed again; 0 sessions held, \\d+ left \\(the last on 2027-03-02\\); training\\.`),
+    );
+    const first = status.stdout.split('\n').find((l) => l.includes('2027-03-01T08:00'))!;
+    expect(first).toBeDefined();
+    const early = await cli(['rollout', 'attend', store, '2027-03-01T08:00-training-room', '--present', 'SALES-000']);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/409 from the API: session 2027-03-01T08:00-training-room starts at 2027-03-01T05:00:00.000Z/);
+
     const bad = await cli(['rollout', 'plan', h.fleet.stores[0]!.id, '--constraints', path.join(dir, 'missing.json')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('cannot read');
