@@ -38,14 +38,14 @@ function publish(name: string) {
 }
 
 const progressOf = async (id: string): Promise<ReleaseProgress | undefined> => (await (await h.call('GET', `/releases/${id}`)).json()).progress;
-const untilStatus = (id: string, status: string) =>
+const untilStatus = (id: string, status: string, timeoutMs = 120_000) =>
   eventually(
     async () => {
       const p = await progressOf(id);
       return p?.status === status ? p : undefined;
     },
     `${id} ${status}`,
-    120_000,
+    timeoutMs,
   );
 
 /** Install commands the MDMs received per phone for the version. */
@@ -74,7 +74,9 @@ describe('a release under a killed worker, a retried publish and a newer build',
     await eventually(async () => ((await h.db.releaseTarget.count({ where: { releaseId, status: { not: 'PLANNED' } } })) > 0 ? true : undefined), 'first batch assigned', 120_000);
     await h.killWorker();
 
-    const waiting = await untilStatus(releaseId, 'awaiting-approval');
+    // An activity the killed worker had in flight is retried once its start-to-close timeout
+    // (2 minutes for a store's MDM calls) has passed: the release may stand still that long.
+    const waiting = await untilStatus(releaseId, 'awaiting-approval', 300_000);
     expect(waiting.ring).toBe(2);
     expect(waiting.rings[0]!.state).toBe('healthy');
     const commands = installCommands(43);
@@ -85,7 +87,7 @@ describe('a release under a killed worker, a retried publish and a newer build',
     const wrong = await h.call('POST', `/releases/${releaseId}/approve`, { ring: 3 });
     expect(wrong.status).toBe(409);
     expect(JSON.stringify(await wrong.json())).toMatch(/no ring 3/);
-  }, 240_000);
+  }, 420_000);
 
   it('a newer build published while the release waits supersedes it: the old one stops where it is, the new one covers the rings it had reached at once', async () => {
     const res = await publish('stock-44');
