@@ -264,10 +264,11 @@ describe('npm start', () => {
     expect(handover.code, handover.stderr).toBe(0);
     const done = await eventually(async () => {
       const e = await employee();
-      return e?.employee?.status === 'ACTIVE' && e;
-    }, 'the employee to be active');
+      // The employee row turns ACTIVE inside the hand-over's activity; the onboarding's stage
+      // moves on when the workflow has that activity's result, a moment later.
+      return e?.employee?.status === 'ACTIVE' && e.onboarding?.stage === 'handed-over' && e;
+    }, 'the employee to be active and the onboarding handed over');
     expect(done.employee).toMatchObject({ status: 'ACTIVE', handoverDay: 1 });
-    expect(done.onboarding.stage).toBe('handed-over');
 
     // A newcomer watches a release: the sample build published to the demo fleet, its process running.
     const demoRelease = await runDemo('src/cli/demo-release.ts', [], env);
