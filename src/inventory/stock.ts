@@ -14,9 +14,11 @@ class OutOfStock extends Error {
 }
 
 /**
- * Takes one device and one corporate SIM from the store's stock for a hire. A repeat finds
- * what it already holds (keyed by the reservation key) and takes only what is missing, so a
- * hire whose phone was quarantined keeps its SIM and gets another phone. The phone and SIM
+ * Takes one device and one corporate SIM from the store's stock for a hire. A SIM the partner
+ * delivered inside a phone (a rollout's shipment: Sim.lastSeenImei) goes with that phone, and no
+ * other hire takes it out of a phone still in stock. A repeat finds what it already holds
+ * (keyed by the reservation key) and takes only what is missing, so a hire whose phone was
+ * quarantined keeps its SIM and gets another phone. The phone and SIM
  * that waited longest in stock go first: a stock item that keeps coming back (a phone the
  * MDM refused used to) cannot be taken by every hire in turn.
  */
@@ -39,7 +41,11 @@ export async function reserve(db: Db, { reservationKey, employeeId, storeId }: {
         : (
             await tx.$queryRaw<{ iccid: string }[]>`
             UPDATE "Sim" SET state = 'RESERVED', "reservedBy" = ${reservationKey}, "employeeId" = ${employeeId}, "updatedAt" = now()
-            WHERE iccid = (SELECT iccid FROM "Sim" WHERE "storeId" = ${storeId} AND state = 'IN_STOCK' ORDER BY "updatedAt", iccid LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE iccid = (
+              SELECT iccid FROM "Sim" s WHERE s."storeId" = ${storeId} AND s.state = 'IN_STOCK'
+                AND (s."lastSeenImei" = ${device?.imei ?? null} OR s."lastSeenImei" IS NULL
+                  OR NOT EXISTS (SELECT 1 FROM "Device" d WHERE d.imei = s."lastSeenImei" AND d.state = 'IN_STOCK'))
+              ORDER BY (s."lastSeenImei" IS NOT DISTINCT FROM ${device?.imei ?? null}) DESC, s."updatedAt", s.iccid LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING iccid`
           )[0];
       const missing = [...(device ? [] : ['device' as const]), ...(sim ? [] : ['sim' as const])];

@@ -120,6 +120,31 @@ describe('stock', () => {
     expect(await logged('stock.released', { employeeId })).toBe(1);
   });
 
+  it('a SIM delivered inside a phone goes with that phone, and is not taken out of a phone still in stock', async () => {
+    const storeId = 'PAIRS';
+    await db.store.create({ data: { id: storeId, name: 'Pairs', timeZone: 'Europe/Paris', uplinkMbps: 100, supportPhone: '+33100000008' } });
+    const phones = await stockItems(storeId, 3);
+    // Each SIM sits in the phone after it (the partner's manifest): never the phone's own position in the table.
+    for (const [i, p] of phones.entries()) await db.sim.update({ where: { iccid: p.iccid }, data: { lastSeenImei: phones[(i + 1) % 3]!.imei } });
+    const reserved: { imei: string; iccid: string }[] = [];
+    for (const n of [1, 2, 3]) {
+      const employeeId = `INV-PAIR${n}`;
+      await employees.hire(db, { employeeId, storeId, position: 'POS-CASH-01', startDate: '2026-12-01' });
+      const r = await stock.reserve(db, { reservationKey: `k-pair${n}`, employeeId, storeId });
+      if (!r.reserved) throw new Error('not reserved');
+      reserved.push(r);
+    }
+    for (const r of reserved) expect((await sim(r.iccid)).lastSeenImei).toBe(r.imei);
+
+    // A loose SIM is not taken from a phone in stock: with only a paired SIM left, another phone waits for one.
+    const [lonely, holder] = await stockItems(storeId, 2);
+    await db.sim.update({ where: { iccid: lonely!.iccid }, data: { lastSeenImei: holder!.imei } });
+    await db.sim.delete({ where: { iccid: holder!.iccid } });
+    await db.device.update({ where: { imei: holder!.imei }, data: { updatedAt: new Date(Date.now() + 60_000) } }); // the other phone waited longer
+    await employees.hire(db, { employeeId: 'INV-PAIR4', storeId, position: 'POS-CASH-01', startDate: '2026-12-01' });
+    expect(await stock.reserve(db, { reservationKey: 'k-pair4', employeeId: 'INV-PAIR4', storeId })).toEqual({ reserved: false, missing: ['sim'] });
+  });
+
   it('says what is missing when the store has no stock, and takes nothing', async () => {
     expect(await stock.reserve(db, { reservationKey: 'k-empty', employeeId: 'INV-RES', storeId: 'EMPTY' })).toEqual({ reserved: false, missing: ['device', 'sim'] });
   });
