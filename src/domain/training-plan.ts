@@ -6,8 +6,9 @@
 // - an employee can be trained if their shift covers it and they work that day;
 // - at most on-floor(d) - minimum(d) people of department d may leave the floor;
 // - at most the seats of the sessions that run in it: one per room with a trainer free then;
-// - (with activation) only as many people as phones imaged by its start, the store link
-//   carrying the images at its share, one after the other.
+// - (with activation) only as many people as phones imaged by its start: the store link carries
+//   whole images at a phone's Wi-Fi rate, as many at once as fit in its share (update-waves.ts's
+//   model, the one the rollout runs: a download cannot be throttled, only not started).
 // Everyone fits in the first D training days exactly when a flow network carries everyone:
 // source -> group of interchangeable employees -> (department, slot) -> slot -> imaged-by
 // (phones ready by then) -> sink. Its maximum flow (max-flow.ts) is integral, so the fewest days
@@ -65,7 +66,14 @@ export interface TrainingPlanInput {
   departments: { id: string; minOnFloor: number; bySlot?: (WallClockSpan & { min: number })[] }[];
   roster: RosterEntry[];
   /** The phones' images over the store's link: each session's phones ready before it starts. */
-  activation?: { startsAt: string; imageBytes: number; uplinkMbps: number; sharePercent: number };
+  activation?: {
+    startsAt: string;
+    imageBytes: number;
+    uplinkMbps: number;
+    sharePercent: number;
+    /** One phone's download rate over the store's Wi-Fi (default 20 Mbit/s). */
+    phoneMbps?: number;
+  };
 }
 
 export interface PlannedSession {
@@ -337,14 +345,29 @@ function refuseTheImpossible(input: TrainingPlanInput, groups: Group[], slots: S
 
 /** Phones whose image has passed the link by each slot's start (undefined without activation). */
 function phonesReadyBy(input: TrainingPlanInput, slots: Slot[]): number[] | undefined {
-  const a = input.activation;
-  if (!a) return undefined;
-  const bitsPerMs = (a.uplinkMbps * 1e6 * (a.sharePercent / 100)) / 1000;
-  const msPerPhone = (a.imageBytes * 8) / bitsPerMs;
-  const start = Date.parse(a.startsAt);
+  const imaging = imagingOf(input);
+  if (!imaging) return undefined;
+  const start = Date.parse(input.activation!.startsAt);
   // The phones of people already trained were imaged first.
   const used = new Set(input.trained ?? []).size;
-  return slots.map((s) => Math.max(0, Math.floor((s.startsAtMs - start) / msPerPhone) - used));
+  return slots.map((s) => Math.max(0, Math.floor((s.startsAtMs - start) / imaging.downloadMs) * imaging.concurrency - used));
+}
+
+/** A phone's Wi-Fi rate when the input does not say (the release policy's too). */
+export const DEFAULT_PHONE_MBPS = 20;
+
+/** How the link images phones: downloads at once, how long each takes; undefined without activation. */
+export function imagingOf(input: Pick<TrainingPlanInput, 'activation'>): { concurrency: number; downloadMs: number; phoneMbps: number } | undefined {
+  const a = input.activation;
+  if (!a) return undefined;
+  const phoneMbps = a.phoneMbps ?? DEFAULT_PHONE_MBPS;
+  const concurrency = Math.floor((a.uplinkMbps * (a.sharePercent / 100)) / phoneMbps);
+  if (concurrency < 1)
+    throw new TrainingPlanInfeasible(
+      `${a.sharePercent} % of the store's ${a.uplinkMbps} Mbit/s is less than one phone's ${phoneMbps} Mbit/s: a single image download would go over the share`,
+      {},
+    );
+  return { concurrency, downloadMs: Math.ceil((a.imageBytes * 8) / (phoneMbps * 1000)), phoneMbps };
 }
 
 interface Flow {
@@ -534,9 +557,10 @@ function activationReport(
   ready: number[],
 ): NonNullable<TrainingPlan['activation']> {
   const a = input.activation!;
-  const phonesPerHour = (a.uplinkMbps * 1e6 * (a.sharePercent / 100) * 3600) / (a.imageBytes * 8);
-  const msPerPhone = 3_600_000 / phonesPerHour;
-  const lastImagedAt = new Date(Date.parse(a.startsAt) + Math.ceil(input.roster.length * msPerPhone)).toISOString(); // the trained ones' phones came first
+  const imaging = imagingOf(input)!;
+  const phonesPerHour = (imaging.concurrency * 3_600_000) / imaging.downloadMs;
+  // The trained ones' phones came first.
+  const lastImagedAt = new Date(Date.parse(a.startsAt) + Math.ceil(input.roster.length / imaging.concurrency) * imaging.downloadMs).toISOString();
   // Without the link, in its own fewest days: where people would sit; what the link emptied it moved.
   let free: Flow | undefined;
   for (let d = 1; d <= dayCount && !free; d++) free = feasible(d, false);

@@ -143,14 +143,14 @@ describe('rollout planning', () => {
 
   it("images each session's phones before it starts over the store's share of its link, and says which sessions the link moved", async () => {
     const storeId = h.fleet.stores[0]!.id;
-    // 20 Mbit/s at 50 %: 4.5 images of 1 GB an hour, from 06:00 on the first day.
+    // 20 Mbit/s at 50 %, phones at 10 Mbit/s: one download at a time, 4.5 images of 1 GB an hour, from 06:00 on the first day.
     const res = await h.call(
       'POST',
       `/stores/${storeId}/rollouts/plan`,
       request({
         roster: people(60, 'SALES'),
         departments: [{ id: 'SALES', minOnFloor: 0 }],
-        activation: { startsAt: '2027-03-01T06:00:00+03:00', uplinkMbps: 20, sharePercent: 50 },
+        activation: { startsAt: '2027-03-01T06:00:00+03:00', uplinkMbps: 20, sharePercent: 50, phoneMbps: 10 },
       }),
     );
     expect(res.status).toBe(200);

@@ -279,8 +279,8 @@ describe('the training plan', () => {
     const roster = Array.from({ length: 96 }, (_, i) => ({ employeeId: `E${String(i).padStart(3, '0')}`, department: 'SALES', shift: CLASSES[0]! }));
     const input = base({ roster, departments: [{ id: 'SALES', minOnFloor: 0 }] });
     expect(planTraining(input).days).toBe(1);
-    // 10 Mbit/s at 50 %: a 1 GB image every 26.7 minutes, 2.25 an hour; imaging starts at 06:00 on the first day.
-    const slow = planTraining({ ...input, activation: { startsAt: '2027-01-11T06:00:00+03:00', imageBytes: 1e9, uplinkMbps: 10, sharePercent: 50 } });
+    // 10 Mbit/s at 50 %, phones at 5 Mbit/s: one 1 GB image at a time, each 26.7 minutes, 2.25 an hour; imaging starts at 06:00 on the first day.
+    const slow = planTraining({ ...input, activation: { startsAt: '2027-01-11T06:00:00+03:00', imageBytes: 1e9, uplinkMbps: 10, sharePercent: 50, phoneMbps: 5 } });
     expect(slow.activation!.phonesPerHour).toBe(2.3);
     expect(slow.days).toBeGreaterThan(1);
     expect(slow.lowerBound.setBy.kind).toBe('uplink');
@@ -294,6 +294,16 @@ describe('the training plan', () => {
       expect(Date.parse(s.startsAt) - Date.parse('2027-01-11T06:00:00+03:00')).toBeGreaterThanOrEqual(imaged * msPerPhone - 1);
     }
     expectValid(input, slow);
+  });
+
+  it('images whole downloads at the phone rate, as many at once as fit in the share, and refuses a share below one phone', () => {
+    const roster = Array.from({ length: 10 }, (_, i) => ({ employeeId: `E${String(i).padStart(3, '0')}`, department: 'SALES', shift: CLASSES[0]! }));
+    const input = base({ roster, departments: [{ id: 'SALES', minOnFloor: 0 }] });
+    const activation = { startsAt: '2027-01-11T06:00:00+03:00', imageBytes: 1e9, uplinkMbps: 100, sharePercent: 30 };
+    // 30 of 100 Mbit/s holds one 20 Mbit/s download, not one and a half: 400 s an image, 9 an hour.
+    expect(planTraining({ ...input, activation }).activation!.phonesPerHour).toBe(9);
+    expect(planTraining({ ...input, activation: { ...activation, phoneMbps: 10 } }).activation!.phonesPerHour).toBe(13.5); // three at once, 800 s each
+    expect(() => planTraining({ ...input, activation: { ...activation, sharePercent: 10 } })).toThrow(/less than one phone's 20 Mbit\/s/);
   });
 });
 

@@ -92,6 +92,9 @@ export const planBody = z.strictObject(
         imageBytes: int('must be whole bytes from 1 MB to 20 GB', 1_000_000, 20_000_000_000).default(1_000_000_000),
         uplinkMbps: int('must be whole Mbit/s from 1 to 100,000', 1, 100_000).optional(),
         sharePercent: int('must be a whole percent from 1 to 100', 1, 100).optional(),
+        phoneMbps: int('must be whole Mbit/s from 1 to 10,000', 1, 10_000)
+          .optional()
+          .meta({ description: "one phone's download rate over the store's Wi-Fi (default 20): as many downloads at once as fit in the share" }),
       })
       .optional()
       .meta({ description: "the phones' images over the store link (default: the store's uplink and update share): each session's phones imaged before it starts" }),
@@ -280,6 +283,7 @@ async function planInputFor(ctx: ApiContext, storeId: string, body: z.output<typ
             imageBytes: body.activation.imageBytes,
             uplinkMbps: body.activation.uplinkMbps ?? store.uplinkMbps,
             sharePercent: body.activation.sharePercent ?? store.updateSharePercent,
+            ...(body.activation.phoneMbps ? { phoneMbps: body.activation.phoneMbps } : {}),
           },
         }
       : {}),
