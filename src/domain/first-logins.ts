@@ -24,9 +24,10 @@ export interface FirstLogins {
 /**
  * The moments: the sessions' people in order of their session's start (sessions at the same
  * time interleaved), each at least a jittered 60/K seconds after the previous one and never less
- * than a minute after the K-th before it (so no 60-second window holds more than K).
+ * than a minute after the K-th before it (so no 60-second window holds more than K), the
+ * `earlier` moments (epoch ms) included.
  */
-export function firstLoginMoments(sessions: readonly LoginSession[], perMinute: number, seed: string): FirstLogins {
+export function firstLoginMoments(sessions: readonly LoginSession[], perMinute: number, seed: string, earlier: readonly number[] = []): FirstLogins {
   if (!Number.isInteger(perMinute) || perMinute < 1) throw new RangeError('perMinute must be a whole number, 1 or more');
   const random = seededRandom(seed);
   const spacing = 60_000 / perMinute;
@@ -34,7 +35,8 @@ export function firstLoginMoments(sessions: readonly LoginSession[], perMinute: 
   for (const s of sessions) byStart.set(s.startsAt, [...(byStart.get(s.startsAt) ?? []), s]);
   const at = new Map<string, number>();
   const afterSession: string[] = [];
-  const moments: number[] = [];
+  // Logins planned before (an earlier round of the same store) count against the same minutes.
+  const moments: number[] = [...earlier].sort((x, y) => x - y);
   for (const [startsAt, group] of [...byStart].sort(([a], [b]) => a - b)) {
     // Interleaved: the first of each room, then the second of each, ...
     const queue: { employeeId: string; endsAt: number }[] = [];
