@@ -8,9 +8,175 @@ import { handOverUpdate, joinerWorkflowId } from '../workflows/joiner-contract.t
 import { placeNoShows, TrainingPlanInfeasible, type PlannedSession, type TrainingPlanInput } from '../src/domain/training-plan.ts';
 import type { ActivityDeps } from './deps.ts';
 import { enqueueNotification, wakeNotificationDelivery } from './notifications.ts';
+import { registerShipmentPhone, type PhoneRegistration, type ShipmentTerms } from '../src/rollout/shipment.ts';
+import type { ManifestRow } from '../src/rollout/manifest.ts';
+import { PermanentSystemError } from '../src/systems/shared/errors.ts';
+import { wakeStockWaiters } from '../src/inventory/stock-waiters.ts';
+import { planActivation } from '../src/domain/activation-plan.ts';
+import type { ActivationState } from '../workflows/store-rollout-contract.ts';
+import { createRecordActivities } from './records.ts';
 
-export function createRolloutActivities({ db }: Pick<ActivityDeps, 'db'>) {
+/** How a rollout images its phones: the plan's link, a phone's rate, the first sign-ins a minute. */
+export interface RolloutImaging {
+  /** Not before (the shipment's arrival). */
+  startsAt: string;
+  imageBytes: number;
+  uplinkMbps: number;
+  sharePercent: number;
+  phoneMbps: number;
+  firstLoginsPerMinute: number;
+}
+
+/** What one activation round scheduled (its phones, their downloads' ends), and what it found. */
+export interface ActivationRound {
+  imeis: string[];
+  busyUntil: number[];
+  /** The store's last K first sign-ins, this round's included. */
+  recentLogins: number[];
+  late: ActivationState['late'];
+  /** Signed in, of every phone scheduled so far. */
+  activated: number;
+  /** People of the sessions still to come with no phone prepared yet (their onboarding has not reserved one). */
+  withoutPhone: number;
+}
+export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operator' | 'mdm'>) {
+  const { db } = deps;
   return {
+    /**
+     * The partner's shipment into the fleet, phone by phone (src/rollout/shipment.ts); a retry
+     * goes on from the last phone it reported. A phone the operator or the MDM refuses stays out
+     * of stock with a support task; the others are stock at once, and the store's hires waiting
+     * for stock are woken.
+     */
+    async registerShipment({
+      storeId,
+      phones,
+      terms,
+    }: {
+      storeId: string;
+      phones: ManifestRow[];
+      terms: ShipmentTerms;
+    }): Promise<{ registered: number; refused: { imei: string; reason: string }[] }> {
+      const ctx = Context.current();
+      const done: PhoneRegistration[] = (ctx.info.heartbeatDetails as PhoneRegistration[] | undefined) ?? [];
+      for (const phone of phones.slice(done.length)) {
+        try {
+          done.push(await registerShipmentPhone(db, deps, { storeId, phone, terms }));
+        } catch (err) {
+          if (!(err instanceof PermanentSystemError)) throw err;
+          done.push({ imei: phone.imei, registered: false, reason: err.message });
+        }
+        ctx.heartbeat(done);
+      }
+      const refused = done.flatMap((r) => (r.registered ? [] : [{ imei: r.imei, reason: r.reason }]));
+      for (const r of refused)
+        await createRecordActivities(deps).openSupportTask({
+          idempotencyKey: `rollout:${storeId}:shipment:${r.imei}`,
+          storeId,
+          kind: 'rollout-phone-refused',
+          summary: `Phone ${r.imei} of the rollout's shipment was not taken into stock: ${r.reason}. Check it with the leasing partner.`,
+        });
+      await wakeStockWaiters(ctx.client, storeId);
+      return { registered: done.length - refused.length, refused };
+    },
+
+    /**
+     * One activation round: the prepared phones of the people in the sessions still to come
+     * (not scheduled before) imaged in waves within the store's share, earliest session first,
+     * their first sign-ins staggered (src/domain/activation-plan.ts), and scheduled in the MDM;
+     * then how many of all the round's and earlier rounds' phones have signed in. Deterministic
+     * for its input and the records, so a retry schedules the same; the MDM leaves a device
+     * already scheduled as it is.
+     */
+    async scheduleRolloutActivation({
+      storeId,
+      sessions,
+      imaging,
+      earlier,
+    }: {
+      storeId: string;
+      sessions: { startsAt: string; employees: string[] }[];
+      imaging: RolloutImaging;
+      earlier: Pick<ActivationState, 'imeis' | 'busyUntil' | 'recentLogins'>;
+    }): Promise<ActivationRound> {
+      const neededBy = new Map<string, number>();
+      for (const s of [...sessions].sort((a, b) => a.startsAt.localeCompare(b.startsAt)))
+        for (const e of s.employees) if (!neededBy.has(e)) neededBy.set(e, Date.parse(s.startsAt));
+      const devices = await db.device.findMany({
+        where: { storeId, employeeId: { in: [...neededBy.keys()] }, state: { in: ['RESERVED', 'ENROLLED'] }, mdmDeviceId: { not: null } },
+        select: { imei: true, employeeId: true, mdmDeviceId: true, mdmProvider: true },
+      });
+      const already = new Set(earlier.imeis);
+      const fresh = devices.filter((d) => !already.has(d.imei));
+      const withPhone = new Set(devices.map((d) => d.employeeId));
+      const withoutPhone = [...neededBy.keys()].filter((e) => !withPhone.has(e)).length;
+      const now = Date.now();
+      const plan = fresh.length
+        ? planActivation({
+            phones: fresh.map((d) => ({ imei: d.imei, neededBy: neededBy.get(d.employeeId!)! })),
+            from: Math.max(now, Date.parse(imaging.startsAt)),
+            imageBytes: imaging.imageBytes,
+            link: { uplinkMbps: imaging.uplinkMbps, share: imaging.sharePercent / 100 },
+            phoneMbps: imaging.phoneMbps,
+            busyUntil: earlier.busyUntil.filter((t) => t > now),
+            firstLoginsPerMinute: imaging.firstLoginsPerMinute,
+            earlierLogins: earlier.recentLogins,
+            seed: storeId,
+          })
+        : { targets: [], late: [] };
+      const byImei = new Map(fresh.map((d) => [d.imei, d]));
+      for (const provider of new Set(fresh.map((d) => d.mdmProvider))) {
+        const mdm = deps.mdm[provider];
+        const targets = plan.targets
+          .filter((t) => byImei.get(t.imei)!.mdmProvider === provider)
+          .map((t) => ({ deviceId: byImei.get(t.imei)!.mdmDeviceId!, downloadFrom: new Date(t.downloadFrom).toISOString(), activateFrom: new Date(t.activateFrom).toISOString() }));
+        for (let i = 0; i < targets.length; i += mdm.activationTargetsPerCall) {
+          await mdm.scheduleActivation(imaging.imageBytes, targets.slice(i, i + mdm.activationTargetsPerCall));
+          Context.current().heartbeat(i);
+        }
+      }
+      const imeis = [...earlier.imeis, ...plan.targets.map((t) => t.imei)];
+      const all = await db.device.findMany({ where: { imei: { in: imeis }, mdmDeviceId: { not: null } }, select: { mdmDeviceId: true, mdmProvider: true } });
+      let activated = 0;
+      for (const provider of new Set(all.map((d) => d.mdmProvider))) {
+        const mdm = deps.mdm[provider];
+        const ids = all.filter((d) => d.mdmProvider === provider).map((d) => d.mdmDeviceId!);
+        for (let i = 0; i < ids.length; i += mdm.activationTargetsPerCall)
+          activated += (await mdm.activationStatus(ids.slice(i, i + mdm.activationTargetsPerCall))).filter((a) => a.status === 'ACTIVATED').length;
+      }
+      return {
+        imeis: plan.targets.map((t) => t.imei),
+        busyUntil: plan.targets.map((t) => t.downloadUntil),
+        // The last K sign-ins are all the next round's pacing needs.
+        recentLogins: [...earlier.recentLogins, ...plan.targets.map((t) => t.activateFrom)].sort((a, b) => a - b).slice(-imaging.firstLoginsPerMinute),
+        late: plan.late.map((l) => ({ imei: l.imei, neededBy: new Date(l.neededBy).toISOString(), readyAt: new Date(l.readyAt).toISOString() })),
+        activated,
+        withoutPhone,
+      };
+    },
+
+    /** The phones of these people the MDM has not seen signed in yet (a phone the rollout never imaged counts as ready). */
+    async phonesNotActivated({ storeId, employees }: { storeId: string; employees: string[] }): Promise<string[]> {
+      const devices = await db.device.findMany({
+        where: { storeId, employeeId: { in: employees }, state: { in: ['RESERVED', 'ENROLLED'] }, mdmDeviceId: { not: null } },
+        select: { employeeId: true, mdmDeviceId: true, mdmProvider: true },
+      });
+      const waiting: string[] = [];
+      for (const provider of new Set(devices.map((d) => d.mdmProvider))) {
+        const mine = devices.filter((d) => d.mdmProvider === provider);
+        const mdm = deps.mdm[provider];
+        for (let i = 0; i < mine.length; i += mdm.activationTargetsPerCall) {
+          const chunk = mine.slice(i, i + mdm.activationTargetsPerCall);
+          const status = new Map((await mdm.activationStatus(chunk.map((d) => d.mdmDeviceId!))).map((a) => [a.deviceId, a.status]));
+          for (const d of chunk) {
+            const s = status.get(d.mdmDeviceId!);
+            if (s && s !== 'ACTIVATED') waiting.push(d.employeeId!);
+          }
+        }
+      }
+      return waiting.sort();
+    },
+
     /** A session's no-shows placed into later sessions around those not yet held (src/domain/training-plan.ts placeNoShows); who fits nowhere, with why. */
     async placeRolloutNoShows({
       planInput,
@@ -29,6 +195,15 @@ export function createRolloutActivities({ db }: Pick<ActivityDeps, 'db'>) {
         if (!(err instanceof TrainingPlanInfeasible)) throw err;
         return { sessions: [], unplaced: noShows.map((employeeId) => ({ employeeId, reason: err.message })) };
       }
+    },
+
+    /** The curator's summary of a training day (e-mail), once per rollout and day. */
+    async sendRolloutDaySummary({ storeId, day, key, summary }: { storeId: string; day: string; key: string; summary: string }): Promise<boolean> {
+      const fresh = await db.$transaction((tx) =>
+        enqueueNotification(tx, { idempotencyKey: `${key}:day:${day}`, storeId, recipient: 'curator', kind: 'rollout-daily-summary', message: summary, channels: ['email'] }),
+      );
+      if (fresh) await wakeNotificationDelivery();
+      return fresh;
     },
 
     /** One invitation per employee and one to the curator, once per session (the key is the session's workflow id). */

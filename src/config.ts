@@ -5,6 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { msOptionalToNumber, type Duration } from '@temporalio/common/lib/time.js';
 import { DEMO_RELEASE_POLICY } from './release/policy.ts';
+import { DEMO_ROLLOUT_POLICY } from './rollout/policy.ts';
 import { DEFAULT_FLEET_DATA_POLICY, type FleetPolicy } from '../workflows/policy.ts';
 import { missingSystemVariables, systemSettingProblems, systemVariablesSet } from './systems/index.ts';
 import { payloadKeyFromBase64, type PayloadKey } from './temporal/codec.ts';
@@ -377,7 +378,7 @@ export function loadConfig(env: Env = process.env, parts: readonly Part[] = ['wo
     // POLICY_* variable still wins.
     policy = policyFromEnv(demo ? { ...DEMO_POLICY_DEFAULTS, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) } : env);
     // Releases in the demo bake a minute per ring, not a day.
-    if (demo) policy = { ...policy, release: DEMO_RELEASE_POLICY };
+    if (demo) policy = { ...policy, release: DEMO_RELEASE_POLICY, rollout: DEMO_ROLLOUT_POLICY };
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     problems.push(...err.problems);

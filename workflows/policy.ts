@@ -3,6 +3,7 @@
 // or milliseconds.
 import type { Duration } from '@temporalio/common';
 import type { ReleasePolicy } from './release-contract.ts';
+import type { RolloutPolicy } from './store-rollout-contract.ts';
 
 export interface JoinerPolicy {
   /** How often to look for the directory account, which can appear a day or more late. */
@@ -71,4 +72,6 @@ export interface FleetPolicy {
   fleet?: FleetDataPolicy;
   /** How releases roll out (each release is started with it); absent: src/release/policy.ts's defaults. */
   release?: ReleasePolicy;
+  /** How often rollouts look again (each rollout is started with it); absent: src/rollout/policy.ts's defaults. */
+  rollout?: RolloutPolicy;
 }

@@ -25,6 +25,10 @@ export interface TrainingSessionInput {
   inviteAhead?: Duration;
   /** How long after its end the trainer may still record who came (default 2 hours). */
   attendanceGrace?: Duration;
+  /** The rollout images the phones: hand over only phones signed in, waiting for the others until the session closes. */
+  waitForImages?: boolean;
+  /** How often to look at the phones' images meanwhile (default 5 minutes). */
+  imagePoll?: Duration;
 }
 
 export interface Attendance {
@@ -46,7 +50,7 @@ export interface TrainingSessionOutcome {
   recordedBy?: string;
 }
 
-export type SessionState = 'scheduled' | 'invited' | 'open' | 'handing-over' | 'closed';
+export type SessionState = 'scheduled' | 'invited' | 'open' | 'waiting-for-images' | 'handing-over' | 'closed';
 
 export interface SessionProgress {
   state: SessionState;

@@ -17,7 +17,7 @@ import {
   type TrainingSessionOutcome,
 } from './training-session-contract.ts';
 
-const { inviteToSession, handOverAtSession } = proxyActivitiesByQueue<RolloutActivities>({
+const { inviteToSession, handOverAtSession, phonesNotActivated } = proxyActivitiesByQueue<RolloutActivities>({
   // A notification row per person (the deliverer sends them), or one hand-over per person present.
   startToCloseTimeout: '2 minutes',
   retry: retryForever('5 minutes'),
@@ -62,10 +62,26 @@ export async function trainingSession(input: TrainingSessionInput): Promise<Trai
   await condition(() => attendance !== undefined, Math.max(0, closesAt - Date.now()));
 
   const present = attendance?.present ?? [];
+  // A phone is handed over signed in: while the link is still carrying some images, the session
+  // waits for them (never past its close), and hands the others over later through the curator.
+  let imageMissing: string[] = [];
+  if (present.length && input.waitForImages) {
+    progress.state = 'waiting-for-images';
+    const poll = msToNumber(input.imagePoll ?? '5 minutes');
+    for (;;) {
+      imageMissing = await phonesNotActivated({ storeId, employees: present });
+      if (imageMissing.length === 0 || Date.now() >= closesAt) break;
+      await sleep(Math.min(poll, closesAt - Date.now()));
+    }
+  }
+  const ready = present.filter((e) => !imageMissing.includes(e));
   progress.state = 'handing-over';
-  const { handedOver, notHandedOver } = present.length
-    ? await handOverAtSession({ storeId, sessionId: session.id, employees: present, by: attendance!.by })
-    : { handedOver: [], notHandedOver: [] };
+  const handed = ready.length ? await handOverAtSession({ storeId, sessionId: session.id, employees: ready, by: attendance!.by }) : { handedOver: [], notHandedOver: [] };
+  const handedOver = handed.handedOver;
+  const notHandedOver = [
+    ...handed.notHandedOver,
+    ...imageMissing.map((employeeId) => ({ employeeId, reason: 'its image was still downloading when the session closed: hand it over once it has signed in' })),
+  ];
   const outcome: TrainingSessionOutcome = {
     sessionId: session.id,
     present,

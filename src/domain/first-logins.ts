@@ -6,6 +6,9 @@
 // Pure: times are epoch milliseconds.
 import { seededRandom } from './seeded-random.ts';
 
+/** K when the rollout does not say: ten new phones' first sign-ins a minute per store. */
+export const DEFAULT_FIRST_LOGINS_PER_MINUTE = 10;
+
 export interface LoginSession {
   /** When the session starts (its people may log in from then). */
   startsAt: number;

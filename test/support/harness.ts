@@ -62,6 +62,7 @@ export const FAST_POLICY: FleetPolicy = {
   },
   mover: { freezeRecheckInterval: '10 minutes' },
   release: FAST_RELEASE_POLICY,
+  rollout: { activationRecheck: '2 seconds', imagePoll: '1 second' },
 };
 
 /** A fetch Response whose JSON body tests read freely. */

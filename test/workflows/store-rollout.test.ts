@@ -82,5 +82,11 @@ describe('a store rollout (time-skipping)', () => {
     const invitations = await db.notification.findMany({ where: { kind: 'training-invitation', recipient: absent }, orderBy: { id: 'asc' } });
     expect(invitations).toHaveLength(2);
     expect(await db.notification.count({ where: { kind: 'training-invitation', recipient: 'curator' } })).toBe(4);
+    // The curator has one summary per training day, once its sessions are all over, the last one with the totals.
+    const summaries = await db.notification.findMany({ where: { kind: 'rollout-daily-summary', storeId: store.id }, orderBy: { id: 'asc' } });
+    expect(summaries.length).toBeGreaterThanOrEqual(new Set(plan.sessions.map((s) => s.day)).size);
+    expect(new Set(summaries.map((n) => n.idempotencyKey)).size).toBe(summaries.length);
+    expect(summaries.every((n) => n.recipient === 'curator')).toBe(true);
+    expect(summaries.at(-1)!.message).toMatch(/6 of 6 trained, \d+ handed over, 1 no-shows placed again; every session held/);
   });
 });

@@ -4,14 +4,24 @@
 // sessions, the days they take and the lower bound no plan can beat, with what sets it.
 import { Router } from 'express';
 import { z } from 'zod';
-import { firstLoginMoments } from '../../domain/first-logins.ts';
+import { DEFAULT_FIRST_LOGINS_PER_MINUTE, firstLoginMoments } from '../../domain/first-logins.ts';
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { rolloutProgressQuery, STORE_ROLLOUT_WORKFLOW, storeRolloutWorkflowId, type StoreRolloutInput } from '../../../workflows/store-rollout-contract.ts';
 import { recordAttendanceUpdate, trainingSessionWorkflowId } from '../../../workflows/training-session-contract.ts';
 import { operatorUpdate, withTemporal } from '../temporal-calls.ts';
-import { MAX_SEATS_PER_SESSION, planTraining, TrainingPlanInfeasible, WEEKDAYS, type RosterEntry, type TrainingPlan, type TrainingPlanInput } from '../../domain/training-plan.ts';
+import {
+  DEFAULT_PHONE_MBPS,
+  MAX_SEATS_PER_SESSION,
+  planTraining,
+  TrainingPlanInfeasible,
+  WEEKDAYS,
+  type RosterEntry,
+  type TrainingPlan,
+  type TrainingPlanInput,
+} from '../../domain/training-plan.ts';
 import { checkManifest, MANIFEST_COLUMNS } from '../../rollout/manifest.ts';
+import { DEFAULT_ROLLOUT_POLICY } from '../../rollout/policy.ts';
 import { rosterFromCsv, rosterFromHr, ROSTER_CSV_COLUMNS } from '../../rollout/roster.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../http-errors.ts';
@@ -102,25 +112,23 @@ export const planBody = z.strictObject(
   { error: 'must be a JSON object {firstDay, rooms, trainers, departments, roster?, sessionMinutes?, trainingDays?, openingHours?, horizonDays?, activation?}' },
 );
 
-const manifestBody = z.strictObject(
-  {
-    manifest: z
-      .union(
-        [
-          z
-            .array(z.record(z.string(), z.union([z.string(), z.number()])))
-            .min(1)
-            .max(5_000),
-          z.string().min(1).max(2_000_000),
-        ],
-        {
-          error: `must be an array of phones {${MANIFEST_COLUMNS.join(', ')}}, or CSV text with those columns`,
-        },
-      )
-      .meta({ description: `the partner's shipment: one phone per row (${MANIFEST_COLUMNS.join(', ')}), JSON or CSV` }),
-  },
-  { error: 'must be a JSON object {manifest}' },
-);
+const manifestField = () =>
+  z
+    .union(
+      [
+        z
+          .array(z.record(z.string(), z.union([z.string(), z.number()])))
+          .min(1)
+          .max(5_000),
+        z.string().min(1).max(2_000_000),
+      ],
+      {
+        error: `must be an array of phones {${MANIFEST_COLUMNS.join(', ')}}, or CSV text with those columns`,
+      },
+    )
+    .meta({ description: `the partner's shipment: one phone per row (${MANIFEST_COLUMNS.join(', ')}), JSON or CSV` });
+
+const manifestBody = z.strictObject({ manifest: manifestField() }, { error: 'must be a JSON object {manifest}' });
 
 const sessionPath = z.object({
   storeId: storePath.shape.storeId,
@@ -138,6 +146,19 @@ const attendanceBody = z.strictObject(
 const startBody = planBody.extend({
   inviteAheadHours: int('must be whole hours from 0 to 168', 0, 168).default(24).meta({ description: 'invitations go out this long before each session' }),
   attendanceGraceMinutes: int('must be whole minutes from 0 to 1,440', 0, 1440).default(120).meta({ description: 'how long after its end the trainer may still record a session' }),
+  curator: employeeId().optional().meta({ description: "the store's ambassador (an employee of the store): invited to every session, told each day how the rollout goes" }),
+  shipment: z
+    .strictObject(
+      {
+        manifest: manifestField(),
+        leaseContract: text('must be the leasing contract, 1-64 characters', { min: 1, max: 64 }),
+        warrantyUntil: calendarDate("must be the warranty's end, YYYY-MM-DD"),
+        operator: text("must be the SIMs' operator, 1-64 characters", { min: 1, max: 64 }).default('CorpMobile'),
+      },
+      { error: 'must be {manifest, leaseContract, warrantyUntil, operator?}' },
+    )
+    .optional()
+    .meta({ description: "the partner's shipment (checked whole first: one bad row and nothing starts): registered in the MDM, SIMs checked with the operator, into stock" }),
 });
 
 export const ROLLOUT_ROUTES = {
@@ -168,11 +189,11 @@ export const ROLLOUT_ROUTES = {
     params: storePath,
     body: startBody,
     bodyLimit: '6mb',
-    multilineFields: ['roster'],
+    multilineFields: ['roster', 'shipment.manifest'],
     responses: {
       201: 'started: the rollout id, sessions, days',
       200: 'the same request again: the rollout already started by it',
-      400: 'a bad field or roster row, named',
+      400: 'a bad field, roster row or manifest row, named (nothing started)',
       404: 'no such store',
       409: 'another rollout of this store is running',
       422: 'no plan exists: the department and slot (or the employee) that prevents it',
@@ -292,6 +313,13 @@ async function planInputFor(ctx: ApiContext, storeId: string, body: z.output<typ
 }
 
 /** The plan, or the 422 (no plan) / 400 (not a store) that says why. */
+/** The manifest's rows, or a 400 listing every problem (nothing applied). */
+async function checkedManifest(ctx: ApiContext, storeId: string, manifest: string | Record<string, unknown>[], field = 'manifest') {
+  const { rows, problems } = await checkManifest(ctx.db, storeId, manifest, field);
+  if (problems.length) throw new HttpError(400, `the manifest has ${problems.length} problem${problems.length === 1 ? '' : 's'} (nothing applied)`, problems);
+  return rows;
+}
+
 function planOrRefuse(input: TrainingPlanInput): TrainingPlan {
   try {
     return planTraining(input);
@@ -317,9 +345,12 @@ export function rolloutRouter(ctx: ApiContext): Router {
   });
 
   mount(router, ROLLOUT_ROUTES.start, async ({ params, body }, _req, res) => {
-    const { inviteAheadHours, attendanceGraceMinutes, ...planBodyOnly } = body;
+    const { inviteAheadHours, attendanceGraceMinutes, curator, shipment, ...planBodyOnly } = body;
     const { store, input } = await planInputFor(ctx, params.storeId, planBodyOnly);
     const plan = planOrRefuse(input);
+    const phones = shipment ? await checkedManifest(ctx, store.id, shipment.manifest, 'shipment.manifest') : undefined;
+    if (curator && !(await ctx.db.employee.findFirst({ where: { id: curator, storeId: store.id }, select: { id: true } })))
+      throw new HttpError(422, `the curator ${curator} is not an employee of ${store.id}`, [{ field: 'curator', message: `${curator} is not an employee of ${store.id}` }]);
     const workflowId = storeRolloutWorkflowId(store.id);
     // The same request again is the same rollout; another while it runs is a conflict.
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -329,6 +360,20 @@ export function rolloutRouter(ctx: ApiContext): Router {
       sessions: plan.sessions,
       inviteAhead: `${inviteAheadHours} hours`,
       attendanceGrace: `${attendanceGraceMinutes} minutes`,
+      ...(phones && shipment ? { shipment: { phones, terms: { leaseContract: shipment.leaseContract, warrantyUntil: shipment.warrantyUntil, operator: shipment.operator } } } : {}),
+      ...(input.activation
+        ? {
+            imaging: {
+              startsAt: input.activation.startsAt,
+              imageBytes: input.activation.imageBytes,
+              uplinkMbps: input.activation.uplinkMbps,
+              sharePercent: input.activation.sharePercent,
+              phoneMbps: input.activation.phoneMbps ?? DEFAULT_PHONE_MBPS,
+              firstLoginsPerMinute: body.firstLoginsPerMinute ?? DEFAULT_FIRST_LOGINS_PER_MINUTE,
+            },
+          }
+        : {}),
+      ...(ctx.policy.rollout ?? DEFAULT_ROLLOUT_POLICY),
     };
     try {
       await withTemporal(ctx, () =>
@@ -349,13 +394,16 @@ export function rolloutRouter(ctx: ApiContext): Router {
       res.status(200).json({ rolloutId: workflowId, storeId: store.id, alreadyStarted: true });
       return;
     }
-    await ctx.db.auditLog.create({
-      data: {
-        actor: `api:${res.locals.operator}`,
-        action: 'rollout.started',
-        storeId: store.id,
-        details: { workflowId, sessions: plan.sessions.length, days: plan.days, employees: input.roster.length },
-      },
+    await ctx.db.$transaction(async (tx) => {
+      if (curator && curator !== store.curatorId) await tx.store.update({ where: { id: store.id }, data: { curatorId: curator } });
+      await tx.auditLog.create({
+        data: {
+          actor: `api:${res.locals.operator}`,
+          action: 'rollout.started',
+          storeId: store.id,
+          details: { workflowId, sessions: plan.sessions.length, days: plan.days, employees: input.roster.length, phones: phones?.length ?? 0, ...(curator ? { curator } : {}) },
+        },
+      });
     });
     res.status(201).json({
       rolloutId: workflowId,
@@ -389,8 +437,7 @@ export function rolloutRouter(ctx: ApiContext): Router {
   mount(router, ROLLOUT_ROUTES.checkManifest, async ({ params, body }, _req, res) => {
     const store = await ctx.db.store.findUnique({ where: { id: params.storeId }, select: { id: true } });
     if (!store) throw new HttpError(404, `store ${params.storeId} does not exist`);
-    const { rows, problems } = await checkManifest(ctx.db, store.id, body.manifest);
-    if (problems.length) throw new HttpError(400, `the manifest has ${problems.length} problem${problems.length === 1 ? '' : 's'} (nothing applied)`, problems);
+    const rows = await checkedManifest(ctx, store.id, body.manifest);
     res.json({ storeId: store.id, phones: rows.length, models: [...new Set(rows.map((r) => r.model))].sort() });
   });
 

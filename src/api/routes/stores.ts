@@ -1,8 +1,7 @@
 // A store's stock and inbox: deliveries of phones and SIMs (which wake hires waiting for stock),
 // what the curator has been told. (Support's tasks: support-tasks.ts.)
 import { Router } from 'express';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { JOINER_STAGE, JOINER_WORKFLOW_TYPE, stockArrivedSignal } from '../../../workflows/joiner-contract.ts';
+import { wakeStockWaiters } from '../../inventory/stock-waiters.ts';
 import { z } from 'zod';
 import { Prisma } from '../../db/generated/client.ts';
 import type { Problem } from '../hr-cloudevents.ts';
@@ -130,7 +129,7 @@ export function storesRouter(ctx: ApiContext): Router {
       },
       () => alreadyKnown(ctx.db, devices, sims),
     );
-    res.status(201).json({ storeId, devicesAdded: added, devicesOffered: devices.length, simsOffered: sims.length, hiresWoken: await wakeStockWaiters(ctx, storeId) });
+    res.status(201).json({ storeId, devicesAdded: added, devicesOffered: devices.length, simsOffered: sims.length, hiresWoken: await wakeStoreStockWaiters(ctx, storeId) });
   });
 
   /** What the store's curator has been told, newest first. */
@@ -204,25 +203,11 @@ async function alreadyKnown(db: Tx, devices: DeliveredDevice[], sims: DeliveredS
  * effort, null when Temporal could not be reached: the stock is committed, and a 500 would make
  * the partner send the delivery again (409). Hires not woken find the stock at their next retry.
  */
-async function wakeStockWaiters(ctx: ApiContext, storeId: string): Promise<number | null> {
-  let woken = 0;
+async function wakeStoreStockWaiters(ctx: ApiContext, storeId: string): Promise<number | null> {
   try {
-    await withTemporal(ctx, async () => {
-      const waiting = ctx.temporal.workflow.list({
-        query: `WorkflowType = '${JOINER_WORKFLOW_TYPE}' AND StoreId = '${storeId}' AND Phase = '${JOINER_STAGE.awaitingStock}' AND ExecutionStatus = 'Running'`,
-      });
-      for await (const wf of waiting) {
-        try {
-          await ctx.temporal.workflow.getHandle(wf.workflowId).signal(stockArrivedSignal);
-          woken++;
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err; // it finished since the list was read
-        }
-      }
-    });
-    return woken;
+    return await withTemporal(ctx, () => wakeStockWaiters(ctx.temporal, storeId));
   } catch (err) {
-    log.warn({ storeId, woken, err }, 'stock delivered, but waiting hires were not all woken');
+    log.warn({ storeId, err }, 'stock delivered, but waiting hires were not all woken');
     return null;
   }
 }
