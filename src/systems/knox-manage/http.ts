@@ -1,16 +1,21 @@
 // Samsung Knox Manage Open API adapter (the primary MDM): OAuth2 client credentials at
 // /emm/oauth/token, then form-encoded POSTs under /emm/oapi answering
 // `{ resultCode, resultMessage, resultValue }` where resultCode '0' means success.
-// The lock/unlock controls, the command list and the group, registration routes are modelled on
-// the documented ones (APIS.md): adjust the paths here if the real API names them otherwise.
+// The lock/unlock controls, the command list, the group, registration and activation-schedule
+// routes are modelled on the documented ones (APIS.md): adjust the paths here if the real API
+// names them otherwise.
 import { PermanentSystemError } from '../shared/errors.ts';
 import { HttpClient, oauthClientCredentials, type HttpRequest } from '../shared/http-client.ts';
 import type { RequestPacer } from '../shared/pacing.ts';
 import {
+  MDM_ACTIVATION_STATUSES,
   knownCommand,
   simSlotsFrom,
   type LockScreen,
   type Mdm,
+  type MdmActivation,
+  type MdmActivationStatus,
+  type MdmActivationTarget,
   type MdmCommand,
   type MdmDevice,
   type MdmDevicePage,
@@ -89,8 +94,25 @@ interface KnoxCommand {
   packageName?: string | null;
 }
 
+interface KnoxActivationStatus {
+  deviceId: string;
+  activationStatus: string;
+  downloadEndTime?: string | null;
+  activationTime?: string | null;
+}
+
 const SYSTEM = 'knox-manage';
 const CONTROL = 'mdm/commonOTCServiceWrapper/sendDeviceControlFor';
+
+/** An activation status in phonefleet's terms; an unknown one is a contract change (as knownInstallStatus). */
+function knownActivationStatus(status: string): MdmActivationStatus {
+  const upper = status.toUpperCase();
+  if (!(MDM_ACTIVATION_STATUSES as readonly string[]).includes(upper)) throw new PermanentSystemError(SYSTEM, `unknown activation status ${status.slice(0, 20)}`);
+  return upper as MdmActivationStatus;
+}
+
+/** `items` in calls of at most `size`. */
+const chunksOf = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function toMdmCommand(c: KnoxCommand): MdmCommand {
   const { type, status } = knownCommand(SYSTEM, c.commandId, c.commandType, c.status);
@@ -267,6 +289,32 @@ export class KnoxManageMdm implements Mdm {
       if (item.failReason) install.failure = item.failReason;
       return install;
     });
+  }
+
+  readonly activationTargetsPerCall = 500;
+
+  async scheduleActivation(imageBytes: number, targets: MdmActivationTarget[]): Promise<void> {
+    for (const part of chunksOf(targets, this.activationTargetsPerCall)) {
+      const targetList = JSON.stringify(part.map((t) => ({ deviceId: t.deviceId, downloadFrom: t.downloadFrom, activateFrom: t.activateFrom })));
+      await this.command('assignDeviceActivationSchedule', 'device/assignDeviceActivationSchedule', { imageSize: String(imageBytes), targetList });
+    }
+  }
+
+  async activationStatus(deviceIds: string[]): Promise<MdmActivation[]> {
+    const operation = 'selectDeviceActivationStatus';
+    const activations: MdmActivation[] = [];
+    for (const part of chunksOf(deviceIds, this.activationTargetsPerCall)) {
+      const envelope = await this.http.request<KnoxEnvelope<{ list: KnoxActivationStatus[] }>>(
+        this.call(operation, 'device/selectDeviceActivationStatus', { deviceIdList: part.join(',') }),
+      );
+      for (const item of this.resultOf(operation, envelope, true).list) {
+        const activation: MdmActivation = { deviceId: String(item.deviceId), status: knownActivationStatus(item.activationStatus) };
+        if (item.downloadEndTime) activation.downloadedAt = item.downloadEndTime;
+        if (item.activationTime) activation.activatedAt = item.activationTime;
+        activations.push(activation);
+      }
+    }
+    return activations;
   }
 
   private async sendCommand(control: string, form: Record<string, string>): Promise<MdmCommand> {

@@ -3,8 +3,9 @@
 // `{ resultCode: '0', resultMessage: 'Success', resultValue }`; errors carry a non-'0'
 // resultCode with an HTTP 4xx. Paths follow third-party client code (see APIS.md); the
 // result codes other than '0', the lock/unlock paths, `device/selectDeviceCommandList`,
-// `device/selectDeviceCommand`, `device/updateDeviceGroup` and `device/registerDevice` are
-// modelled in the same style. Every command route answers the command it created.
+// `device/selectDeviceCommand`, `device/updateDeviceGroup`, `device/registerDevice` and the
+// activation schedule (`device/assignDeviceActivationSchedule`, `device/selectDeviceActivationStatus`)
+// are modelled in the same style. Every command route answers the command it created.
 import { createHash } from 'node:crypto';
 import express, { type RequestHandler, type Response } from 'express';
 import { isValidImei } from '../../domain/identifiers.ts';
@@ -19,7 +20,15 @@ import {
   type MdmRegistryState,
   type MdmSimulator,
 } from '../shared/mdm-devices.ts';
-import { MdmAppCatalog, mountMdmAppAdmin, type AppCatalogState, type AppTargetRequest, type AppTargetState } from '../shared/mdm-apps.ts';
+import {
+  MdmAppCatalog,
+  mountMdmAppAdmin,
+  type ActivationRequest,
+  type ActivationState,
+  type AppCatalogState,
+  type AppTargetRequest,
+  type AppTargetState,
+} from '../shared/mdm-apps.ts';
 import { RateLimiter, mountRateLimitAdmin, type RateLimits } from '../shared/rate-limits.ts';
 import { Fields, SimHttpError } from '../shared/request-fields.ts';
 import { Simulator, type SimulatorOptions } from '../shared/simulator.ts';
@@ -94,21 +103,58 @@ function commandView(deviceId: string, command: MdmDeviceCommand): Record<string
   };
 }
 
+const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
 /** An in-house app's install status on a device, as the Open API returns it. */
 function installStatusView(target: AppTargetState): Record<string, unknown> {
   return {
     deviceId: target.deviceId,
     appId: target.appVersionId,
     installStatus: target.status,
-    downloadStartTime: target.downloadStartedAt === undefined ? null : new Date(target.downloadStartedAt).toISOString(),
-    downloadEndTime: target.downloadedAt === undefined ? null : new Date(target.downloadedAt).toISOString(),
-    installTime: target.installedAt === undefined ? null : new Date(target.installedAt).toISOString(),
+    downloadStartTime: isoOrNull(target.downloadStartedAt),
+    downloadEndTime: isoOrNull(target.downloadedAt),
+    installTime: isoOrNull(target.installedAt),
     failReason: target.failure ?? null,
+  };
+}
+
+/** A device's activation (enrolment image, first sign-in), as the Open API returns it. */
+function activationStatusView(activation: ActivationState): Record<string, unknown> {
+  return {
+    deviceId: activation.deviceId,
+    activationStatus: activation.status,
+    imageSize: activation.imageBytes,
+    downloadStartTime: isoOrNull(activation.downloadStartedAt),
+    downloadEndTime: isoOrNull(activation.downloadedAt),
+    activationTime: isoOrNull(activation.activatedAt),
   };
 }
 
 /** At most this many devices per app assignment or status call. */
 export const KNOX_APP_TARGETS_PER_CALL = 500;
+/** At most this many devices per activation schedule or status call. */
+export const KNOX_ACTIVATION_TARGETS_PER_CALL = 500;
+
+/**
+ * A form's `targetList`: a JSON list of { deviceId, <first>, <second> } with ISO instants (a
+ * deployment schedule per device), 1..limit of them; the instants as epoch ms.
+ */
+function scheduleListOf<K extends string>(fields: Fields, limit: number, [first, second]: readonly [K, K]): ({ deviceId: string } & Record<K, number>)[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(fields.string('targetList'));
+  } catch {
+    throw invalidParameter('targetList must be JSON');
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > limit) throw invalidParameter(`targetList must list 1..${limit} devices`);
+  return list.map((item: unknown, i) => {
+    const t = (item ?? {}) as Record<string, unknown>;
+    const a = typeof t[first] === 'string' ? Date.parse(t[first]) : Number.NaN;
+    const b = typeof t[second] === 'string' ? Date.parse(t[second]) : Number.NaN;
+    if (typeof t.deviceId !== 'string' || Number.isNaN(a) || Number.isNaN(b)) throw invalidParameter(`targetList[${i}] needs deviceId, ${first} and ${second}`);
+    return { deviceId: t.deviceId, [first]: a, [second]: b } as { deviceId: string } & Record<K, number>;
+  });
+}
 
 export type KnoxManageState = MdmRegistryState & { apps?: AppCatalogState };
 
@@ -250,13 +296,13 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
       },
     );
 
-    const deviceIdListOf = (fields: Fields): string[] => {
+    const deviceIdListOf = (fields: Fields, limit = KNOX_APP_TARGETS_PER_CALL): string[] => {
       const ids = fields
         .string('deviceIdList')
         .split(',')
         .map((id) => id.trim())
         .filter(Boolean);
-      if (ids.length === 0 || ids.length > KNOX_APP_TARGETS_PER_CALL) throw invalidParameter(`deviceIdList must name 1..${KNOX_APP_TARGETS_PER_CALL} devices`);
+      if (ids.length === 0 || ids.length > limit) throw invalidParameter(`deviceIdList must name 1..${limit} devices`);
       return ids;
     };
 
@@ -265,24 +311,8 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
     oapi('app/assignInhouseApplicationToDevices', (req, res) => {
       const fields = Fields.ofBody(req, invalidParameter);
       const appId = this.appIdOf(fields);
-      let list: unknown;
-      try {
-        list = JSON.parse(fields.string('targetList'));
-      } catch {
-        throw invalidParameter('targetList must be JSON');
-      }
-      if (!Array.isArray(list) || list.length === 0 || list.length > KNOX_APP_TARGETS_PER_CALL)
-        throw invalidParameter(`targetList must list 1..${KNOX_APP_TARGETS_PER_CALL} devices`);
-      const targets: AppTargetRequest[] = list.map((item: unknown, i) => {
-        const t = (item ?? {}) as Record<string, unknown>;
-        const downloadFrom = typeof t.downloadFrom === 'string' ? Date.parse(t.downloadFrom) : Number.NaN;
-        const installFrom = typeof t.installFrom === 'string' ? Date.parse(t.installFrom) : Number.NaN;
-        if (typeof t.deviceId !== 'string' || Number.isNaN(downloadFrom) || Number.isNaN(installFrom)) {
-          throw invalidParameter(`targetList[${i}] needs deviceId, downloadFrom and installFrom`);
-        }
-        return { deviceId: t.deviceId, downloadFrom, installFrom };
-      });
-      const assigned = this.apps.assign(appId, this.knownApp(targets));
+      const targets: AppTargetRequest[] = scheduleListOf(fields, KNOX_APP_TARGETS_PER_CALL, ['downloadFrom', 'installFrom']);
+      const assigned = this.apps.assign(appId, this.enrolled(targets));
       success(res, { appId, requested: targets.length, assigned });
     });
 
@@ -295,6 +325,25 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
     oapi('app/selectInhouseApplicationInstallStatus', (req, res) => {
       const fields = Fields.ofBody(req, invalidParameter);
       const list = this.apps.statuses(this.appIdOf(fields), deviceIdListOf(fields)).map(installStatusView);
+      success(res, { totalCount: list.length, list });
+    });
+
+    // Activation of a new store's phones (the Deployment Scheduler on the enrolment profile):
+    // the enrolment image (`imageSize` bytes) and the first sign-in scheduled per device;
+    // `targetList` is a JSON list of { deviceId, downloadFrom, activateFrom } (ISO instants). A
+    // device already scheduled is left as it is.
+    oapi('device/assignDeviceActivationSchedule', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const imageSize = fields.optionalNumber('imageSize');
+      if (imageSize === undefined || !Number.isInteger(imageSize) || imageSize < 1) throw invalidParameter('imageSize must be a positive integer (bytes)');
+      const targets: ActivationRequest[] = scheduleListOf(fields, KNOX_ACTIVATION_TARGETS_PER_CALL, ['downloadFrom', 'activateFrom']);
+      const scheduled = this.apps.scheduleActivation(imageSize, this.enrolled(targets));
+      success(res, { requested: targets.length, scheduled });
+    });
+
+    oapi('device/selectDeviceActivationStatus', (req, res) => {
+      const fields = Fields.ofBody(req, invalidParameter);
+      const list = this.apps.activationsOf(deviceIdListOf(fields, KNOX_ACTIVATION_TARGETS_PER_CALL)).map(activationStatusView);
       success(res, { totalCount: list.length, list });
     });
 
@@ -336,7 +385,7 @@ export class KnoxManageSimulator extends Simulator<KnoxManageState> implements M
   }
 
   /** Every target's device must be enrolled here. */
-  private knownApp(targets: AppTargetRequest[]): AppTargetRequest[] {
+  private enrolled<T extends { deviceId: string }>(targets: T[]): T[] {
     for (const t of targets) if (!this.devices.enrolledById(t.deviceId)) throw knoxError(404, KNOX_RESULT.DEVICE_NOT_FOUND, `Device not found: ${t.deviceId}`);
     return targets;
   }

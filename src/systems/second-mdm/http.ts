@@ -9,7 +9,11 @@ import { createHash } from 'node:crypto';
 import { PermanentSystemError } from '../shared/errors.ts';
 import { CachedBearerToken, HttpClient, type HttpRequest } from '../shared/http-client.ts';
 import {
+  MDM_ACTIVATION_STATUSES,
   knownInstallStatus,
+  type MdmActivation,
+  type MdmActivationStatus,
+  type MdmActivationTarget,
   type MdmAppInstall,
   type MdmAppTarget,
   type MdmAppUpload,
@@ -72,8 +76,26 @@ interface HeadwindConfiguration {
   name: string;
 }
 
+interface HeadwindActivation {
+  number: string;
+  status: string;
+  downloaded?: number | null;
+  activated?: number | null;
+}
+
 const SYSTEM = 'second-mdm';
 const CONTROL = '/rest/plugins/devicecontrol/private';
+const DEPLOYMENT = '/rest/plugins/deployment/private';
+
+/** An activation status in phonefleet's terms; an unknown one is a contract change (as knownInstallStatus). */
+function knownActivationStatus(status: string): MdmActivationStatus {
+  const upper = status.toUpperCase();
+  if (!(MDM_ACTIVATION_STATUSES as readonly string[]).includes(upper)) throw new PermanentSystemError(SYSTEM, `unknown activation status ${status.slice(0, 20)}`);
+  return upper as MdmActivationStatus;
+}
+
+/** `items` in calls of at most `size`. */
+const chunksOf = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function toMdmCommand(c: HeadwindCommand): MdmCommand {
   const { type, status } = knownCommand(SYSTEM, c.id, c.type, c.status);
@@ -278,6 +300,43 @@ export class HeadwindMdm implements Mdm {
       if (item.error) install.failure = item.error;
       return install;
     });
+  }
+
+  readonly activationTargetsPerCall = 1000;
+
+  async scheduleActivation(imageBytes: number, targets: MdmActivationTarget[]): Promise<void> {
+    // By number (the IMEI: the MdmDevice deviceId here); times as epoch ms.
+    for (const part of chunksOf(targets, this.activationTargetsPerCall)) {
+      await this.send({
+        operation: 'deployment/activation/schedule',
+        method: 'POST',
+        path: `${DEPLOYMENT}/activation/schedule`,
+        json: {
+          imageSize: imageBytes,
+          targets: part.map((t) => ({ number: t.deviceId, downloadFrom: Date.parse(t.downloadFrom), activateFrom: Date.parse(t.activateFrom) })),
+        },
+      });
+    }
+  }
+
+  async activationStatus(deviceIds: string[]): Promise<MdmActivation[]> {
+    const operation = 'deployment/activation/status';
+    const activations: MdmActivation[] = [];
+    for (const part of chunksOf(deviceIds, this.activationTargetsPerCall)) {
+      const envelope = await this.http.request<HeadwindEnvelope<HeadwindActivation[]>>({
+        operation,
+        method: 'POST',
+        path: `${DEPLOYMENT}/activation/status`,
+        json: { numbers: part },
+      });
+      for (const item of this.dataOf(operation, envelope)) {
+        const activation: MdmActivation = { deviceId: item.number, status: knownActivationStatus(item.status) };
+        if (typeof item.downloaded === 'number') activation.downloadedAt = new Date(item.downloaded).toISOString();
+        if (typeof item.activated === 'number') activation.activatedAt = new Date(item.activated).toISOString();
+        activations.push(activation);
+      }
+    }
+    return activations;
   }
 
   private async sendCommand(action: string, deviceId: string, json: Record<string, string> = {}): Promise<MdmCommand> {

@@ -17,16 +17,28 @@
 //   POST /rest/plugins/devicecontrol/private/uninstall/:number {pkg}
 //   GET  /rest/plugins/devicecontrol/private/commands/:number          (newest first)
 //   GET  /rest/plugins/devicecontrol/private/commands/:number/:id
+// In-house applications and a deployment plugin for scheduled installs and for the activation of
+// a new store's phones (enrolment image, first sign-in), modelled in the same style:
+//   POST /rest/private/applications/upload, /rest/plugins/deployment/private/{assign,cancel,status},
+//   POST /rest/plugins/deployment/private/activation/{schedule,status}
 // Answers `{ status: 'OK' | 'ERROR', message, data }`. A configuration is the MDM profile;
 // its name is phonefleet's profileId.
 import { createHash } from 'node:crypto';
-import express, { type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { isValidImei } from '../../domain/identifiers.ts';
 import { ROLES } from '../../domain/roles.ts';
 import { TokenIssuer, mountTokenAdmin, randomSecret, requireBearer, safeEqual } from '../shared/simulator-auth.ts';
 import type { MdmCommandRequest, MdmDeviceCommand } from '../shared/mdm-commands.ts';
 import { MdmDeviceRegistry, mountMdmDeviceAdmin, type MdmDeviceRegistration, type MdmDeviceState, type MdmRegistryState, type MdmSimulator } from '../shared/mdm-devices.ts';
-import { MdmAppCatalog, mountMdmAppAdmin, type AppCatalogState, type AppTargetRequest, type AppTargetState } from '../shared/mdm-apps.ts';
+import {
+  MdmAppCatalog,
+  mountMdmAppAdmin,
+  type ActivationRequest,
+  type ActivationState,
+  type AppCatalogState,
+  type AppTargetRequest,
+  type AppTargetState,
+} from '../shared/mdm-apps.ts';
 import { Fields, SimHttpError, bodyOf, plainError } from '../shared/request-fields.ts';
 import { Simulator, type SimulatorOptions } from '../shared/simulator.ts';
 
@@ -69,6 +81,8 @@ export interface HeadwindState extends MdmRegistryState {
 
 /** At most this many devices per deployment or status call. */
 export const HEADWIND_APP_TARGETS_PER_CALL = 1000;
+/** At most this many devices per activation schedule or status call. */
+export const HEADWIND_ACTIVATION_TARGETS_PER_CALL = 1000;
 
 /** Headwind keeps times as epoch milliseconds. */
 function epochMs(iso: string | undefined): number | null {
@@ -100,6 +114,18 @@ function installView(number: string, target: AppTargetState): Record<string, unk
     downloaded: target.downloadedAt ?? null,
     installed: target.installedAt ?? null,
     error: target.failure ?? null,
+  };
+}
+
+/** A device's activation (enrolment image, first sign-in); epoch milliseconds. */
+function activationView(number: string, activation: ActivationState): Record<string, unknown> {
+  return {
+    number,
+    status: activation.status.toLowerCase(),
+    imageSize: activation.imageBytes,
+    downloadStarted: activation.downloadStartedAt ?? null,
+    downloaded: activation.downloadedAt ?? null,
+    activated: activation.activatedAt ?? null,
   };
 }
 
@@ -243,10 +269,20 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
       ok(res, { id: Number(version.appVersionId), pkg, versionCode, sha256: version.sha256, size: version.sizeBytes });
     });
 
-    const numbersOf = (fields: Fields, name: string): MdmDeviceState[] => {
+    const numbersOf = (fields: Fields, name: string, limit = HEADWIND_APP_TARGETS_PER_CALL): MdmDeviceState[] => {
       const numbers = fields.optionalStringList(name) ?? [];
-      if (numbers.length === 0 || numbers.length > HEADWIND_APP_TARGETS_PER_CALL) throw badRequest(`error.params.${name}`);
+      if (numbers.length === 0 || numbers.length > limit) throw badRequest(`error.params.${name}`);
       return numbers.map((n) => this.deviceByNumber(n));
+    };
+    /** `targets`: 1..limit of { number, <first>, <second> } with epoch ms, as device ids. */
+    const scheduleOf = <K extends string>(req: Request, limit: number, [first, second]: readonly [K, K]): ({ deviceId: string } & Record<K, number>)[] => {
+      const list = bodyOf(req).targets;
+      if (!Array.isArray(list) || list.length === 0 || list.length > limit) throw badRequest('error.params.targets');
+      return list.map((item: unknown) => {
+        const t = (item ?? {}) as Record<string, unknown>;
+        if (typeof t.number !== 'string' || typeof t[first] !== 'number' || typeof t[second] !== 'number') throw badRequest('error.params.targets');
+        return { deviceId: this.deviceByNumber(t.number).deviceId, [first]: t[first], [second]: t[second] } as { deviceId: string } & Record<K, number>;
+      });
     };
     const applicationOf = (fields: Fields): string => {
       const id = String(fields.optionalNumber('applicationId') ?? '');
@@ -257,13 +293,7 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
     this.route('post', '/rest/plugins/deployment/private/assign', authenticated, (req, res) => {
       const fields = Fields.ofBody(req, badRequest);
       const applicationId = applicationOf(fields);
-      const list = bodyOf(req).targets;
-      if (!Array.isArray(list) || list.length === 0 || list.length > HEADWIND_APP_TARGETS_PER_CALL) throw badRequest('error.params.targets');
-      const targets: AppTargetRequest[] = list.map((item: unknown) => {
-        const t = (item ?? {}) as Record<string, unknown>;
-        if (typeof t.number !== 'string' || typeof t.downloadFrom !== 'number' || typeof t.installFrom !== 'number') throw badRequest('error.params.targets');
-        return { deviceId: this.deviceByNumber(t.number).deviceId, downloadFrom: t.downloadFrom, installFrom: t.installFrom };
-      });
+      const targets: AppTargetRequest[] = scheduleOf(req, HEADWIND_APP_TARGETS_PER_CALL, ['downloadFrom', 'installFrom']);
       ok(res, { assigned: this.apps.assign(applicationId, targets) });
     });
 
@@ -286,6 +316,24 @@ export class HeadwindSimulator extends Simulator<HeadwindState> implements MdmSi
       ok(
         res,
         this.apps.statuses(applicationId, [...byId.keys()]).map((t) => installView(byId.get(t.deviceId)!, t)),
+      );
+    });
+
+    // Activation of a new store's phones: the enrolment image (imageSize bytes) from downloadFrom,
+    // the first sign-in from activateFrom once it is there; a device already scheduled is left as it is.
+    this.route('post', '/rest/plugins/deployment/private/activation/schedule', authenticated, (req, res) => {
+      const imageSize = bodyOf(req).imageSize;
+      if (typeof imageSize !== 'number' || !Number.isInteger(imageSize) || imageSize < 1) throw badRequest('error.params.imageSize');
+      const targets: ActivationRequest[] = scheduleOf(req, HEADWIND_ACTIVATION_TARGETS_PER_CALL, ['downloadFrom', 'activateFrom']);
+      ok(res, { scheduled: this.apps.scheduleActivation(imageSize, targets) });
+    });
+
+    this.route('post', '/rest/plugins/deployment/private/activation/status', authenticated, (req, res) => {
+      const devices = numbersOf(Fields.ofBody(req, badRequest), 'numbers', HEADWIND_ACTIVATION_TARGETS_PER_CALL);
+      const byId = new Map(devices.map((d) => [d.deviceId, d.imei]));
+      ok(
+        res,
+        this.apps.activationsOf([...byId.keys()]).map((a) => activationView(byId.get(a.deviceId)!, a)),
       );
     });
 

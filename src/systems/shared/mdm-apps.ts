@@ -11,6 +11,10 @@
 //   away from the store only an APK small enough for mobile data, within the month's budget;
 // - a downloaded version installs from its install time on (a share fails, per version);
 // - an assignment repeated for the same device and version is not a second install command.
+// A new store's phone is activated the same way (MdmDeviceActivation in mdm-api.ts): the store's
+// enrolment image downloads as an app version does (same link, same presence rules, sharing the
+// link with app downloads), then the user's first sign-in at max(activateFrom, downloaded); a
+// device scheduled again is left as it is.
 // Time is read at each request (and each admin read), and events in between are played in order.
 import type { Router } from 'express';
 import { MOBILE_DATA_BUDGET_BYTES, MOBILE_DOWNLOAD_MAX_BYTES } from '../../domain/update-waves.ts';
@@ -54,6 +58,35 @@ export interface AppTargetState extends AppTargetRequest {
   failure?: string;
 }
 
+export const ACTIVATION_STATUSES = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'ACTIVATED'] as const;
+export type ActivationStatus = (typeof ACTIVATION_STATUSES)[number];
+
+export interface ActivationRequest {
+  deviceId: string;
+  /** Epoch ms: the enrolment image not downloaded before. */
+  downloadFrom: number;
+  /** Epoch ms: the first sign-in not before (nor before the image is there). */
+  activateFrom: number;
+}
+
+export interface ActivationState extends ActivationRequest {
+  /** The enrolment image's size: what the phone downloads. */
+  imageBytes: number;
+  status: ActivationStatus;
+  scheduledAt: number;
+  /** As for an app target: the store link (the device's group when it started), or mobile data. */
+  over?: 'store' | 'mobile';
+  downloadStartedAt?: number;
+  downloadedAt?: number;
+  /** The first sign-in. */
+  activatedAt?: number;
+}
+
+/** What the download machinery plays: an app version to a device, or a device's enrolment image. */
+type Download = AppTargetState | ActivationState;
+
+const isActivation = (d: Download): d is ActivationState => 'imageBytes' in d;
+
 export interface StoreLinkSettings {
   uplinkMbps: number;
   /** One phone's rate over the store's Wi-Fi. */
@@ -71,9 +104,15 @@ export interface AppCatalogState {
   targets: AppTargetState[];
   versionSeq: number;
   mobileBytes?: Record<string, number>;
+  /** Absent from state saved before activations were modelled. */
+  activations?: ActivationState[];
 }
 
 const targetKey = (appVersionId: string, deviceId: string) => `${appVersionId}|${deviceId}`;
+/** Never an app target's key: version ids are the simulator's own (APP000001, 1, ...). */
+const activationKey = (deviceId: string) => `activation|${deviceId}`;
+/** The download's id on the store link. */
+const downloadKey = (d: Download) => (isActivation(d) ? activationKey(d.deviceId) : targetKey(d.appVersionId, d.deviceId));
 
 /** A deterministic draw in [0, 1) per device and version: the same phone fails the same build every run. */
 function draw(key: string): number {
@@ -85,14 +124,16 @@ function draw(key: string): number {
 export class MdmAppCatalog {
   private readonly versions = new Map<string, AppVersionState>();
   private readonly targets = new Map<string, AppTargetState>();
+  /** By activationKey. */
+  private readonly activations = new Map<string, ActivationState>();
   private readonly links = new Map<string, { link: StoreLink; settings: StoreLinkSettings }>();
   private readonly presence = new Map<string, PresenceStay[]>();
   private readonly failureRates = new Map<string, number>();
   private readonly mobileBytes = new Map<string, number>();
   /** How many times each device was told to install each version (a test's "no phone twice"). */
   private readonly installCommands = new Map<string, number>();
-  /** Downloaded, not installed yet. */
-  private readonly awaitingInstall = new Set<AppTargetState>();
+  /** Downloaded, not installed (an app) or signed in on (the enrolment image) yet. */
+  private readonly awaitingInstall = new Set<Download>();
   private versionSeq = 0;
   private playedUntil = 0;
 
@@ -167,6 +208,33 @@ export class MdmAppCatalog {
     return all.filter((t) => wanted.has(t.deviceId));
   }
 
+  /**
+   * Schedules the enrolment image (imageBytes) and the first sign-in per device. Returns how many
+   * were new: a device already scheduled is left as it is (whatever the new schedule or size).
+   */
+  scheduleActivation(imageBytes: number, requests: ActivationRequest[]): number {
+    if (!(Number.isInteger(imageBytes) && imageBytes > 0)) throw new SimHttpError(400, { error: 'imageBytes must be a positive integer' });
+    for (const r of requests) {
+      if (!this.devices.enrolledById(r.deviceId)) throw new SimHttpError(404, { error: `device ${r.deviceId} not found` });
+    }
+    this.play();
+    let created = 0;
+    for (const r of requests) {
+      const key = activationKey(r.deviceId);
+      if (this.activations.has(key)) continue;
+      this.activations.set(key, { deviceId: r.deviceId, downloadFrom: r.downloadFrom, activateFrom: r.activateFrom, imageBytes, status: 'SCHEDULED', scheduledAt: this.now() });
+      created++;
+    }
+    return created;
+  }
+
+  /** The devices' activations (a device never scheduled is left out); every one without deviceIds. */
+  activationsOf(deviceIds?: string[]): ActivationState[] {
+    this.play();
+    if (!deviceIds) return [...this.activations.values()];
+    return [...new Set(deviceIds)].flatMap((id) => this.activations.get(activationKey(id)) ?? []);
+  }
+
   installCommandsFor(appVersionId: string, deviceId: string): number {
     return this.installCommands.get(targetKey(appVersionId, deviceId)) ?? 0;
   }
@@ -207,44 +275,57 @@ export class MdmAppCatalog {
    */
   play(until = this.now()): void {
     if (until < this.playedUntil) return;
-    const starts: { target: AppTargetState; at: number }[] = [];
-    for (const target of this.targets.values()) {
-      if (target.status !== 'ASSIGNED') continue;
-      const device = this.devices.enrolledById(target.deviceId);
+    const starts: { download: Download; at: number }[] = [];
+    for (const download of [...this.targets.values(), ...this.activations.values()]) {
+      if (!waiting(download)) continue;
+      const device = this.devices.enrolledById(download.deviceId);
       if (!device?.online) continue;
-      const at = this.startMoment(target, device, Math.max(target.downloadFrom, target.assignedAt, this.playedUntil), until);
-      if (at !== undefined) starts.push({ target, at });
+      const queuedAt = isActivation(download) ? download.scheduledAt : download.assignedAt;
+      const at = this.startMoment(download, device, Math.max(download.downloadFrom, queuedAt, this.playedUntil), until);
+      if (at !== undefined) starts.push({ download, at });
     }
     starts.sort((a, b) => a.at - b.at);
-    for (const { target, at } of starts) {
+    for (const { download, at } of starts) {
       this.runLinksTo(at);
-      this.startDownload(target, at);
+      this.startDownload(download, at);
     }
     this.runLinksTo(until);
-    for (const target of this.awaitingInstall) this.installIfDue(target, until);
+    for (const download of this.awaitingInstall) {
+      if (isActivation(download)) this.activateIfDue(download, until);
+      else this.installIfDue(download, until);
+    }
     this.playedUntil = until;
   }
 
   exportState(): AppCatalogState {
     this.play();
-    return { versions: [...this.versions.values()], targets: [...this.targets.values()], versionSeq: this.versionSeq, mobileBytes: Object.fromEntries(this.mobileBytes) };
+    return {
+      versions: [...this.versions.values()],
+      targets: [...this.targets.values()],
+      versionSeq: this.versionSeq,
+      mobileBytes: Object.fromEntries(this.mobileBytes),
+      activations: [...this.activations.values()],
+    };
   }
 
   /** Downloads under way when the state was saved start over (the link is not saved). */
   importState(state: AppCatalogState | undefined): void {
     this.versions.clear();
     this.targets.clear();
+    this.activations.clear();
     this.awaitingInstall.clear();
     if (!state) return;
     for (const v of state.versions) this.versions.set(v.appVersionId, v);
-    for (const t of state.targets) {
-      if (t.status === 'DOWNLOADING') {
-        t.status = 'ASSIGNED';
-        delete t.downloadStartedAt;
-        delete t.over;
+    for (const d of [...state.targets, ...(state.activations ?? [])]) {
+      if (d.status === 'DOWNLOADING') {
+        if (isActivation(d)) d.status = 'SCHEDULED';
+        else d.status = 'ASSIGNED';
+        delete d.downloadStartedAt;
+        delete d.over;
       }
-      this.targets.set(targetKey(t.appVersionId, t.deviceId), t);
-      if (t.status === 'DOWNLOADED') this.awaitingInstall.add(t);
+      if (isActivation(d)) this.activations.set(downloadKey(d), d);
+      else this.targets.set(downloadKey(d), d);
+      if (d.status === 'DOWNLOADED') this.awaitingInstall.add(d);
     }
     this.versionSeq = state.versionSeq;
     for (const [deviceId, bytes] of Object.entries(state.mobileBytes ?? {})) this.mobileBytes.set(deviceId, bytes);
@@ -253,7 +334,7 @@ export class MdmAppCatalog {
   // --- the phones -----------------------------------------------------------------------------
 
   /** When the phone can start the download from `from` on (in the store, or on mobile data for a small APK). */
-  private startMoment(target: AppTargetState, device: MdmDeviceState, from: number, until: number): number | undefined {
+  private startMoment(target: Download, device: MdmDeviceState, from: number, until: number): number | undefined {
     if (from > until) return undefined;
     const stays = this.presence.get(device.deviceId);
     if (!stays) return from;
@@ -263,8 +344,8 @@ export class MdmAppCatalog {
     return next && next.from <= until ? next.from : undefined;
   }
 
-  private mobileAllows(target: AppTargetState, device: MdmDeviceState): boolean {
-    const size = this.version(target.appVersionId).sizeBytes;
+  private mobileAllows(target: Download, device: MdmDeviceState): boolean {
+    const size = this.sizeOf(target);
     return size <= MOBILE_DOWNLOAD_MAX_BYTES && this.mobileBytesOf(device.deviceId) + size <= MOBILE_DATA_BUDGET_BYTES;
   }
 
@@ -273,9 +354,18 @@ export class MdmAppCatalog {
     return !stays || stays.some((s) => s.from <= at && at < s.until);
   }
 
-  private startDownload(target: AppTargetState, at: number): void {
+  private sizeOf(download: Download): number {
+    return isActivation(download) ? download.imageBytes : this.version(download.appVersionId).sizeBytes;
+  }
+
+  /** The download a store link's id names. */
+  private downloadOf(id: string): Download {
+    return (this.targets.get(id) ?? this.activations.get(id))!;
+  }
+
+  private startDownload(target: Download, at: number): void {
     const device = this.devices.enrolledById(target.deviceId)!;
-    const { sizeBytes } = this.version(target.appVersionId);
+    const sizeBytes = this.sizeOf(target);
     target.status = 'DOWNLOADING';
     target.downloadStartedAt = at;
     if (!this.inStore(device.deviceId, at)) {
@@ -290,19 +380,19 @@ export class MdmAppCatalog {
       this.downloaded(target, at); // no link modelled for the store: instant
       return;
     }
-    for (const done of store.link.start(targetKey(target.appVersionId, target.deviceId), sizeBytes, store.settings.phoneMbps, Math.max(at, store.link.time))) {
-      this.downloaded(this.targets.get(done.id)!, done.endedAt);
+    for (const done of store.link.start(downloadKey(target), sizeBytes, store.settings.phoneMbps, Math.max(at, store.link.time))) {
+      this.downloaded(this.downloadOf(done.id), done.endedAt);
     }
   }
 
   private runLinksTo(t: number): void {
     for (const { link } of this.links.values()) {
       if (t < link.time) continue;
-      for (const done of link.advanceTo(t)) this.downloaded(this.targets.get(done.id)!, done.endedAt);
+      for (const done of link.advanceTo(t)) this.downloaded(this.downloadOf(done.id), done.endedAt);
     }
   }
 
-  private downloaded(target: AppTargetState, at: number): void {
+  private downloaded(target: Download, at: number): void {
     target.status = 'DOWNLOADED';
     target.downloadedAt = at;
     this.awaitingInstall.add(target);
@@ -325,6 +415,22 @@ export class MdmAppCatalog {
     target.installedAt = at;
     this.devices.installVersion(device, version.packageName, version.versionCode, new Date(at).toISOString());
   }
+
+  /** The first sign-in: once the image is there, from activateFrom on, while the phone is online. */
+  private activateIfDue(activation: ActivationState, until: number): void {
+    if (activation.status !== 'DOWNLOADED') return;
+    const device = this.devices.enrolledById(activation.deviceId);
+    const at = Math.max(activation.downloadedAt ?? 0, activation.activateFrom);
+    if (!device?.online || at > until) return;
+    this.awaitingInstall.delete(activation);
+    activation.status = 'ACTIVATED';
+    activation.activatedAt = at;
+  }
+}
+
+/** Not started downloading yet. */
+function waiting(download: Download): boolean {
+  return download.status === (isActivation(download) ? 'SCHEDULED' : 'ASSIGNED');
 }
 
 // --- the simulator's admin routes (tests, demo, bench) -----------------------------------------
@@ -336,7 +442,9 @@ const rejectAdmin = plainError(400);
  * `GET /_sim/apps/links/:groupId` (its use over time and peak);
  * `PUT /_sim/apps/presence/:imei` ({ stays: [{ from, until }] } ISO instants, or null: always in the store);
  * `PUT /_sim/apps/failure-rates` ({ packageName, versionCode, rate });
- * `GET /_sim/apps/versions`, `GET /_sim/apps/targets?appVersionId=` (with install commands per device).
+ * `GET /_sim/apps/versions`, `GET /_sim/apps/targets?appVersionId=` (with install commands per device);
+ * `GET /_sim/apps/activations?groupId=` (every activation, or those of the group's phones, with
+ * imei and groupId; times as epoch ms: scheduledAt, downloadStartedAt, downloadedAt, activatedAt).
  */
 export function mountMdmAppAdmin(admin: Router, registry: MdmDeviceRegistry, catalog: MdmAppCatalog): void {
   const deviceOf = (imei: string): MdmDeviceState => {
@@ -401,5 +509,14 @@ export function mountMdmAppAdmin(admin: Router, registry: MdmDeviceRegistry, cat
       mobileBytes: catalog.mobileBytesOf(t.deviceId),
     }));
     res.json(targets);
+  });
+  admin.get('/apps/activations', (req, res) => {
+    const groupId = typeof req.query.groupId === 'string' && req.query.groupId !== '' ? req.query.groupId : undefined;
+    const activations = catalog.activationsOf().flatMap((a) => {
+      const device = registry.byId(a.deviceId);
+      if (groupId !== undefined && device?.groupId !== groupId) return [];
+      return [{ ...a, imei: device?.imei, groupId: device?.groupId ?? null }];
+    });
+    res.json(activations);
   });
 }
