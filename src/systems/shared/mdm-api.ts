@@ -183,5 +183,39 @@ export function knownInstallStatus(system: string, status: string): MdmAppInstal
   return upper as MdmAppInstallStatus;
 }
 
+// --- Activation of a new store's phones (store rollout) ----------------------------------------
+// A provisioned phone, once switched on, enrols and downloads the store's enrolment image (the
+// profile's apps, ~1 GB) over the store's uplink, then its user signs in for the first time. The
+// MDM schedules both per device (Knox Manage's Deployment Scheduler on the enrolment profile):
+// the image from `downloadFrom`, the first sign-in from `activateFrom` once the image is there.
+// The downloads share the store link with app releases (the simulators' StoreLink).
+
+export const MDM_ACTIVATION_STATUSES = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'ACTIVATED'] as const;
+export type MdmActivationStatus = (typeof MDM_ACTIVATION_STATUSES)[number];
+
+export interface MdmActivationTarget {
+  deviceId: string;
+  /** ISO 8601: the image may download from then on. */
+  downloadFrom: string;
+  /** ISO 8601: the first sign-in, not before then (and not before the image is there). */
+  activateFrom: string;
+}
+
+export interface MdmActivation {
+  deviceId: string;
+  status: MdmActivationStatus;
+  downloadedAt?: string;
+  activatedAt?: string;
+}
+
+export interface MdmDeviceActivation {
+  /** The most devices one schedule or status call may name. */
+  readonly activationTargetsPerCall: number;
+  /** Schedules the image (imageBytes) and the first sign-in for each device. A device already scheduled is left as it is. */
+  scheduleActivation(imageBytes: number, targets: MdmActivationTarget[]): Promise<void>;
+  /** The devices' activation status (devices never scheduled are left out). */
+  activationStatus(deviceIds: string[]): Promise<MdmActivation[]>;
+}
+
 /** Everything phonefleet asks of an MDM. */
-export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands & MdmAppDistribution;
+export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands & MdmAppDistribution & MdmDeviceActivation;
