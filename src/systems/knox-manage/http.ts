@@ -8,13 +8,13 @@ import { PermanentSystemError } from '../shared/errors.ts';
 import { HttpClient, oauthClientCredentials, type HttpRequest } from '../shared/http-client.ts';
 import type { RequestPacer } from '../shared/pacing.ts';
 import {
-  MDM_ACTIVATION_STATUSES,
+  chunksOf,
+  knownActivationStatus,
   knownCommand,
   simSlotsFrom,
   type LockScreen,
   type Mdm,
   type MdmActivation,
-  type MdmActivationStatus,
   type MdmActivationTarget,
   type MdmCommand,
   type MdmDevice,
@@ -103,16 +103,6 @@ interface KnoxActivationStatus {
 
 const SYSTEM = 'knox-manage';
 const CONTROL = 'mdm/commonOTCServiceWrapper/sendDeviceControlFor';
-
-/** An activation status in phonefleet's terms; an unknown one is a contract change (as knownInstallStatus). */
-function knownActivationStatus(status: string): MdmActivationStatus {
-  const upper = status.toUpperCase();
-  if (!(MDM_ACTIVATION_STATUSES as readonly string[]).includes(upper)) throw new PermanentSystemError(SYSTEM, `unknown activation status ${status.slice(0, 20)}`);
-  return upper as MdmActivationStatus;
-}
-
-/** `items` in calls of at most `size`. */
-const chunksOf = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function toMdmCommand(c: KnoxCommand): MdmCommand {
   const { type, status } = knownCommand(SYSTEM, c.commandId, c.commandType, c.status);
@@ -308,7 +298,7 @@ export class KnoxManageMdm implements Mdm {
         this.call(operation, 'device/selectDeviceActivationStatus', { deviceIdList: part.join(',') }),
       );
       for (const item of this.resultOf(operation, envelope, true).list) {
-        const activation: MdmActivation = { deviceId: String(item.deviceId), status: knownActivationStatus(item.activationStatus) };
+        const activation: MdmActivation = { deviceId: String(item.deviceId), status: knownActivationStatus(SYSTEM, item.activationStatus) };
         if (item.downloadEndTime) activation.downloadedAt = item.downloadEndTime;
         if (item.activationTime) activation.activatedAt = item.activationTime;
         activations.push(activation);

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { PermanentSystemError } from '../shared/errors.ts';
 import { CachedBearerToken, HttpClient, type HttpRequest } from '../shared/http-client.ts';
 import {
-  MDM_ACTIVATION_STATUSES,
+  chunksOf,
+  knownActivationStatus,
   knownInstallStatus,
   type MdmActivation,
-  type MdmActivationStatus,
   type MdmActivationTarget,
   type MdmAppInstall,
   type MdmAppTarget,
@@ -86,16 +86,6 @@ interface HeadwindActivation {
 const SYSTEM = 'second-mdm';
 const CONTROL = '/rest/plugins/devicecontrol/private';
 const DEPLOYMENT = '/rest/plugins/deployment/private';
-
-/** An activation status in phonefleet's terms; an unknown one is a contract change (as knownInstallStatus). */
-function knownActivationStatus(status: string): MdmActivationStatus {
-  const upper = status.toUpperCase();
-  if (!(MDM_ACTIVATION_STATUSES as readonly string[]).includes(upper)) throw new PermanentSystemError(SYSTEM, `unknown activation status ${status.slice(0, 20)}`);
-  return upper as MdmActivationStatus;
-}
-
-/** `items` in calls of at most `size`. */
-const chunksOf = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function toMdmCommand(c: HeadwindCommand): MdmCommand {
   const { type, status } = knownCommand(SYSTEM, c.id, c.type, c.status);
@@ -330,7 +320,7 @@ export class HeadwindMdm implements Mdm {
         json: { numbers: part },
       });
       for (const item of this.dataOf(operation, envelope)) {
-        const activation: MdmActivation = { deviceId: item.number, status: knownActivationStatus(item.status) };
+        const activation: MdmActivation = { deviceId: item.number, status: knownActivationStatus(SYSTEM, item.status) };
         if (typeof item.downloaded === 'number') activation.downloadedAt = new Date(item.downloaded).toISOString();
         if (typeof item.activated === 'number') activation.activatedAt = new Date(item.activated).toISOString();
         activations.push(activation);

@@ -217,5 +217,15 @@ export interface MdmDeviceActivation {
   activationStatus(deviceIds: string[]): Promise<MdmActivation[]>;
 }
 
+/** A provider's activation status in phonefleet's terms; an unknown one is a contract change. */
+export function knownActivationStatus(system: string, status: string): MdmActivationStatus {
+  const upper = status.toUpperCase();
+  if (!(MDM_ACTIVATION_STATUSES as readonly string[]).includes(upper)) throw new PermanentSystemError(system, `unknown activation status ${status.slice(0, 20)}`);
+  return upper as MdmActivationStatus;
+}
+
+/** `items` in calls of at most `size` (an MDM's per-call limit). */
+export const chunksOf = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
 /** Everything phonefleet asks of an MDM. */
 export type Mdm = MdmProvider & MdmDeviceInventory & MdmCommands & MdmAppDistribution & MdmDeviceActivation;
