@@ -8,10 +8,16 @@
 // form and must be reached) and with them (days off, leave, trainers on some weekdays, a midday
 // peak: the bound is the largest of the seats', the floor's, the first-availability and the
 // link's bounds, and may not be reachable); and, with a link that cannot keep up, how many
-// stores the link pushed beyond their unlinked plan. It asserts nothing.
+// stores the link pushed beyond their unlinked plan; then the activation of a 300-phone store
+// (1 GB images, 30 % of its uplink, 20 Mbit/s a phone, 10 first sign-ins a minute) planned by the
+// rollout's activation planner and played on the simulators' link model (StoreLink): makespan /
+// bandwidth bound (goal <= 1.1), peak link use / share (goal <= 1.0), the most first sign-ins in
+// any 60 s (goal <= K) and phones late for their session. It asserts nothing.
 import { planTraining, WEEKDAYS, type RosterEntry, type TrainingPlanInput, type Weekday } from '../src/domain/training-plan.ts';
 import { seededRandom } from '../src/domain/seeded-random.ts';
 import { log, positiveInt, round } from './figures.ts';
+import { planActivation } from '../src/domain/activation-plan.ts';
+import { StoreLink } from '../src/systems/shared/store-link.ts';
 
 const SHIFTS = [
   { from: '07:00', until: '15:00' },
@@ -112,10 +118,53 @@ let linkBound = 0;
 for (let i = 0; i < Math.min(stores, 20); i++) {
   const input = store(rand, 300, false);
   const free = planTraining(input);
-  const slow = planTraining({ ...input, activation: { startsAt: '2027-01-31T20:00:00+03:00', imageBytes: 1e9, uplinkMbps: 20, sharePercent: 50 } });
+  const slow = planTraining({ ...input, activation: { startsAt: '2027-01-31T20:00:00+03:00', imageBytes: 1e9, uplinkMbps: 20, sharePercent: 50, phoneMbps: 5 } });
   if (slow.days > free.days) pushed += 1;
   if (slow.lowerBound.setBy.kind === 'uplink') linkBound += 1;
 }
 console.log(
-  `300-person stores over 50 % of a 20 Mbit/s link (4.5 images of 1 GB an hour): the link pushed ${pushed} of ${Math.min(stores, 20)} plans beyond their unlinked days, and set the bound in ${linkBound}`,
+  `300-person stores over 50 % of a 20 Mbit/s link, phones at 5 Mbit/s (two at once: 4.5 images of 1 GB an hour): the link pushed ${pushed} of ${Math.min(stores, 20)} plans beyond their unlinked days, and set the bound in ${linkBound}`,
 );
+
+// Activation of a 300-phone store: the plan's sessions say when each phone is needed; the images
+// go through the share in waves, played on the link model the MDM simulators use.
+for (const uplinkMbps of [100, 300, 1000]) {
+  const input = store(rand, 300, false);
+  const activation = { startsAt: '2027-01-31T20:00:00+03:00', imageBytes: 1e9, uplinkMbps, sharePercent: 30, phoneMbps: 20 };
+  const plan = planTraining({ ...input, activation });
+  const neededBy = new Map<string, number>();
+  for (const s of plan.sessions) for (const e of s.employees) neededBy.set(e, Date.parse(s.startsAt));
+  const K = 10;
+  const from = Date.parse(activation.startsAt);
+  const { value: schedule, ms } = timed(() =>
+    planActivation({
+      phones: input.roster.map((e, i) => ({ imei: `35${String(i).padStart(13, '0')}`, neededBy: neededBy.get(e.employeeId)! })),
+      from,
+      imageBytes: activation.imageBytes,
+      link: { uplinkMbps, share: 0.3 },
+      phoneMbps: activation.phoneMbps,
+      firstLoginsPerMinute: K,
+      seed: 'S-BENCH',
+    }),
+  );
+  const link = new StoreLink(uplinkMbps, from);
+  let lastEnd = from;
+  const ends = new Map<string, number>();
+  const note = (done: { id: string; endedAt: number }[]) => done.forEach((d) => (ends.set(d.id, d.endedAt), (lastEnd = Math.max(lastEnd, d.endedAt))));
+  for (const t of [...schedule.targets].sort((a, b) => a.downloadFrom - b.downloadFrom)) note(link.start(t.imei, activation.imageBytes, activation.phoneMbps, t.downloadFrom));
+  note(link.drain());
+  const logins = schedule.targets.map((t) => Math.max(t.activateFrom, ends.get(t.imei)!)).sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < logins.length; i++) {
+    while (logins[i]! - logins[j]! >= 60_000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  const boundMs = (300 * activation.imageBytes * 8) / (uplinkMbps * 0.3 * 1000);
+  // What no schedule of whole, unthrottled downloads can beat: ceil(300 / at once) one after the other.
+  const wholeBoundMs = Math.ceil(300 / schedule.concurrency) * Math.ceil((activation.imageBytes * 8) / (activation.phoneMbps * 1000));
+  console.log(
+    `activation of 300 phones over 30 % of ${uplinkMbps} Mbit/s (${schedule.concurrency} downloads at once): planned in ${round(ms / 1000, 2)} s; ` +
+      `makespan / bandwidth bound ${round((lastEnd - from) / boundMs, 3)} (goal <= 1.1), / whole-download bound ${round((lastEnd - from) / wholeBoundMs, 3)} (${schedule.concurrency} x 20 of ${uplinkMbps * 0.3} Mbit/s: a download cannot be throttled); ` +
+      `peak link use / share ${round(link.peakMbps() / (uplinkMbps * 0.3), 3)} (goal <= 1.0); most first sign-ins in 60 s ${most} (K = ${K}); late for their session ${schedule.late.length}; training days ${plan.days} (bound ${plan.lowerBound.days}, ${plan.lowerBound.setBy.kind})`,
+  );
+}
