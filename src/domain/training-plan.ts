@@ -197,7 +197,7 @@ function workerOf(entry: RosterEntry): Worker {
   }
   return w;
 }
-function works(w: Worker, slot: Slot): boolean {
+function works(w: Worker, slot: Pick<Slot, 'day' | 'start' | 'end' | 'weekday'>): boolean {
   if (w.away.has(slot.day)) return false;
   if (w.planned) return (w.planned.get(slot.day) ?? []).some(([from, until]) => from <= slot.start && slot.end <= until);
   return w.from <= slot.start && slot.end <= w.until && !w.daysOff.has(slot.weekday);
@@ -208,7 +208,7 @@ function seatsIn(slot: Slot): number {
   return slot.rooms.slice(0, slot.trainers.length).reduce((a, r) => a + r.seats, 0);
 }
 
-function minimumOf(dept: TrainingPlanInput['departments'][number] | undefined, slot: Slot): number {
+function minimumOf(dept: TrainingPlanInput['departments'][number] | undefined, slot: Pick<Slot, 'start' | 'end'>): number {
   if (!dept) return 0;
   let min = dept.minOnFloor;
   for (const s of dept.bySlot ?? []) if (minutes(s.from) < slot.end && slot.start < minutes(s.until)) min = Math.max(min, s.min);
@@ -605,4 +605,156 @@ export function placeNoShows(input: TrainingPlanInput, noShows: Iterable<string>
  */
 export function replanTraining(input: TrainingPlanInput, trained: Iterable<string>, notBefore: string): TrainingPlan {
   return planTraining({ ...input, trained: [...new Set([...(input.trained ?? []), ...trained])], notBefore });
+}
+
+/** A slot where sessions take more of a department off the floor than it can spare. */
+export interface FloorBreach {
+  startsAt: string;
+  department: string;
+  minimum: number;
+  /** Of the department, at work in that slot (those in training included). */
+  atWork: number;
+  /** Of them, in a session then. */
+  inTraining: string[];
+  /** How many of those must leave their session for the floor to hold its minimum. */
+  over: number;
+}
+
+/**
+ * The slots where these sessions leave a department below its minimum under the roster as it is
+ * now: sessions planned under an earlier roster may (someone of the department left, and fewer
+ * stay on the floor than the plan counted on). Only slots with someone of the department in
+ * training count: a department short-handed with nobody away is not the training's doing.
+ */
+export function floorBreaches(
+  input: Pick<TrainingPlanInput, 'roster' | 'departments'>,
+  sessions: Pick<PlannedSession, 'day' | 'start' | 'end' | 'startsAt' | 'employees'>[],
+): FloorBreach[] {
+  const workers = input.roster.map(workerOf);
+  const byId = new Map(workers.map((w) => [w.entry.employeeId, w]));
+  const bySlot = new Map<string, typeof sessions>();
+  for (const s of sessions) bySlot.set(s.startsAt, [...(bySlot.get(s.startsAt) ?? []), s]);
+  const breaches: FloorBreach[] = [];
+  for (const [startsAt, inSlot] of [...bySlot].sort(([a], [b]) => a.localeCompare(b))) {
+    const first = inSlot[0]!;
+    const slot = { day: first.day, start: minutes(first.start), end: minutes(first.end), weekday: weekdayOf(first.day) };
+    for (const dept of input.departments) {
+      const atWork = workers.filter((w) => w.entry.department === dept.id && works(w, slot));
+      const inTraining = inSlot
+        .flatMap((s) => s.employees)
+        .filter((e) => {
+          const w = byId.get(e);
+          return w !== undefined && w.entry.department === dept.id && works(w, slot);
+        })
+        .sort();
+      const minimum = minimumOf(dept, slot);
+      const left = atWork.length - inTraining.length;
+      if (inTraining.length > 0 && left < minimum)
+        breaches.push({ startsAt, department: dept.id, minimum, atWork: atWork.length, inTraining, over: Math.min(inTraining.length, minimum - left) });
+    }
+  }
+  return breaches;
+}
+
+/** How the rest of a rollout looks after a change (replanAfterChange). */
+export interface ChangedPlan {
+  /** New sessions, for the people who had to move (ids as the planner makes them). */
+  sessions: PlannedSession[];
+  /** Booked sessions planned again with them (only when they did not fit around): to cancel. */
+  replaced: string[];
+  /** People taken out of booked sessions that stay (their department's floor would break otherwise). */
+  withdrawn: { sessionId: string; employees: string[] }[];
+  /** Who fits nowhere, and why. */
+  unplaced: { employeeId: string; reason: string }[];
+  /**
+   * `placed`: around every booked session (nobody else moves); `replanned`: with the booked
+   * sessions from `notBefore` on (they did not fit around them); `none`: nobody had to move.
+   */
+  how: 'placed' | 'replanned' | 'none';
+}
+
+/**
+ * The people a change to a running rollout moves (`toPlace`: a cancelled session's, a lost
+ * room's, new hires), planned under the constraints as changed (`input`: a room removed, the
+ * roster changed), with `booked` every session still to be held that stays (those under way
+ * too); sessions starting after `now` may still change, none starts before `notBefore`.
+ *
+ * Fewest people disturbed first: someone's leaving may leave a booked session taking more of a
+ * department off the floor than it can spare, and then only as many as the floor is short leave
+ * it (the last by id); everyone who must move is placed around the booked sessions (placeNoShows),
+ * so nobody already invited moves. Only when they do not fit around them are the booked sessions
+ * from `notBefore` on planned again with them (replanTraining), a session the new plan has exactly
+ * as before staying as it is. Who fits nowhere is returned with why.
+ */
+export function replanAfterChange(input: TrainingPlanInput, toPlace: Iterable<string>, booked: PlannedSession[], notBefore: string, now: string): ChangedPlan {
+  const moving = new Set<string>();
+  for (const breach of floorBreaches(
+    input,
+    booked.filter((s) => s.startsAt > now),
+  ))
+    for (const e of breach.inTraining.slice(-breach.over)) moving.add(e);
+  const withdrawn: ChangedPlan['withdrawn'] = [];
+  const stay = booked.map((s) => {
+    const out = s.startsAt > now ? s.employees.filter((e) => moving.has(e)) : [];
+    if (out.length === 0) return s;
+    withdrawn.push({ sessionId: s.id, employees: out });
+    return { ...s, employees: s.employees.filter((e) => !moving.has(e)) };
+  });
+  const people = [...new Set([...toPlace, ...moving])].sort();
+  if (people.length === 0) return { sessions: [], replaced: [], withdrawn, unplaced: [], how: 'none' };
+  // A session emptied by the withdrawals is booked no more (the rollout cancels it).
+  const kept = stay.filter((s) => s.employees.length > 0);
+  const infeasible = (err: unknown) => err instanceof TrainingPlanInfeasible || err instanceof RangeError;
+  // A department that can spare nobody any more (someone of it left), or someone never at work
+  // in a slot, is no reason to leave the others unplaced: those are set aside, named, and the rest
+  // placed. Only when they cannot be placed even with nothing booked: a refusal the booked
+  // sessions cause (their trainers, their people off the floor) is the re-plan's to solve.
+  const departmentOf = new Map(input.roster.map((e) => [e.employeeId, e.department]));
+  const impossibleAnyway = (who: string[]) => {
+    try {
+      placeNoShows(input, who, [], notBefore);
+      return false;
+    } catch (err) {
+      if (infeasible(err)) return true;
+      throw err;
+    }
+  };
+  const unplaced: ChangedPlan['unplaced'] = [];
+  let rest = people;
+  for (;;) {
+    if (rest.length === 0) return { sessions: [], replaced: [], withdrawn, unplaced, how: 'placed' };
+    try {
+      return { sessions: placeNoShows(input, rest, kept, notBefore).sessions, replaced: [], withdrawn, unplaced, how: 'placed' };
+    } catch (err) {
+      if (!infeasible(err)) throw err;
+      const where = err instanceof TrainingPlanInfeasible ? err.where : {};
+      const out = rest.filter((e) => e === where.employeeId || (where.department !== undefined && departmentOf.get(e) === where.department));
+      if (out.length === 0 || !impossibleAnyway(out)) break;
+      unplaced.push(...out.map((employeeId) => ({ employeeId, reason: (err as Error).message })));
+      rest = rest.filter((e) => !out.includes(e));
+    }
+  }
+  const movable = kept.filter((s) => s.startsAt >= notBefore);
+  const again = new Set([...rest, ...movable.flatMap((s) => s.employees)]);
+  try {
+    const plan = replanTraining(
+      input,
+      input.roster.map((e) => e.employeeId).filter((id) => !again.has(id)),
+      notBefore,
+    );
+    const same = (a: PlannedSession, b: PlannedSession) =>
+      a.startsAt === b.startsAt && a.room === b.room && a.trainer === b.trainer && [...a.employees].sort().join() === [...b.employees].sort().join();
+    const unchanged = movable.filter((m) => plan.sessions.some((n) => same(m, n)));
+    return {
+      sessions: plan.sessions.filter((n) => !unchanged.some((m) => same(m, n))),
+      replaced: movable.filter((m) => !unchanged.includes(m)).map((m) => m.id),
+      withdrawn,
+      unplaced,
+      how: 'replanned',
+    };
+  } catch (err) {
+    if (!infeasible(err)) throw err;
+    // Neither way: the booked sessions stay as they are, and support places these people by hand.
+    return { sessions: [], replaced: [], withdrawn, unplaced: [...unplaced, ...rest.map((employeeId) => ({ employeeId, reason: (err as Error).message }))], how: 'replanned' };
+  }
 }

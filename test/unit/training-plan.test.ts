@@ -5,7 +5,17 @@
 // spare a department is refused naming it and the slot.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { placeNoShows, planTraining, replanTraining, TrainingPlanInfeasible, WEEKDAYS, type TrainingPlan, type TrainingPlanInput } from '../../src/domain/training-plan.ts';
+import {
+  floorBreaches,
+  placeNoShows,
+  planTraining,
+  replanAfterChange,
+  replanTraining,
+  TrainingPlanInfeasible,
+  WEEKDAYS,
+  type TrainingPlan,
+  type TrainingPlanInput,
+} from '../../src/domain/training-plan.ts';
 
 const mins = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
 const weekday = (date: string) => WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
@@ -235,6 +245,109 @@ describe('the training plan', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('after people leave and new ones are hired mid-rollout, the rest keeps every rule under the new roster: the leavers in no session, everyone else once, the booked sessions kept but for whom the floor sends back', () => {
+    fc.assert(
+      fc.property(
+        unlimitedStore,
+        fc.boolean(),
+        fc.nat(),
+        fc.double({ min: 0, max: 0.25, noNaN: true }),
+        fc.integer({ min: 0, max: 3 }),
+        (tight, loose, cutAt, leaveShare, hires) => {
+          // The generator's minimums leave one to spare in the smallest class: anyone of it leaving
+          // makes the department unable to spare anyone (all its people to train are placed nowhere).
+          // Halved, the floor sends a few back and they are placed later.
+          const input = loose ? { ...tight, departments: tight.departments.map((d) => ({ ...d, minOnFloor: Math.floor(d.minOnFloor / 2) })) } : tight;
+          const plan = planTraining(input);
+          const starts = [...new Set(plan.sessions.map((s) => s.startsAt))].sort();
+          const cut = starts[cutAt % starts.length]!;
+          const held = plan.sessions.filter((s) => s.startsAt < cut);
+          const leavers = new Set(input.roster.filter((_, i) => i < input.roster.length * leaveShare).map((e) => e.employeeId));
+          const hired = Array.from({ length: hires }, (_, i) => ({ employeeId: `NEW${i}`, department: DEPTS[i % 4]!, shift: CLASSES[i % 2]! }));
+          const roster = [...input.roster.filter((e) => !leavers.has(e.employeeId)), ...hired];
+          // As the rollout does: the leavers' seats freed first.
+          const booked = plan.sessions
+            .filter((s) => s.startsAt >= cut)
+            .map((s) => ({ ...s, employees: s.employees.filter((e) => !leavers.has(e)) }))
+            .filter((s) => s.employees.length > 0);
+          const now = new Date(Date.parse(cut) - 1).toISOString();
+          const changed = replanAfterChange(
+            { ...input, roster },
+            hired.map((e) => e.employeeId),
+            booked,
+            cut,
+            now,
+          );
+          const withdrawn = new Set(changed.withdrawn.flatMap((w) => w.employees));
+          const stays = booked
+            .filter((s) => !changed.replaced.includes(s.id))
+            .map((s) => ({ ...s, employees: s.employees.filter((e) => !withdrawn.has(e)) }))
+            .filter((s) => s.employees.length > 0);
+          for (const s of changed.sessions) expect(s.startsAt >= cut).toBe(true);
+          if (changed.how === 'placed') expect(changed.replaced).toEqual([]);
+          // Trained before the cut (and still here), or placed nowhere (with why): in no session; everyone else once, every rule kept.
+          const trained = [...held.flatMap((s) => s.employees).filter((e) => !leavers.has(e)), ...changed.unplaced.map((u) => u.employeeId)];
+          expectValid({ ...input, roster, trained }, { ...plan, days: Number.MAX_SAFE_INTEGER, sessions: [...stays, ...changed.sessions] });
+          expect(floorBreaches({ roster, departments: input.departments }, [...stays, ...changed.sessions])).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('plans the sessions not yet held again only when the people who must move do not fit around them, keeping a session the new plan has as before', () => {
+    const input = base({
+      horizonDays: 1,
+      openingHours: { from: '08:00', until: '10:00' },
+      rooms: [{ id: 'R1', seats: 2 }],
+      departments: [{ id: 'SALES', minOnFloor: 0 }],
+      roster: ['A', 'B', 'C', 'D'].map((employeeId) => ({ employeeId, department: 'SALES', shift: CLASSES[0]! })),
+    });
+    // Booked: A and B at 08:00, C at 09:00 (Moscow: UTC+3).
+    const session = (start: string, employees: string[]) => ({
+      id: `2027-01-11T${start}-R1`,
+      day: '2027-01-11',
+      start,
+      end: `${String(Number(start.slice(0, 2)) + 1).padStart(2, '0')}:00`,
+      startsAt: new Date(Date.parse(`2027-01-11T${start}:00+03:00`)).toISOString(),
+      endsAt: new Date(Date.parse(`2027-01-11T${start}:00+03:00`) + 3_600_000).toISOString(),
+      room: 'R1',
+      trainer: 'T1',
+      employees,
+    });
+    const eight = session('08:00', ['A', 'B']);
+    const nine = session('09:00', ['C']);
+    // D, hired: the one room is booked in both slots of the only day, so around them it cannot be.
+    expect(() => placeNoShows(input, ['D'], [eight, nine], eight.startsAt)).toThrow(TrainingPlanInfeasible);
+    const changed = replanAfterChange(input, ['D'], [eight, nine], eight.startsAt, new Date(Date.parse(eight.startsAt) - 1).toISOString());
+    expect(changed).toMatchObject({ how: 'replanned', replaced: [nine.id], withdrawn: [], unplaced: [] });
+    expect(changed.sessions.map((s) => [s.start, s.employees])).toEqual([['09:00', ['C', 'D']]]);
+    // Nobody can be placed when there is no seat at all: the plan stays, they are named with why.
+    const full = replanAfterChange(
+      { ...input, roster: [...input.roster, { employeeId: 'E', department: 'SALES', shift: CLASSES[0]! }] },
+      ['D', 'E'],
+      [eight, nine],
+      eight.startsAt,
+      eight.startsAt,
+    );
+    expect(full.sessions).toEqual([]);
+    expect(full.replaced).toEqual([]);
+    expect(full.unplaced.map((u) => u.employeeId)).toEqual(['D', 'E']);
+    expect(full.unplaced[0]!.reason).toMatch(/no plan trains all/);
+  });
+
+  it('names the slots where sessions take more of a department off the floor than the roster now spares, and how many must go back', () => {
+    const roster = ['S1', 'S2', 'S3', 'S4', 'S5'].map((employeeId) => ({ employeeId, department: 'SALES', shift: CLASSES[0]! }));
+    const session = { day: '2027-01-11', start: '08:00', end: '09:00', startsAt: '2027-01-11T05:00:00.000Z', employees: ['S3', 'S1', 'S2'] };
+    const departments = [{ id: 'SALES', minOnFloor: 3 }];
+    expect(floorBreaches({ roster, departments }, [session])).toEqual([
+      { startsAt: session.startsAt, department: 'SALES', minimum: 3, atWork: 5, inTraining: ['S1', 'S2', 'S3'], over: 1 },
+    ]);
+    expect(floorBreaches({ roster: [...roster, { employeeId: 'S6', department: 'SALES', shift: CLASSES[0]! }], departments }, [session])).toEqual([]);
+    // Someone not at work then is neither on the floor nor taken from it.
+    expect(floorBreaches({ roster: [...roster, { employeeId: 'S6', department: 'SALES', shift: CLASSES[1]! }], departments }, [session])).toHaveLength(1);
   });
 
   it('refuses a store where a department can never spare anyone, naming the department and a slot', () => {
