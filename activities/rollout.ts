@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { handOverUpdate, joinerWorkflowId } from '../workflows/joiner-contract.ts';
-import { placeNoShows, TrainingPlanInfeasible, type PlannedSession, type TrainingPlanInput } from '../src/domain/training-plan.ts';
+import { placeNoShows, replanAfterChange, TrainingPlanInfeasible, type ChangedPlan, type PlannedSession, type TrainingPlanInput } from '../src/domain/training-plan.ts';
 import type { ActivityDeps } from './deps.ts';
 import { enqueueNotification, wakeNotificationDelivery } from './notifications.ts';
 import { registerShipmentPhone, type PhoneRegistration, type ShipmentTerms } from '../src/rollout/shipment.ts';
@@ -14,7 +14,7 @@ import { PermanentSystemError } from '../src/systems/shared/errors.ts';
 import { wakeStockWaiters } from '../src/inventory/stock-waiters.ts';
 import { planActivation } from '../src/domain/activation-plan.ts';
 import type { ActivationState } from '../workflows/store-rollout-contract.ts';
-import { createRecordActivities } from './records.ts';
+import { audit, createRecordActivities } from './records.ts';
 
 /** How a rollout images its phones: the plan's link, a phone's rate, the first sign-ins a minute. */
 export interface RolloutImaging {
@@ -195,6 +195,108 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
         if (!(err instanceof TrainingPlanInfeasible)) throw err;
         return { sessions: [], unplaced: noShows.map((employeeId) => ({ employeeId, reason: err.message })) };
       }
+    },
+
+    /** The people a change to the rollout moves, planned again under the changed constraints (src/domain/training-plan.ts replanAfterChange). */
+    async replanRollout({
+      planInput,
+      toPlace,
+      booked,
+      notBefore,
+      now,
+    }: {
+      planInput: TrainingPlanInput;
+      toPlace: string[];
+      /** Every session still to be held that stays where it is (those under way too). */
+      booked: PlannedSession[];
+      /** No new session starts before this (after `now`). */
+      notBefore: string;
+      /** Sessions starting after it may still change (a session under way never does). */
+      now: string;
+    }): Promise<ChangedPlan> {
+      return replanAfterChange(planInput, toPlace, booked, notBefore, now);
+    },
+
+    /** A change to a rollout in the audit log, once per change (the key is the operator's Update id). */
+    async auditRolloutChange({
+      storeId,
+      key,
+      by,
+      kind,
+      reason,
+      moved,
+    }: {
+      storeId: string;
+      key: string;
+      by: string;
+      kind: string;
+      reason: string;
+      moved: { cancelled: string[]; added: string[]; withdrawn: number; unplaced: string[] };
+    }): Promise<void> {
+      await audit(db, { action: 'rollout.changed', storeId, details: { kind, by, reason, ...moved }, stepKey: `rollout-change:${key}` });
+    },
+
+    /**
+     * Tells the people invited to a session (and the curator) that it is off for them and that a
+     * new invitation follows: the whole session cancelled, or some of its people moved elsewhere.
+     * Once per person and session (the key is the session's workflow id, as for its invitations).
+     */
+    async tellSessionCancelled({
+      storeId,
+      sessionId,
+      employees,
+      startsAt,
+      room,
+      key,
+      whole,
+    }: {
+      storeId: string;
+      sessionId: string;
+      employees: string[];
+      startsAt: string;
+      room: string;
+      key: string;
+      /** The whole session (else only these people moved out of it). */
+      whole: boolean;
+    }): Promise<number> {
+      const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timeZone: true } });
+      const when = new Intl.DateTimeFormat('en-GB', { timeZone: store.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(startsAt));
+      const message = whole
+        ? `Your training for your new work phone on ${when}, room ${room}, is cancelled. A new invitation to another session follows.`
+        : `Your place in the training for your new work phone on ${when}, room ${room}, has moved to another session. A new invitation follows.`;
+      let written = 0;
+      await db.$transaction(async (tx) => {
+        for (const employeeId of employees) {
+          if (
+            await enqueueNotification(tx, {
+              idempotencyKey: `${key}:cancelled:${employeeId}`,
+              storeId,
+              recipient: employeeId,
+              employeeId,
+              kind: 'training-cancelled',
+              message,
+              channels: ['email'],
+            })
+          )
+            written += 1;
+        }
+        if (
+          await enqueueNotification(tx, {
+            // The same people moved out twice is the same notice.
+            idempotencyKey: whole ? `${key}:cancelled:curator` : `${key}:moved:${[...employees].sort().join(',')}`,
+            storeId,
+            recipient: 'curator',
+            kind: 'training-cancelled',
+            message: whole
+              ? `Training session ${sessionId} (${when}, room ${room}) is cancelled: its ${employees.length} people (${employees.join(', ')}) are invited to later sessions.`
+              : `${employees.length} people of training session ${sessionId} (${when}, room ${room}) move to later sessions: ${employees.join(', ')}.`,
+            channels: ['email'],
+          })
+        )
+          written += 1;
+      });
+      if (written) await wakeNotificationDelivery();
+      return written;
     },
 
     /** The curator's summary of a training day (e-mail), once per rollout and day. */

@@ -1,8 +1,8 @@
 // The contract of a store's rollout (workflows/store-rollout.ts): its id, input, the signal its
-// training sessions report with, and the progress query.
+// training sessions report with, the operators' changes mid-rollout (an Update) and the progress query.
 import type { Duration } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { PlannedSession, TrainingPlanInput } from '../src/domain/training-plan.ts';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PlannedSession, RosterEntry, TrainingPlanInput } from '../src/domain/training-plan.ts';
 import type { TrainingSessionOutcome } from './training-session-contract.ts';
 import type { ManifestRow } from '../src/rollout/manifest.ts';
 import type { ShipmentTerms } from '../src/rollout/shipment.ts';
@@ -54,6 +54,12 @@ export interface RolloutState {
   summarized?: string[];
   /** The first run's id: what makes this rollout's notices once-only (the workflow id repeats per store). */
   rolloutKey?: string;
+  /** The constraints as changed mid-rollout (a room lost, the roster changed); absent: the input's. */
+  constraints?: TrainingPlanInput;
+  /** Sessions taken out of the plan (their workflows cancelled), and why. */
+  cancelled?: { sessionId: string; reason: string }[];
+  /** The changes applied, oldest first (each Update once: its id). */
+  changes?: AppliedRolloutChange[];
 }
 
 export interface ShipmentRegistration {
@@ -97,9 +103,74 @@ export interface RolloutProgress {
   shipment?: ShipmentRegistration;
   /** Images scheduled, signed in (as the MDM said at the last round), late for their session. */
   activation?: { scheduled: number; activated: number; late: number; withoutPhone: number };
+  /** The changes operators made mid-rollout: how many, and the last one. */
+  changes: { applied: number; last?: AppliedRolloutChange };
   state: 'registering' | 'training' | 'done';
+}
+
+// --- changes mid-rollout ----------------------------------------------------------------------
+
+/** What operations tell a running rollout: the remaining sessions are planned again around it. */
+export type RolloutChange =
+  /** The session will not take place (the trainer is ill): its people go to later sessions. */
+  | { kind: 'session-cancelled'; sessionId: string; reason: string }
+  /** The room cannot be used from `from` on (default: now), e.g. taken for inventory: every session not yet started in it moves. */
+  | { kind: 'room-lost'; room: string; from?: string; reason: string }
+  /** New hires to train (as the plan's roster entries), and people who left the company (their seats freed). */
+  | { kind: 'roster-changed'; add?: RosterEntry[]; remove?: string[]; reason: string };
+
+/** A change and who asks (the API's token name; in the audit log). */
+export type RolloutChangeRequest = RolloutChange & { by: string };
+
+/** A session as a change's answer shows it. */
+export interface SessionBrief {
+  sessionId: string;
+  startsAt: string;
+  room: string;
+  trainer: string;
+  employees: string[];
+}
+
+/** What a change moved. */
+export interface RolloutChangeResult {
+  /** Its number in this rollout (1 for the first): re-planned sessions carry it in their ids (`...-r<n>`). */
+  change: number;
+  kind: RolloutChange['kind'];
+  /**
+   * How the people who had to move were planned: `placed` around every other session (nobody
+   * else moves), `replanned` with the sessions not yet started (they did not fit around them),
+   * `none` when nobody had to move.
+   */
+  how: 'placed' | 'replanned' | 'none';
+  /** Sessions taken out of the plan: their workflows are cancelled and anyone invited is told. */
+  cancelled: string[];
+  /** Sessions planned for the people who moved. */
+  added: SessionBrief[];
+  /** Moved out of a session that stays (a department's floor, after someone left), or removed from the roster. */
+  withdrawn: { sessionId: string; employees: string[]; why: 'moved' | 'left' }[];
+  /** People no session could take, and why (support task, as for no-shows). */
+  unplaced: { employeeId: string; reason: string }[];
+  /** Something worth saying that moved nothing (the session started meanwhile, ...). */
+  note?: string;
+}
+
+export interface AppliedRolloutChange {
+  /** The Update's id (or, for a session cancelled by hand in Temporal, one made of its id). */
+  id: string;
+  kind: RolloutChange['kind'];
+  by: string;
+  reason: string;
+  /** Workflow time it was applied. */
+  at: string;
+  result: RolloutChangeResult;
 }
 
 /** Each training session reports here when it is over (its workflow outlives this run's continue-as-new). */
 export const sessionHeldSignal = defineSignal<[TrainingSessionOutcome]>('sessionHeld');
 export const rolloutProgressQuery = defineQuery<RolloutProgress>('rolloutProgress');
+/**
+ * Operations change a running rollout (a session cancelled, a room lost, the roster changed):
+ * refused with the reason when it names an unknown or started session, an unknown room, nobody,
+ * someone twice or someone not on the roster; answered with what moved once applied.
+ */
+export const changeRolloutUpdate = defineUpdate<RolloutChangeResult, [RolloutChangeRequest]>('changeRollout');

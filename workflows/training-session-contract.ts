@@ -1,7 +1,8 @@
 // The contract of one training session of a store rollout (workflows/training-session.ts):
-// its id, input and outcome, the trainer's attendance Update and the progress query.
+// its id, input and outcome, the trainer's attendance Update, the rollout's changes to it
+// (people withdrawn; the session cancelled through Temporal's cancellation) and the progress query.
 import type { Duration } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TRAINING_SESSION_WORKFLOW = 'trainingSession';
 
@@ -48,9 +49,11 @@ export interface TrainingSessionOutcome {
   /** Present people without a phone ready for them, with why: the curator hands it over later. */
   notHandedOver: { employeeId: string; reason: string }[];
   recordedBy?: string;
+  /** Cancelled before its start (the rollout moved it): nobody trained, nobody a no-show; the rollout places its people. */
+  cancelled?: true;
 }
 
-export type SessionState = 'scheduled' | 'invited' | 'open' | 'waiting-for-images' | 'handing-over' | 'closed';
+export type SessionState = 'scheduled' | 'invited' | 'open' | 'waiting-for-images' | 'handing-over' | 'closed' | 'cancelled';
 
 export interface SessionProgress {
   state: SessionState;
@@ -61,3 +64,13 @@ export interface SessionProgress {
 /** The trainer records who came, once, from the session's start until its end plus the grace. */
 export const recordAttendanceUpdate = defineUpdate<{ present: number; noShows: number }, [Attendance]>('recordAttendance');
 export const sessionProgressQuery = defineQuery<SessionProgress>('sessionProgress');
+
+/**
+ * From the rollout, before the session starts: these people no longer come (`left`: they left the
+ * company; `moved`: the rollout placed them elsewhere, and if invited they are told so).
+ */
+export interface Withdrawal {
+  employees: string[];
+  why: 'moved' | 'left';
+}
+export const withdrawFromSessionSignal = defineSignal<[Withdrawal]>('withdrawFromSession');
