@@ -58,3 +58,33 @@ export function firstLoginMoments(sessions: readonly LoginSession[], perMinute: 
   }
   return { at, afterSession };
 }
+
+/**
+ * Moments for `count` more first logins from `from` on, fitted between the store's logins already
+ * planned (`planned`, any order; some may lie ahead): each at least half the spacing (60/K s)
+ * from any other, and no 60-second window over K with them. What an image late on a slow link
+ * needs: its sign-in moved after the image lands, without landing on its wave's neighbours.
+ */
+export function fitLogins(planned: readonly number[], count: number, from: number, perMinute: number, seed: string): number[] {
+  if (!Number.isInteger(perMinute) || perMinute < 1) throw new RangeError('perMinute must be a whole number, 1 or more');
+  const random = seededRandom(seed);
+  const spacing = 60_000 / perMinute;
+  const times = [...planned].sort((a, b) => a - b);
+  const fits = (t: number) => {
+    let i = 0;
+    while (i < times.length && times[i]! < t) i++;
+    if ((i > 0 && t - times[i - 1]! < spacing / 2) || (i < times.length && times[i]! - t < spacing / 2)) return false;
+    const withT = [...times.slice(Math.max(0, i - perMinute), i), t, ...times.slice(i, i + perMinute)];
+    for (let j = 0; j + perMinute < withT.length; j++) if (withT[j + perMinute]! - withT[j]! < 60_000) return false;
+    return true;
+  };
+  const added: number[] = [];
+  let t = from;
+  while (added.length < count) {
+    t = Math.ceil(t + random() * spacing);
+    if (!fits(t)) continue;
+    added.push(t);
+    times.splice(times.findIndex((x) => x > t) === -1 ? times.length : times.findIndex((x) => x > t), 0, t);
+  }
+  return added;
+}

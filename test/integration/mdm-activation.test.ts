@@ -166,7 +166,7 @@ describe.each(['KNOX_MANAGE', 'SECOND_MDM'] as MdmProviderName[])('%s device act
     sim.apps.setPresence(device.deviceId, null);
   });
 
-  it('leaves a device already scheduled as it is: scheduling again, even mid-download or with another image, is not a second download', async () => {
+  it('keeps a device already scheduled to its one download (again, mid-download or with another image); only a sign-in not yet made moves', async () => {
     const T0 = nextDay();
     const store = `${provider}-N3`;
     sim.apps.setStoreLink(store, { uplinkMbps: 100, phoneMbps: 50 });
@@ -176,12 +176,14 @@ describe.each(['KNOX_MANAGE', 'SECOND_MDM'] as MdmProviderName[])('%s device act
     await mdm.scheduleActivation(IMAGE_BYTES, [target, target]);
     clock = T0 + MINUTE;
     expect((await mdm.activationStatus([phone!]))[0]!.status).toBe('DOWNLOADING');
-    await mdm.scheduleActivation(2 * IMAGE_BYTES, [{ deviceId: phone!, downloadFrom: iso(T0 + MINUTE), activateFrom: iso(T0 + HOUR) }]);
+    // Mid-download, with another image and schedule: the download goes on as it was; the sign-in moves to 20 minutes.
+    await mdm.scheduleActivation(2 * IMAGE_BYTES, [{ deviceId: phone!, downloadFrom: iso(T0 + MINUTE), activateFrom: iso(T0 + 20 * MINUTE) }]);
     clock = T0 + 30 * MINUTE;
     const [activated] = await mdm.activationStatus([phone!]);
-    // 1 GB at 50 Mbit/s: 160 s from T0; signed in at activateFrom of the first schedule.
-    expect(activated).toEqual({ deviceId: phone, status: 'ACTIVATED', downloadedAt: iso(T0 + 160_000), activatedAt: iso(T0 + 10 * MINUTE) });
-    await mdm.scheduleActivation(IMAGE_BYTES, [target]);
+    // 1 GB at 50 Mbit/s: 160 s from T0; signed in at the moved activateFrom.
+    expect(activated).toEqual({ deviceId: phone, status: 'ACTIVATED', downloadedAt: iso(T0 + 160_000), activatedAt: iso(T0 + 20 * MINUTE) });
+    // Signed in: nothing moves any more.
+    await mdm.scheduleActivation(IMAGE_BYTES, [{ ...target, activateFrom: iso(T0 + HOUR) }]);
     clock = T0 + 2 * HOUR;
     expect((await mdm.activationStatus([phone!]))[0]).toEqual(activated);
     const link = await adminGet<LinkReport>(sim, `/apps/links/${store}`);
@@ -189,7 +191,7 @@ describe.each(['KNOX_MANAGE', 'SECOND_MDM'] as MdmProviderName[])('%s device act
     expect(link.use.reduce((sum, u) => sum + u.mbps * (u.until - u.from) * 125, 0)).toBeCloseTo(IMAGE_BYTES, -3);
     const listed = (await adminGet<ListedActivation[]>(sim, `/apps/activations?groupId=${store}`)).filter((a) => a.groupId === store);
     expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({ imageBytes: IMAGE_BYTES, downloadFrom: T0, activateFrom: T0 + 10 * MINUTE, scheduledAt: T0 });
+    expect(listed[0]).toMatchObject({ imageBytes: IMAGE_BYTES, downloadFrom: T0, activateFrom: T0 + 20 * MINUTE, scheduledAt: T0 });
   });
 
   it('chunks schedule and status calls by the per-call limit, the same limit as the simulator', async () => {

@@ -2,7 +2,7 @@
 // or after its session's start, jittered (not on a grid), the same for the same store.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstLoginMoments, type LoginSession } from '../../src/domain/first-logins.ts';
+import { firstLoginMoments, fitLogins, type LoginSession } from '../../src/domain/first-logins.ts';
 
 const HOUR = 3_600_000;
 const sessionsArb = fc.array(fc.record({ slot: fc.integer({ min: 0, max: 8 }), size: fc.integer({ min: 1, max: 16 }) }), { minLength: 1, maxLength: 20 }).map((specs) =>
@@ -48,5 +48,29 @@ describe('first logins', () => {
     const { afterSession } = firstLoginMoments(sessions, 1, 'S007');
     expect(afterSession.length).toBeGreaterThanOrEqual(16 - 5);
     expect(() => firstLoginMoments(sessions, 0, 'S007')).toThrow(RangeError);
+  });
+});
+
+describe('first logins fitted between planned ones', () => {
+  it('never closer than half the spacing to another, never over K in 60 s with the planned ones, all from the given moment', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 * 60_000 }), { maxLength: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 30 }), (raw, count, k) => {
+        // A plan that keeps the rule itself (as firstLoginMoments makes them).
+        const planned = firstLoginMoments([{ startsAt: 0, endsAt: HOUR, employees: raw.map((_, i) => `P${i}`) }], k, 'S1').at;
+        const before = [...planned.values()];
+        const from = 5 * 60_000;
+        const added = fitLogins(before, count, from, k, 'S1');
+        expect(added).toHaveLength(count);
+        for (const t of added) expect(t).toBeGreaterThanOrEqual(from);
+        const all = [...before, ...added].sort((a, b) => a - b);
+        for (let i = k; i < all.length; i++) expect(all[i]! - all[i - k]!).toBeGreaterThanOrEqual(60_000);
+        for (const t of added) {
+          const others = [...all];
+          others.splice(others.indexOf(t), 1);
+          for (const o of others) expect(Math.abs(o - t)).toBeGreaterThanOrEqual(60_000 / k / 2);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -211,7 +211,11 @@ export interface MdmActivation {
 export interface MdmDeviceActivation {
   /** The most devices one schedule or status call may name. */
   readonly activationTargetsPerCall: number;
-  /** Schedules the image (imageBytes) and the first sign-in for each device. A device already scheduled is left as it is. */
+  /**
+   * Schedules the image (imageBytes) and the first sign-in for each device. A device already
+   * scheduled keeps its download; a new activateFrom moves its sign-in while it has not signed in
+   * (an image late on a slow link must not sign in the moment it lands, with the rest of its wave).
+   */
   scheduleActivation(imageBytes: number, targets: MdmActivationTarget[]): Promise<void>;
   /** The devices' activation status (devices never scheduled are left out). */
   activationStatus(deviceIds: string[]): Promise<MdmActivation[]>;

@@ -210,7 +210,8 @@ export class MdmAppCatalog {
 
   /**
    * Schedules the enrolment image (imageBytes) and the first sign-in per device. Returns how many
-   * were new: a device already scheduled is left as it is (whatever the new schedule or size).
+   * were new: a device already scheduled keeps its download (whatever the new schedule or size);
+   * only its sign-in moves to the new activateFrom, while it has not signed in.
    */
   scheduleActivation(imageBytes: number, requests: ActivationRequest[]): number {
     if (!(Number.isInteger(imageBytes) && imageBytes > 0)) throw new SimHttpError(400, { error: 'imageBytes must be a positive integer' });
@@ -221,7 +222,11 @@ export class MdmAppCatalog {
     let created = 0;
     for (const r of requests) {
       const key = activationKey(r.deviceId);
-      if (this.activations.has(key)) continue;
+      const known = this.activations.get(key);
+      if (known) {
+        if (known.status !== 'ACTIVATED') known.activateFrom = r.activateFrom;
+        continue;
+      }
       this.activations.set(key, { deviceId: r.deviceId, downloadFrom: r.downloadFrom, activateFrom: r.activateFrom, imageBytes, status: 'SCHEDULED', scheduledAt: this.now() });
       created++;
     }
