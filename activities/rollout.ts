@@ -13,8 +13,13 @@ import type { ManifestRow } from '../src/rollout/manifest.ts';
 import { PermanentSystemError } from '../src/systems/shared/errors.ts';
 import { wakeStockWaiters } from '../src/inventory/stock-waiters.ts';
 import { planActivation } from '../src/domain/activation-plan.ts';
+import { fitLogins } from '../src/domain/first-logins.ts';
+import { chunksOf } from '../src/systems/shared/mdm-api.ts';
 import type { ActivationState } from '../workflows/store-rollout-contract.ts';
 import { audit, createRecordActivities } from './records.ts';
+
+/** How far ahead of the MDM calls an activation round's first downloads start. */
+const SCHEDULE_LEAD_MS = 5_000;
 
 /** How a rollout images its phones: the plan's link, a phone's rate, the first sign-ins a minute. */
 export interface RolloutImaging {
@@ -38,6 +43,12 @@ export interface ActivationRound {
   activated: number;
   /** People of the sessions still to come with no phone prepared yet (their onboarding has not reserved one). */
   withoutPhone: number;
+  /** Prepared phones not scheduled because the MDM does not see them switched on. */
+  switchedOff: number;
+  /** Every phone scheduled and not signed in yet, with its sign-in moment. */
+  pending: { imei: string; activateFrom: number }[];
+  /** Sign-ins this round moved because their image was late. */
+  movedSignIns: number;
 }
 export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operator' | 'mdm'>) {
   const { db } = deps;
@@ -93,11 +104,14 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
       sessions,
       imaging,
       earlier,
+      lookaheadMs,
     }: {
       storeId: string;
       sessions: { startsAt: string; employees: string[] }[];
       imaging: RolloutImaging;
-      earlier: Pick<ActivationState, 'imeis' | 'busyUntil' | 'recentLogins'>;
+      earlier: Pick<ActivationState, 'imeis' | 'busyUntil' | 'recentLogins' | 'pending'>;
+      /** How far ahead the next round may come: a sign-in due before then whose image is not there is moved. */
+      lookaheadMs: number;
     }): Promise<ActivationRound> {
       const neededBy = new Map<string, number>();
       for (const s of [...sessions].sort((a, b) => a.startsAt.localeCompare(b.startsAt)))
@@ -107,14 +121,25 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
         select: { imei: true, employeeId: true, mdmDeviceId: true, mdmProvider: true },
       });
       const already = new Set(earlier.imeis);
-      const fresh = devices.filter((d) => !already.has(d.imei));
+      // Only phones switched on now: a schedule for a phone still in its box would start its
+      // download whenever it comes online, together with every other phone unpacked at once.
+      const fresh: typeof devices = [];
+      let switchedOff = 0;
+      for (const d of devices.filter((x) => !already.has(x.imei))) {
+        if ((await deps.mdm[d.mdmProvider].findDeviceByImei(d.imei))?.online) fresh.push(d);
+        else switchedOff += 1;
+        Context.current().heartbeat(d.imei);
+      }
       const withPhone = new Set(devices.map((d) => d.employeeId));
       const withoutPhone = [...neededBy.keys()].filter((e) => !withPhone.has(e)).length;
       const now = Date.now();
+      // The first wave starts a little ahead: a download the MDM is told of after its planned start
+      // begins late, and would overlap the next wave's.
+      const from = Math.max(now + SCHEDULE_LEAD_MS, Date.parse(imaging.startsAt));
       const plan = fresh.length
         ? planActivation({
             phones: fresh.map((d) => ({ imei: d.imei, neededBy: neededBy.get(d.employeeId!)! })),
-            from: Math.max(now, Date.parse(imaging.startsAt)),
+            from,
             imageBytes: imaging.imageBytes,
             link: { uplinkMbps: imaging.uplinkMbps, share: imaging.sharePercent / 100 },
             phoneMbps: imaging.phoneMbps,
@@ -135,23 +160,50 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
           Context.current().heartbeat(i);
         }
       }
-      const imeis = [...earlier.imeis, ...plan.targets.map((t) => t.imei)];
-      const all = await db.device.findMany({ where: { imei: { in: imeis }, mdmDeviceId: { not: null } }, select: { mdmDeviceId: true, mdmProvider: true } });
-      let activated = 0;
-      for (const provider of new Set(all.map((d) => d.mdmProvider))) {
+      // The sign-ins not made yet: dropped once made; moved after the lookahead, fitted between
+      // the others, when due before the next round while the image is still on its way (a link
+      // slower than planned): a wave's images that land together must not sign in together.
+      const pending = [...(earlier.pending ?? []), ...plan.targets.map((t) => ({ imei: t.imei, activateFrom: t.activateFrom }))];
+      const records = await db.device.findMany({
+        where: { imei: { in: pending.map((p) => p.imei) }, mdmDeviceId: { not: null } },
+        select: { imei: true, mdmDeviceId: true, mdmProvider: true },
+      });
+      const status = new Map<string, string>();
+      for (const provider of new Set(records.map((d) => d.mdmProvider))) {
         const mdm = deps.mdm[provider];
-        const ids = all.filter((d) => d.mdmProvider === provider).map((d) => d.mdmDeviceId!);
-        for (let i = 0; i < ids.length; i += mdm.activationTargetsPerCall)
-          activated += (await mdm.activationStatus(ids.slice(i, i + mdm.activationTargetsPerCall))).filter((a) => a.status === 'ACTIVATED').length;
+        const mine = records.filter((d) => d.mdmProvider === provider);
+        for (const part of chunksOf(mine, mdm.activationTargetsPerCall)) {
+          const byId = new Map(part.map((d) => [d.mdmDeviceId!, d.imei]));
+          for (const a of await mdm.activationStatus(part.map((d) => d.mdmDeviceId!))) status.set(byId.get(a.deviceId)!, a.status);
+        }
       }
+      const waiting = pending.filter((p) => status.get(p.imei) !== 'ACTIVATED');
+      const lateImages = waiting.filter((p) => p.activateFrom <= now + lookaheadMs && status.get(p.imei) !== 'DOWNLOADED');
+      if (lateImages.length) {
+        const keep = waiting.filter((p) => !lateImages.includes(p)).map((p) => p.activateFrom);
+        const moved = fitLogins([...keep, ...earlier.recentLogins], lateImages.length, now + lookaheadMs, imaging.firstLoginsPerMinute, `${storeId}:${now}`);
+        lateImages.forEach((p, i) => (p.activateFrom = moved[i]!));
+        const record = new Map(records.map((d) => [d.imei, d]));
+        for (const provider of new Set(lateImages.map((p) => record.get(p.imei)!.mdmProvider))) {
+          const mdm = deps.mdm[provider];
+          const targets = lateImages
+            .filter((p) => record.get(p.imei)!.mdmProvider === provider)
+            .map((p) => ({ deviceId: record.get(p.imei)!.mdmDeviceId!, downloadFrom: new Date(now).toISOString(), activateFrom: new Date(p.activateFrom).toISOString() }));
+          for (const part of chunksOf(targets, mdm.activationTargetsPerCall)) await mdm.scheduleActivation(imaging.imageBytes, part);
+        }
+      }
+      const scheduled = earlier.imeis.length + plan.targets.length;
       return {
         imeis: plan.targets.map((t) => t.imei),
         busyUntil: plan.targets.map((t) => t.downloadUntil),
         // The last K sign-ins are all the next round's pacing needs.
-        recentLogins: [...earlier.recentLogins, ...plan.targets.map((t) => t.activateFrom)].sort((a, b) => a - b).slice(-imaging.firstLoginsPerMinute),
+        recentLogins: [...earlier.recentLogins, ...waiting.map((p) => p.activateFrom)].sort((a, b) => a - b).slice(-imaging.firstLoginsPerMinute),
+        pending: waiting,
         late: plan.late.map((l) => ({ imei: l.imei, neededBy: new Date(l.neededBy).toISOString(), readyAt: new Date(l.readyAt).toISOString() })),
-        activated,
+        activated: scheduled - waiting.length,
+        movedSignIns: lateImages.length,
         withoutPhone,
+        switchedOff,
       };
     },
 

@@ -79,6 +79,12 @@ export interface ActivationState {
   activated: number;
   /** People of the sessions still to come with no phone prepared at the last round. */
   withoutPhone: number;
+  /** Prepared phones not switched on at the last round (still in their box): scheduled once they are. */
+  switchedOff?: number;
+  /** Scheduled phones not signed in yet, with their sign-in moments (moved when an image is late). */
+  pending?: { imei: string; activateFrom: number }[];
+  /** Sign-ins moved so far because an image was late. */
+  movedSignIns?: number;
   rounds: number;
 }
 
@@ -102,7 +108,7 @@ export interface RolloutProgress {
   /** The shipment: phones taken into stock, and those refused (with why). */
   shipment?: ShipmentRegistration;
   /** Images scheduled, signed in (as the MDM said at the last round), late for their session. */
-  activation?: { scheduled: number; activated: number; late: number; withoutPhone: number };
+  activation?: { scheduled: number; activated: number; late: number; withoutPhone: number; switchedOff: number };
   /** The changes operators made mid-rollout: how many, and the last one. */
   changes: { applied: number; last?: AppliedRolloutChange };
   state: 'registering' | 'training' | 'done';

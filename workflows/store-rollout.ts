@@ -213,7 +213,9 @@ export async function storeRollout(input: StoreRolloutInput): Promise<RolloutPro
       storeId,
       sessions: state.sessions.filter((s) => !held.has(s.id)).map((s) => ({ startsAt: s.startsAt, employees: s.employees })),
       imaging: imaging!,
-      earlier: { imeis: a.imeis, busyUntil: a.busyUntil.filter((t) => t > Date.now()), recentLogins: a.recentLogins },
+      earlier: { imeis: a.imeis, busyUntil: a.busyUntil.filter((t) => t > Date.now()), recentLogins: a.recentLogins, pending: a.pending ?? [] },
+      // The next round comes after the recheck; the margin covers a round that runs late.
+      lookaheadMs: 2 * recheck,
     });
     state.activation = {
       imeis: [...a.imeis, ...round.imeis],
@@ -222,10 +224,13 @@ export async function storeRollout(input: StoreRolloutInput): Promise<RolloutPro
       late: [...a.late, ...round.late],
       activated: round.activated,
       withoutPhone: round.withoutPhone,
+      switchedOff: round.switchedOff,
+      pending: round.pending,
+      movedSignIns: (a.movedSignIns ?? 0) + round.movedSignIns,
       rounds: a.rounds + 1,
     };
-    // Again while someone due for a session has no phone yet, or a phone has not signed in.
-    activationDue = round.withoutPhone > 0 || round.activated < state.activation.imeis.length;
+    // Again while someone due for a session has no phone (or one switched on) yet, or a phone has not signed in.
+    activationDue = round.withoutPhone > 0 || round.switchedOff > 0 || round.activated < state.activation.imeis.length;
   };
 
   const start = async (session: PlannedSession) => {
@@ -492,6 +497,7 @@ function progressOf(storeId: string, constraints: TrainingPlanInput, state: Roll
             activated: state.activation.activated,
             late: state.activation.late.length,
             withoutPhone: state.activation.withoutPhone,
+            switchedOff: state.activation.switchedOff ?? 0,
           },
         }
       : {}),
