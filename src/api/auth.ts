@@ -110,6 +110,8 @@ export const ROUTE_SCOPES: RouteScope[] = [
   // Operations start a store's rollout; its curator and support follow it.
   { method: 'POST', path: '/stores/:storeId/rollouts', anyOf: ['operations'] },
   { method: 'GET', path: '/stores/:storeId/rollouts/current', anyOf: ['curator:{storeId}', 'support', 'operations'] },
+  // Changing a running rollout (a session cancelled, a room lost, the roster changed): operations only.
+  { method: 'POST', path: '/stores/:storeId/rollouts/changes', anyOf: ['operations'] },
   // The trainer records attendance with the store's curator token (or operations).
   { method: 'POST', path: '/stores/:storeId/rollouts/sessions/:sessionId/attendance', anyOf: ['curator:{storeId}', 'operations'] },
   // Payloads hold names and passport data: decrypting (and encrypting) them is personal data.

@@ -190,6 +190,58 @@ describe('starting a rollout', () => {
   });
 });
 
+describe('changing a running rollout', () => {
+  it('a session cancelled (its people placed later), people added as CSV; a bad body names the field, a refused change says why (409), no rollout is a 404', async () => {
+    // The rollout the test above started: every session in 2027, none started.
+    const store = h.fleet.stores[1]!;
+    const path = `/stores/${store.id}/rollouts/changes`;
+    const status = await eventually(async () => {
+      const res = await h.call('GET', `/stores/${store.id}/rollouts/current`);
+      return res.status === 200 ? res.json() : undefined;
+    }, 'the rollout to answer');
+    const first = status.upcoming[0];
+
+    const bad = await h.call('POST', path, { kind: 'session-cancelled', reason: 'trainer ill' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).problems).toEqual([{ field: 'sessionId', message: 'must be the session id of the plan, e.g. 2027-03-01T08:00-R1' }]);
+    expect((await (await h.call('POST', path, { kind: 'moved', reason: 'x' })).json()).problems[0].field).toBe('kind');
+    const badCsv = await h.call('POST', path, {
+      kind: 'roster-changed',
+      add: 'employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable\nN1,SALES,8am,14:00,,',
+      reason: 'hires',
+    });
+    expect(badCsv.status).toBe(400);
+    expect((await badCsv.json()).problems).toEqual([{ field: 'add[row 2].shiftFrom', message: 'must be HH:MM (store time)' }]);
+    const none = await h.call('POST', '/stores/S999/rollouts/changes', { kind: 'session-cancelled', sessionId: first.sessionId, reason: 'x' });
+    expect(none.status).toBe(404);
+    expect((await none.json()).error).toBe('no rollout of S999 is running');
+    const refused = await h.call('POST', path, { kind: 'room-lost', room: 'R9', reason: 'inventory' });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error).toBe("no room R9 in the rollout's plan (rooms: R1)");
+    const stranger = await h.call('POST', path, { kind: 'roster-changed', remove: ['NOBODY'], reason: 'left' });
+    expect(stranger.status).toBe(409);
+    expect((await stranger.json()).error).toBe('not on the roster: NOBODY');
+
+    const cancelled = await h.call('POST', path, { kind: 'session-cancelled', sessionId: first.sessionId, reason: 'trainer ill' });
+    expect(cancelled.status, await cancelled.clone().text()).toBe(200);
+    const moved = await cancelled.json();
+    expect(moved).toMatchObject({ storeId: store.id, change: 1, kind: 'session-cancelled', how: 'placed', cancelled: [first.sessionId], unplaced: [] });
+    expect(moved.added.flatMap((a: { employees: string[] }) => a.employees).sort()).toEqual([...first.employees].sort());
+    const hired = await h.call('POST', path, {
+      kind: 'roster-changed',
+      add: 'employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable\nN1,SALES,08:00,14:00,,',
+      reason: 'new hire',
+    });
+    expect(hired.status, await hired.clone().text()).toBe(200);
+    expect((await hired.json()).added).toEqual([expect.objectContaining({ employees: ['N1'], sessionId: expect.stringMatching(/-r2$/) })]);
+
+    const after = await (await h.call('GET', `/stores/${store.id}/rollouts/current`)).json();
+    expect(after).toMatchObject({ employees: status.employees + 1, changes: { applied: 2, last: { kind: 'roster-changed', by: 'api:test-operator', reason: 'new hire' } } });
+    expect(after.upcoming.map((u: { sessionId: string }) => u.sessionId)).not.toContain(first.sessionId);
+    await eventually(async () => ((await h.db.auditLog.count({ where: { action: 'rollout.changed', storeId: store.id } })) === 2 ? true : undefined), 'the audit rows');
+  });
+});
+
 describe("the partner's shipment manifest", () => {
   const imei = (i: number) => makeImei('35999902', i);
   const iccid = (i: number) => makeIccid('8970199', 800_000 + i);

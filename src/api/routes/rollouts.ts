@@ -1,13 +1,22 @@
 // Store rollouts (issue 10): planning the training of a store's staff, with no side effects. The
 // curator or operations send the training constraints (rooms, trainers, floor minimums, session
 // length) and the roster (from HR when none is given; JSON or CSV otherwise); the answer is the
-// sessions, the days they take and the lower bound no plan can beat, with what sets it.
+// sessions, the days they take and the lower bound no plan can beat, with what sets it. Then the
+// rollout itself: started with the plan, followed, its sessions' attendance recorded, and changed
+// mid-way by operations (a session cancelled, a room lost, the roster changed).
 import { Router } from 'express';
 import { z } from 'zod';
 import { DEFAULT_FIRST_LOGINS_PER_MINUTE, firstLoginMoments } from '../../domain/first-logins.ts';
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { rolloutProgressQuery, STORE_ROLLOUT_WORKFLOW, storeRolloutWorkflowId, type StoreRolloutInput } from '../../../workflows/store-rollout-contract.ts';
+import {
+  changeRolloutUpdate,
+  rolloutProgressQuery,
+  STORE_ROLLOUT_WORKFLOW,
+  storeRolloutWorkflowId,
+  type RolloutChange,
+  type StoreRolloutInput,
+} from '../../../workflows/store-rollout-contract.ts';
 import { recordAttendanceUpdate, trainingSessionWorkflowId } from '../../../workflows/training-session-contract.ts';
 import { operatorUpdate, withTemporal } from '../temporal-calls.ts';
 import {
@@ -143,6 +152,42 @@ const attendanceBody = z.strictObject(
   { error: 'must be a JSON object {present: [employee ids]}' },
 );
 
+const reason = () => text('must say why, 1-500 characters', { min: 1, max: 500 });
+const changeBody = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('session-cancelled'),
+      sessionId: sessionPath.shape.sessionId,
+      reason: reason(),
+    }),
+    z.strictObject({
+      kind: z.literal('room-lost'),
+      room: name('room'),
+      from: timestamp('must be when the room is lost, ISO 8601 with an offset (default: now)')
+        .optional()
+        .meta({ description: 'from this instant on (default: now): every session not yet started in the room from then moves' }),
+      reason: reason(),
+    }),
+    z.strictObject({
+      kind: z.literal('roster-changed'),
+      add: z
+        .union([z.array(rosterEntry).max(1_000), z.string().min(1).max(200_000)], {
+          error: `must be an array of roster entries {employeeId, department, shift, daysOff?, unavailable?}, or CSV text (${ROSTER_CSV_COLUMNS.join(',')})`,
+        })
+        .optional()
+        .meta({ description: `new hires to train, as the plan's roster entries: JSON or CSV (${ROSTER_CSV_COLUMNS.join(',')})` }),
+      remove: z
+        .array(employeeId(), { error: 'must be an array of employee ids' })
+        .max(1_000)
+        .optional()
+        .meta({ description: 'people who left the company: their seats are freed' }),
+      reason: reason(),
+    }),
+  ],
+  { error: 'must be {kind: "session-cancelled", sessionId, reason} | {kind: "room-lost", room, from?, reason} | {kind: "roster-changed", add?, remove?, reason}' },
+);
+
 const startBody = planBody.extend({
   inviteAheadHours: int('must be whole hours from 0 to 168', 0, 168).default(24).meta({ description: 'invitations go out this long before each session' }),
   attendanceGraceMinutes: int('must be whole minutes from 0 to 1,440', 0, 1440).default(120).meta({ description: 'how long after its end the trainer may still record a session' }),
@@ -220,6 +265,23 @@ export const ROLLOUT_ROUTES = {
       400: 'a bad field, named',
       404: 'no such session running',
       409: 'refused: before the start, after the grace, already recorded, or someone not invited (named)',
+    },
+  }),
+  change: defineRoute({
+    method: 'post',
+    path: '/stores/:storeId/rollouts/changes',
+    summary:
+      'Change a running rollout (operations): a session cancelled, a room lost from a moment on, the roster changed (people added or removed). The people who must move are planned again under the changed constraints, never a session already held or under way; the sessions they leave are cancelled and anyone invited is told',
+    auth: 'operator',
+    params: storePath,
+    body: changeBody,
+    bodyLimit: '256kb',
+    multilineFields: ['add'],
+    responses: {
+      200: 'applied: the sessions cancelled, the sessions added, people moved out of sessions, and anyone no session could take (with why)',
+      400: 'a bad field, named',
+      404: 'no rollout of this store is running',
+      409: 'refused (nothing changed): an unknown, held or started session, an unknown room, nobody named, someone named twice or already on the roster, someone not on it',
     },
   }),
   checkManifest: defineRoute({
@@ -432,6 +494,21 @@ export function rolloutRouter(ctx: ApiContext): Router {
     if ('notRunning' in answer || 'unknownUpdate' in answer) throw new HttpError(404, `no training session ${params.sessionId} is running at ${params.storeId}`);
     if ('rejected' in answer) throw new HttpError(409, answer.rejected);
     res.json({ storeId: params.storeId, sessionId: params.sessionId, ...answer.accepted });
+  });
+
+  mount(router, ROLLOUT_ROUTES.change, async ({ params, body }, _req, res) => {
+    const added = (add: RosterEntry[] | string | undefined): RosterEntry[] | undefined => {
+      if (typeof add !== 'string') return add;
+      const parsed = rosterFromCsv(add, 'add');
+      if (parsed.problems.length) throw new HttpError(400, 'the added people (CSV) have bad rows (nothing changed)', parsed.problems);
+      return parsed.roster;
+    };
+    const change: RolloutChange = body.kind === 'roster-changed' ? { ...body, add: added(body.add) } : body;
+    const handle = ctx.temporal.workflow.getHandle(storeRolloutWorkflowId(params.storeId));
+    const answer = await operatorUpdate(ctx, handle, changeRolloutUpdate, { ...change, by: `api:${res.locals.operator}` });
+    if ('notRunning' in answer || 'unknownUpdate' in answer) throw new HttpError(404, `no rollout of ${params.storeId} is running`);
+    if ('rejected' in answer) throw new HttpError(409, answer.rejected);
+    res.json({ storeId: params.storeId, ...answer.accepted });
   });
 
   mount(router, ROLLOUT_ROUTES.checkManifest, async ({ params, body }, _req, res) => {
