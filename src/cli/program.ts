@@ -116,6 +116,16 @@ interface RefusedDelivery {
   employeeId: string | null;
 }
 
+interface RolloutChangeView {
+  change: number;
+  kind: string;
+  cancelled: string[];
+  added: { sessionId: string; startsAt: string; room: string; trainer: string; employees: string[] }[];
+  withdrawn: { sessionId: string; employees: string[]; why: 'moved' | 'left' }[];
+  unplaced: { employeeId: string; reason: string }[];
+  note?: string;
+}
+
 // --- output -----------------------------------------------------------------------------------
 
 export interface Output {
@@ -165,6 +175,22 @@ function installWindowOf(value: string): { from: string; until: string } | 'none
   const m = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value);
   if (!m) throw new InvalidArgumentError('must be HH:MM-HH:MM (store time) or none');
   return { from: m[1]!, until: m[2]! };
+}
+
+/** A roster file as the API takes it: CSV text, or JSON entries by its extension. */
+function rosterFileOf(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+  }
+  if (!file.toLowerCase().endsWith('.json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, EXIT.usage);
+  }
 }
 
 /** A plan request from files: the constraints (JSON) and, when given, the roster (CSV text, or JSON by its extension). */
@@ -548,10 +574,13 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         lastDay?: string;
         state: string;
         upcoming: { sessionId: string; startsAt: string; room: string; employees: string[] }[];
+        changes?: { applied: number; last?: { kind: string; reason: string; by: string; at: string } };
       }>(`/stores/${segment(storeId)}/rollouts/current`);
+      const last = p.changes?.last;
       show(o.json, p, () =>
         [
           `${storeId}: ${p.trained} of ${p.employees} trained, ${p.handedOver} phones handed over, ${p.rescheduled} no-shows placed again; ${p.sessionsHeld} sessions held, ${p.sessionsLeft} left${p.lastDay ? ` (the last on ${p.lastDay})` : ''}; ${p.state}.`,
+          ...(last ? [`${p.changes!.applied} changes mid-rollout, the last ${last.at} by ${last.by}: ${last.kind} (${last.reason}).`] : []),
           table(
             ['next session', 'starts', 'room', 'people'],
             p.upcoming.map((u) => [u.sessionId, u.startsAt, u.room, u.employees.length]),
@@ -570,6 +599,62 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
       });
       show(o.json, body, () => `Session ${sessionId}: ${body.present} came, ${body.noShows} did not (they are placed into a later session).`);
     });
+
+  command(rollout, 'change')
+    .description('change a running rollout: a session cancelled, a room lost, the roster changed; whoever must move is planned again, never a session already held or under way')
+    .argument('<store>', 'the store, e.g. S007')
+    .option('--cancel-session <id>', 'a session that will not take place (e.g. the trainer is ill): its people go to later sessions')
+    .option('--room-lost <room>', 'a room that cannot be used from --from on (e.g. taken for inventory): its sessions not yet started move')
+    .option('--from <date-time>', 'with --room-lost: from when, ISO 8601 with an offset (default: now)', dateTimeWithOffset)
+    .option('--roster-add <file>', 'new hires to train: CSV (employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable) or JSON roster entries (by the extension)')
+    .option('--roster-remove <ids>', 'people who left the company, comma-separated: their seats are freed', (v: string) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .requiredOption('--reason <text>', 'why, e.g. "trainer ill"')
+    .action(
+      async (
+        storeId: string,
+        o: { json?: boolean; cancelSession?: string; roomLost?: string; from?: string; rosterAdd?: string; rosterRemove?: string[]; reason: string },
+        cmd: Command,
+      ) => {
+        const roster = o.rosterAdd !== undefined || o.rosterRemove !== undefined;
+        if ([o.cancelSession !== undefined, o.roomLost !== undefined, roster].filter(Boolean).length !== 1)
+          cmd.error('error: give one change: --cancel-session <id>, --room-lost <room> [--from], or --roster-add <file> and/or --roster-remove <ids>', {
+            exitCode: EXIT.usage,
+            code: 'phonefleet.change',
+          });
+        if (o.from && o.roomLost === undefined) cmd.error('error: --from goes with --room-lost', { exitCode: EXIT.usage, code: 'phonefleet.change' });
+        const change = o.cancelSession
+          ? { kind: 'session-cancelled', sessionId: o.cancelSession, reason: o.reason }
+          : o.roomLost
+            ? { kind: 'room-lost', room: o.roomLost, ...(o.from ? { from: o.from } : {}), reason: o.reason }
+            : {
+                kind: 'roster-changed',
+                ...(o.rosterAdd ? { add: rosterFileOf(o.rosterAdd) } : {}),
+                ...(o.rosterRemove ? { remove: o.rosterRemove } : {}),
+                reason: o.reason,
+              };
+        const { body } = await api().request<RolloutChangeView>('POST', `/stores/${segment(storeId)}/rollouts/changes`, change);
+        show(o.json, body, () => {
+          const moved = body.withdrawn.reduce((n, w) => n + (w.why === 'moved' ? w.employees.length : 0), 0);
+          const lines = [
+            `Change ${body.change} to ${storeId}'s rollout (${body.kind}): ${body.cancelled.length} sessions cancelled${body.cancelled.length ? ` (${body.cancelled.join(', ')})` : ''}, ${body.added.length} added${moved ? `, ${moved} people moved out of their sessions` : ''}, ${body.unplaced.length} people placed nowhere.${body.note ? ` ${body.note}.` : ''}`,
+          ];
+          if (body.added.length)
+            lines.push(
+              table(
+                ['new session', 'starts', 'room', 'trainer', 'people'],
+                body.added.map((a) => [a.sessionId, a.startsAt, a.room, a.trainer, a.employees.length]),
+              ),
+            );
+          for (const u of body.unplaced) lines.push(`  placed nowhere: ${u.employeeId}: ${u.reason}`);
+          return lines.join('\n');
+        });
+      },
+    );
 
   // freeze ------------------------------------------------------------------------------------
   const freeze = program.command('freeze').description('freeze windows: no role changes or releases on the phones meanwhile');

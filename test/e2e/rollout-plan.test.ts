@@ -307,6 +307,21 @@ describe('phonefleet rollout plan', () => {
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/409 from the API: session 2027-03-01T08:00-training-room starts at 2027-03-01T05:00:00.000Z/);
 
+    // Operations change it: the first session cancelled, new hires from a CSV and someone gone; a change refused; no change named.
+    const cancel = await cli(['rollout', 'change', store, '--cancel-session', '2027-03-01T08:00-training-room', '--reason', 'trainer ill']);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toMatch(
+      /^Change 1 to S001's rollout \(session-cancelled\): 1 sessions cancelled \(2027-03-01T08:00-training-room\), \d+ added, 0 people placed nowhere\./,
+    );
+    fs.writeFileSync(path.join(dir, 'hires.csv'), 'employeeId,department,shiftFrom,shiftUntil,daysOff,unavailable\nNEW-1,SALES,08:00,14:00,,\n');
+    const roster = await cli(['rollout', 'change', store, '--roster-add', path.join(dir, 'hires.csv'), '--roster-remove', 'SALES-199', '--reason', 'hires and a leaver']);
+    expect(roster.code, roster.stderr).toBe(0);
+    expect(roster.stdout).toMatch(/^Change 2 to S001's rollout \(roster-changed\): 0 sessions cancelled, 1 added, 0 people placed nowhere\./);
+    const lost = await cli(['rollout', 'change', store, '--room-lost', 'attic', '--reason', 'inventory']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(/409 from the API: no room attic in the rollout's plan/);
+    expect((await cli(['rollout', 'change', store, '--reason', 'nothing'])).code).toBe(2);
+
     const bad = await cli(['rollout', 'plan', h.fleet.stores[0]!.id, '--constraints', path.join(dir, 'missing.json')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('cannot read');
