@@ -181,7 +181,9 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
       const lateImages = waiting.filter((p) => p.activateFrom <= now + lookaheadMs && status.get(p.imei) !== 'DOWNLOADED');
       if (lateImages.length) {
         const keep = waiting.filter((p) => !lateImages.includes(p)).map((p) => p.activateFrom);
-        const moved = fitLogins([...keep, ...earlier.recentLogins], lateImages.length, now + lookaheadMs, imaging.firstLoginsPerMinute, `${storeId}:${now}`);
+        // Between the sign-ins still to come and those made in the last minute; not the late ones' own old moments.
+        const made = earlier.recentLogins.filter((t) => t <= now);
+        const moved = fitLogins([...keep, ...made], lateImages.length, now + lookaheadMs, imaging.firstLoginsPerMinute, `${storeId}:${now}`);
         lateImages.forEach((p, i) => (p.activateFrom = moved[i]!));
         const record = new Map(records.map((d) => [d.imei, d]));
         for (const provider of new Set(lateImages.map((p) => record.get(p.imei)!.mdmProvider))) {
