@@ -12,6 +12,7 @@ import { sessionProgressQuery, trainingSessionWorkflowId } from '../../workflows
 import type { PlannedSession, TrainingPlanInput } from '../../src/domain/training-plan.ts';
 import { eventually, hireEvent, startHarness, storeToday, type Harness } from '../support/harness.ts';
 import { simAdmin } from '../support/sim-admin.ts';
+import { recording, saveHistories } from '../support/histories.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -189,6 +190,10 @@ describe('a store rollout', () => {
       expect(phones.find((p) => p.imei === device.imei)?.iccid).toBe(sim.iccid);
       expect(device.state).toBe('IN_USE');
     }
+    if (recording) {
+      await saveHistories(h.client, storeRolloutWorkflowId(storeId), 'store-rollout-shipment-worker-killed');
+      await saveHistories(h.client, trainingSessionWorkflowId(storeId, planned[0]!.id), 'training-session-handed-over');
+    }
     const mdmDevices = await Promise.all(phones.slice(0, 12).map((p) => simAdmin(h.sims).mdmDevice(p.imei)));
     expect(new Set(mdmDevices.map((d) => d.deviceId)).size).toBe(12);
 
@@ -247,6 +252,7 @@ describe('a store rollout', () => {
     const signIns = activations.map((a) => a.activatedAt).sort((a, b) => a - b);
     for (let i = 1; i < signIns.length; i++) expect(signIns[i]! - signIns[i - 1]!).toBeGreaterThanOrEqual(60_000 / K / 2);
     expect((await rollout.query(rolloutProgressQuery)).activation?.scheduled).toBe(4);
+    if (recording) await saveHistories(h.client, trainingSessionWorkflowId(storeId, planned[0]!.id), 'training-session-waited-for-images');
     // Each phone handed over once it had signed in, never before.
     for (const a of await h.db.auditLog.findMany({ where: { action: 'device.handed-over', employeeId: { in: people } } })) {
       const device = await h.db.device.findUniqueOrThrow({ where: { imei: a.imei! } });
