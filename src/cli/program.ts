@@ -194,24 +194,28 @@ function rosterFileOf(file: string): unknown {
 }
 
 /** A plan request from files: the constraints (JSON) and, when given, the roster (CSV text, or JSON by its extension). */
-function planRequestOf(constraintsFile: string, rosterFile?: string): Record<string, unknown> {
-  const read = (file: string) => {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
-    }
-  };
-  let constraints: Record<string, unknown>;
+/** A file's text, or a usage error naming it. */
+function readText(file: string): string {
   try {
-    constraints = JSON.parse(read(constraintsFile)) as Record<string, unknown>;
+    return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`${constraintsFile} is not JSON: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
   }
+}
+
+function parseJsonFile(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, EXIT.usage);
+  }
+}
+
+function planRequestOf(constraintsFile: string, rosterFile?: string): Record<string, unknown> {
+  const constraints = parseJsonFile(constraintsFile, readText(constraintsFile)) as Record<string, unknown>;
   if (rosterFile) {
-    const text = read(rosterFile);
-    constraints.roster = rosterFile.toLowerCase().endsWith('.json') ? JSON.parse(text) : text;
+    const text = readText(rosterFile);
+    constraints.roster = rosterFile.toLowerCase().endsWith('.json') ? parseJsonFile(rosterFile, text) : text;
   }
   return constraints;
 }
@@ -548,18 +552,40 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
     .argument('<store>', 'the store, e.g. S007')
     .requiredOption('--constraints <file>', 'JSON, as for rollout plan (and inviteAheadHours, attendanceGraceMinutes)')
     .option('--roster <file>', "the roster, CSV or JSON; default: the store's employees from HR")
-    .action(async (storeId: string, o: { json?: boolean; constraints: string; roster?: string }) => {
-      const { status, body } = await api().request<{ rolloutId: string; sessions?: number; days?: number; lastDay?: string; alreadyStarted?: boolean }>(
-        'POST',
-        `/stores/${segment(storeId)}/rollouts`,
-        planRequestOf(o.constraints, o.roster),
-      );
-      show(o.json, body, () =>
-        status === 200
-          ? `${body.rolloutId} was already started by this request.`
-          : `${body.rolloutId} started: ${body.sessions} sessions over ${body.days} training days, the last on ${body.lastDay}.`,
-      );
-    });
+    .option('--manifest <file>', "the partner's shipment, CSV or JSON (imei, iccid, msisdn, serial, model per phone): registered first")
+    .option('--lease-contract <id>', "the shipment's leasing contract (with --manifest)")
+    .option('--warranty-until <date>', "the shipment's warranty end, YYYY-MM-DD (with --manifest)")
+    .option('--operator <name>', "the SIMs' operator (with --manifest; default CorpMobile)")
+    .option('--curator <employee>', "the store's ambassador: invited to every session, told each day how it goes")
+    .action(
+      async (
+        storeId: string,
+        o: { json?: boolean; constraints: string; roster?: string; manifest?: string; leaseContract?: string; warrantyUntil?: string; operator?: string; curator?: string },
+      ) => {
+        const request = planRequestOf(o.constraints, o.roster);
+        if (o.manifest) {
+          if (!o.leaseContract || !o.warrantyUntil) throw new CliError('--manifest needs --lease-contract and --warranty-until', EXIT.usage);
+          const manifest = readText(o.manifest);
+          request.shipment = {
+            manifest: o.manifest.toLowerCase().endsWith('.json') ? parseJsonFile(o.manifest, manifest) : manifest,
+            leaseContract: o.leaseContract,
+            warrantyUntil: o.warrantyUntil,
+            ...(o.operator ? { operator: o.operator } : {}),
+          };
+        } else if (o.leaseContract || o.warrantyUntil || o.operator) throw new CliError('--lease-contract, --warranty-until and --operator go with --manifest', EXIT.usage);
+        if (o.curator) request.curator = o.curator;
+        const { status, body } = await api().request<{ rolloutId: string; sessions?: number; days?: number; lastDay?: string; alreadyStarted?: boolean }>(
+          'POST',
+          `/stores/${segment(storeId)}/rollouts`,
+          request,
+        );
+        show(o.json, body, () =>
+          status === 200
+            ? `${body.rolloutId} was already started by this request.`
+            : `${body.rolloutId} started: ${body.sessions} sessions over ${body.days} training days, the last on ${body.lastDay}.`,
+        );
+      },
+    );
   command(rollout, 'status')
     .description("a store's rollout: trained, handed over, no-shows placed again, the next sessions")
     .argument('<store>', 'the store, e.g. S007')
@@ -575,11 +601,23 @@ export function buildProgram(opts: { settings?: () => ApiSettings; output?: Outp
         state: string;
         upcoming: { sessionId: string; startsAt: string; room: string; employees: string[] }[];
         changes?: { applied: number; last?: { kind: string; reason: string; by: string; at: string } };
+        shipment?: { registered: number; refused: { imei: string; reason: string }[] };
+        activation?: { scheduled: number; activated: number; late: number; withoutPhone: number; switchedOff: number };
       }>(`/stores/${segment(storeId)}/rollouts/current`);
       const last = p.changes?.last;
       show(o.json, p, () =>
         [
           `${storeId}: ${p.trained} of ${p.employees} trained, ${p.handedOver} phones handed over, ${p.rescheduled} no-shows placed again; ${p.sessionsHeld} sessions held, ${p.sessionsLeft} left${p.lastDay ? ` (the last on ${p.lastDay})` : ''}; ${p.state}.`,
+          ...(p.shipment
+            ? [
+                `Shipment: ${p.shipment.registered} phones into stock${p.shipment.refused.length ? `, ${p.shipment.refused.length} refused (${p.shipment.refused.map((r) => `${r.imei}: ${r.reason}`).join('; ')})` : ''}.`,
+              ]
+            : []),
+          ...(p.activation
+            ? [
+                `Images: ${p.activation.activated} of ${p.activation.scheduled} phones signed in, ${p.activation.late} late for their session, ${p.activation.switchedOff} prepared but switched off, ${p.activation.withoutPhone} people without a phone yet.`,
+              ]
+            : []),
           ...(last ? [`${p.changes!.applied} changes mid-rollout, the last ${last.at} by ${last.by}: ${last.kind} (${last.reason}).`] : []),
           table(
             ['next session', 'starts', 'room', 'people'],

@@ -301,6 +301,16 @@ describe('phonefleet rollout plan', () => {
     expect(status.stdout).toMatch(
       new RegExp(`^${store}: 0 of 200 trained, 0 phones handed over, 0 no-shows placed again; 0 sessions held, \\d+ left \\(the last on 2027-03-02\\); training\\.`),
     );
+    // The partner's shipment goes with the start: its terms are needed, and its rows are checked first.
+    const manifest = path.join(dir, 'manifest.csv');
+    fs.writeFileSync(manifest, 'imei,iccid,msisdn,serial,model\n123,8970199000000000000,+79160000000,R1234,SM-A256B\n');
+    const noTerms = await cli([...start, '--manifest', manifest]);
+    expect(noTerms.code).toBe(2);
+    expect(noTerms.stderr).toContain('--manifest needs --lease-contract and --warranty-until');
+    const badRow = await cli([...start, '--manifest', manifest, '--lease-contract', 'L-2027', '--warranty-until', '2029-12-31', '--curator', 'SALES-000']);
+    // A 400 is the caller's input: exit 2, every problem named, nothing started.
+    expect(badRow.code, badRow.stderr).toBe(2);
+    expect(badRow.stderr).toMatch(/400 from the API: the manifest has 2 problems \(nothing applied\) \(shipment\.manifest\[row 2\]\.imei must be a 15-digit IMEI/);
     const first = status.stdout.split('\n').find((l) => l.includes('2027-03-01T08:00'))!;
     expect(first).toBeDefined();
     const early = await cli(['rollout', 'attend', store, '2027-03-01T08:00-training-room', '--present', 'SALES-000']);
