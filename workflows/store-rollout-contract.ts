@@ -99,6 +99,10 @@ export interface RolloutProgress {
   rescheduled: number;
   sessionsHeld: number;
   sessionsLeft: number;
+  /** People on the roster not trained yet. */
+  remaining: number;
+  /** Training days that still have a session. */
+  daysLeft: number;
   /** The last training day still planned. */
   lastDay?: string;
   /** The next sessions (at most 10), soonest first. */

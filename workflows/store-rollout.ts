@@ -449,7 +449,7 @@ export async function storeRollout(input: StoreRolloutInput): Promise<RolloutPro
 /** The rollout in a line: the Web UI's summary and the curator's summaries. */
 export function rolloutSummary(p: RolloutProgress): string {
   const imaging = p.activation ? `, ${p.activation.activated} of ${p.activation.scheduled} phones signed in` : '';
-  const left = p.sessionsLeft ? `; ${p.sessionsLeft} sessions left${p.lastDay ? `, last day ${p.lastDay}` : ''}` : '; every session held';
+  const left = p.sessionsLeft ? `; ${p.sessionsLeft} sessions on ${p.daysLeft} days left${p.lastDay ? `, last day ${p.lastDay}` : ''}` : '; every session held';
   return `Rollout of ${p.storeId}: ${p.trained} of ${p.employees} trained, ${p.handedOver} handed over${imaging}, ${p.rescheduled} no-shows placed again${left}`;
 }
 
@@ -474,15 +474,18 @@ function progressOf(storeId: string, constraints: TrainingPlanInput, state: Roll
   // The roster as it is now: who left the company after their training counts no more on either side.
   const roster = new Set(constraints.roster.map((e) => e.employeeId));
   const changes = state.changes ?? [];
+  const trained = state.outcomes.reduce((n, o) => n + o.present.filter((e) => roster.has(e)).length, 0);
   return {
     storeId,
     employees: roster.size,
-    trained: state.outcomes.reduce((n, o) => n + o.present.filter((e) => roster.has(e)).length, 0),
+    trained,
+    remaining: Math.max(0, roster.size - trained),
     handedOver: state.outcomes.reduce((n, o) => n + o.handedOver.length, 0),
     notHandedOver: state.outcomes.reduce((n, o) => n + o.notHandedOver.length, 0),
     rescheduled: state.rescheduled,
     sessionsHeld: held.size,
     sessionsLeft: left.length,
+    daysLeft: new Set(left.map((s) => s.day)).size,
     ...(lastDay ? { lastDay } : {}),
     upcoming: [...left]
       .sort((a, b) => a.startsAt.localeCompare(b.startsAt))
