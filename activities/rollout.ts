@@ -50,6 +50,38 @@ export interface ActivationRound {
   /** Sign-ins this round moved because their image was late. */
   movedSignIns: number;
 }
+/** A session's start on the store's clock, as people read it. */
+async function sessionTime(db: ActivityDeps['db'], storeId: string, startsAt: string): Promise<string> {
+  const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timeZone: true } });
+  return new Intl.DateTimeFormat('en-GB', { timeZone: store.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(startsAt));
+}
+
+/** One e-mail per person and one to the curator, each once by its key, in one transaction; how many were new. */
+async function tellSessionPeople(
+  db: ActivityDeps['db'],
+  n: { storeId: string; employees: string[]; kind: string; key: (recipient: string) => string; message: string; curator: { key: string; message: string } },
+): Promise<number> {
+  let written = 0;
+  await db.$transaction(async (tx) => {
+    for (const employeeId of n.employees) {
+      const fresh = await enqueueNotification(tx, {
+        idempotencyKey: n.key(employeeId),
+        storeId: n.storeId,
+        recipient: employeeId,
+        employeeId,
+        kind: n.kind,
+        message: n.message,
+        channels: ['email'],
+      });
+      if (fresh) written += 1;
+    }
+    if (await enqueueNotification(tx, { idempotencyKey: n.curator.key, storeId: n.storeId, recipient: 'curator', kind: n.kind, message: n.curator.message, channels: ['email'] }))
+      written += 1;
+  });
+  if (written) await wakeNotificationDelivery();
+  return written;
+}
+
 export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operator' | 'mdm'>) {
   const { db } = deps;
   return {
@@ -313,44 +345,23 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
       /** The whole session (else only these people moved out of it). */
       whole: boolean;
     }): Promise<number> {
-      const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timeZone: true } });
-      const when = new Intl.DateTimeFormat('en-GB', { timeZone: store.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(startsAt));
-      const message = whole
-        ? `Your training for your new work phone on ${when}, room ${room}, is cancelled. A new invitation to another session follows.`
-        : `Your place in the training for your new work phone on ${when}, room ${room}, has moved to another session. A new invitation follows.`;
-      let written = 0;
-      await db.$transaction(async (tx) => {
-        for (const employeeId of employees) {
-          if (
-            await enqueueNotification(tx, {
-              idempotencyKey: `${key}:cancelled:${employeeId}`,
-              storeId,
-              recipient: employeeId,
-              employeeId,
-              kind: 'training-cancelled',
-              message,
-              channels: ['email'],
-            })
-          )
-            written += 1;
-        }
-        if (
-          await enqueueNotification(tx, {
-            // The same people moved out twice is the same notice.
-            idempotencyKey: whole ? `${key}:cancelled:curator` : `${key}:moved:${[...employees].sort().join(',')}`,
-            storeId,
-            recipient: 'curator',
-            kind: 'training-cancelled',
-            message: whole
-              ? `Training session ${sessionId} (${when}, room ${room}) is cancelled: its ${employees.length} people (${employees.join(', ')}) are invited to later sessions.`
-              : `${employees.length} people of training session ${sessionId} (${when}, room ${room}) move to later sessions: ${employees.join(', ')}.`,
-            channels: ['email'],
-          })
-        )
-          written += 1;
+      const when = await sessionTime(db, storeId, startsAt);
+      return tellSessionPeople(db, {
+        storeId,
+        employees,
+        kind: 'training-cancelled',
+        key: (recipient) => `${key}:cancelled:${recipient}`,
+        message: whole
+          ? `Your training for your new work phone on ${when}, room ${room}, is cancelled. A new invitation to another session follows.`
+          : `Your place in the training for your new work phone on ${when}, room ${room}, has moved to another session. A new invitation follows.`,
+        curator: {
+          // The same people moved out twice is the same notice.
+          key: whole ? `${key}:cancelled:curator` : `${key}:moved:${[...employees].sort().join(',')}`,
+          message: whole
+            ? `Training session ${sessionId} (${when}, room ${room}) is cancelled: its ${employees.length} people (${employees.join(', ')}) are invited to later sessions.`
+            : `${employees.length} people of training session ${sessionId} (${when}, room ${room}) move to later sessions: ${employees.join(', ')}.`,
+        },
       });
-      if (written) await wakeNotificationDelivery();
-      return written;
     },
 
     /** The curator's summary of a training day (e-mail), once per rollout and day. */
@@ -378,39 +389,18 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
       room: string;
       key: string;
     }): Promise<number> {
-      const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timeZone: true } });
-      const when = new Intl.DateTimeFormat('en-GB', { timeZone: store.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date(startsAt));
-      const message = `Training for your new work phone: ${when}, room ${room}. Your phone is handed over at the session; bring your staff card.`;
-      let written = 0;
-      await db.$transaction(async (tx) => {
-        for (const employeeId of employees) {
-          if (
-            await enqueueNotification(tx, {
-              idempotencyKey: `${key}:invite:${employeeId}`,
-              storeId,
-              recipient: employeeId,
-              employeeId,
-              kind: 'training-invitation',
-              message,
-              channels: ['email'],
-            })
-          )
-            written += 1;
-        }
-        if (
-          await enqueueNotification(tx, {
-            idempotencyKey: `${key}:invite:curator`,
-            storeId,
-            recipient: 'curator',
-            kind: 'training-invitation',
-            message: `Training session ${sessionId}: ${when}, room ${room}, ${employees.length} people invited (${employees.join(', ')}).`,
-            channels: ['email'],
-          })
-        )
-          written += 1;
+      const when = await sessionTime(db, storeId, startsAt);
+      return tellSessionPeople(db, {
+        storeId,
+        employees,
+        kind: 'training-invitation',
+        key: (recipient) => `${key}:invite:${recipient}`,
+        message: `Training for your new work phone: ${when}, room ${room}. Your phone is handed over at the session; bring your staff card.`,
+        curator: {
+          key: `${key}:invite:curator`,
+          message: `Training session ${sessionId}: ${when}, room ${room}, ${employees.length} people invited (${employees.join(', ')}).`,
+        },
       });
-      if (written) await wakeNotificationDelivery();
-      return written;
     },
 
     /** The phone prepared for each employee who came, handed over at the session (a second time changes nothing). */
