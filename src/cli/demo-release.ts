@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
 import { DEMO_FLEET, generateFleet } from '../systems/fleet.ts';
-import { api, cliEnvironment, fail, token, simulatorUrl } from './demo.ts';
+import { api, cliEnvironment, fail, token, simulatorUrl, webUi } from './demo.ts';
 
 const SAMPLES = ['stock-43', 'stock-44', 'stock-45-rotated'];
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/apk');
@@ -57,7 +57,7 @@ if (!published.ok || !body.release) fail(`publish refused: ${published.status} $
 const id = body.release.id;
 console.log(`
 Published ${id} (${body.release.versionName}, versionCode ${body.release.versionCode}). Watch it:
-  Web UI: http://127.0.0.1:8233/namespaces/default/workflows/${id} (its summary line, the rings; each store's own workflow ${id}@S001 ...)
+  Web UI: ${webUi(id)} (its summary line, the rings; each store's own workflow ${id}@S001 ...)
   ${cliEnvironment}
   phonefleet release status ${id}      ring by ring: installed, downloading, waiting for the window (the holder's shift) or a freeze
   phonefleet release wait ${id} --ring 1   (exits non-zero if the release halts)

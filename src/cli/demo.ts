@@ -25,8 +25,42 @@ export function fail(message: string): never {
   process.exit(1);
 }
 
+/** The Temporal Web UI `npm start` runs (its banner's address), at a workflow's page when one is named. */
+export function webUi(workflowId?: string): string {
+  const base = `http://127.0.0.1:${config.temporal.uiPort}`;
+  return workflowId ? `${base}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}` : base;
+}
+
+/** A client of the demo's Temporal (the dev server `npm start` runs), with phonefleet's encrypting codec. */
+export async function temporal() {
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
+  // Loaded here: the other demo scripts need no Temporal client.
+  const { connectClient } = await import('../temporal/connection.ts');
+  return connectClient({ address, namespace: config.temporal.namespace, keys: config.payloadKeys }).catch(() =>
+    fail(`Temporal does not answer at ${address}: is \`npm start\` running?`),
+  );
+}
+
+/** A call to phonefleet's API with the demo's token: the status and the JSON answer (exits when nothing answers). */
+export async function apiCall<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch(() => fail(`phonefleet's API does not answer at ${api}: is \`npm start\` running?`));
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
 /** Sends an HR CloudEvent signed as HR signs it, prints the answer, exits on refusal. */
 export async function sendHrEvent(type: string, employeeId: string, data: Record<string, unknown>): Promise<void> {
+  const res = await signedHrEvent(type, employeeId, data);
+  console.log(`POST ${api}/hr/events -> ${res.status} ${res.text}`);
+  if (res.status >= 300) process.exit(1);
+}
+
+/** An HR CloudEvent signed as HR signs it, sent to phonefleet: its answer. */
+export async function signedHrEvent(type: string, employeeId: string, data: Record<string, unknown>): Promise<{ status: number; text: string }> {
   const body = JSON.stringify({
     specversion: '1.0',
     id: randomUUID(),
@@ -49,14 +83,18 @@ export async function sendHrEvent(type: string, employeeId: string, data: Record
     },
     body,
   }).catch(() => fail(`phonefleet's API does not answer at ${api}: is \`npm start\` running?`));
-  console.log(`POST ${api}/hr/events -> ${res.status} ${await res.text()}`);
-  if (!res.ok) process.exit(1);
+  return { status: res.status, text: await res.text() };
 }
 
 /** Runs a `phonefleet` command against the demo's phonefleet and exits with its exit code. */
 export async function phonefleet(...argv: string[]): Promise<never> {
+  process.exit(await phonefleetThen(...argv));
+}
+
+/** Runs a `phonefleet` command against the demo's phonefleet (printed first): its exit code. */
+export async function phonefleetThen(...argv: string[]): Promise<number> {
   console.log(`$ phonefleet ${argv.join(' ')}`);
-  process.exit(await runPhonefleet(argv, { settings: () => ({ url: api, token }) }));
+  return runPhonefleet(argv, { settings: () => ({ url: api, token }) });
 }
 
 /** How to run the same commands from a shell. */

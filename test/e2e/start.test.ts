@@ -11,6 +11,7 @@ import { freePorts } from '../support/ports.ts';
 import { SIMULATOR_NAMES } from '../../src/systems/index.ts';
 import { eventually } from '../support/harness.ts';
 import { npmScript } from '../support/npm-scripts.ts';
+import type { RolloutProgress } from '../../workflows/store-rollout-contract.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** What `npm start` and the demo scripts run (npm itself would only add a process around it). */
@@ -83,9 +84,9 @@ function devServersOf(dataDir: string): ProcessInfo[] {
 type Env = Record<string, string | undefined>;
 
 /** Runs a demo script the way `npm run demo:...` does; its output is kept, never printed. */
-function runDemo(script: string, args: string[], env: Env): Promise<{ code: number; stdout: string; stderr: string }> {
+function runDemo(script: string, args: string[], env: Env, timeout = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [script, ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(TSX, [script, ...args], { cwd: ROOT, env, timeout }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -210,6 +211,7 @@ describe('npm start', () => {
     const figures = {
       firstReadyS: first.readyAfterMs / 1000,
       secondReadyS: 0,
+      demoRolloutS: 0,
       nodeRssMb: residentMb(devServer!.ppid),
       nodePssMb: proportionalMb(devServer!.ppid),
       postgresPssMb: postgres.reduce((sum, p) => sum + proportionalMb(p.pid), 0),
@@ -281,6 +283,29 @@ describe('npm start', () => {
     }, 'the demo release to roll out');
     expect(rolling.summary).toMatch(/^com\.retailco\.stock 4\.3\.0 \(43\): ring 1 of \d, \d+ of \d+ stores/);
 
+    // And a store rollout: a new store's staff hired, the partner's shipment registered, the plan's
+    // sessions minutes from now. Not waited for: the first session is minutes away.
+    const rolloutStartedAt = performance.now();
+    const demoRollout = await runDemo('src/cli/demo-rollout.ts', [], env, 150_000);
+    expect(demoRollout.code, demoRollout.stderr + demoRollout.stdout).toBe(0);
+    expect(demoRollout.stdout).toMatch(/The plan \(POST \/stores\/S004\/rollouts\/plan\): 3 sessions over 2 training days .*lower bound: 2 days, set by floor/);
+    expect(demoRollout.stdout).toContain('Started store-rollout-S004');
+    expect(demoRollout.stdout).toContain(`${uiUrl}/namespaces/default/workflows/store-rollout-S004`);
+    const rollout = (await (await fetch(`${apiUrl}/stores/S004/rollouts/current`, { headers: { authorization: `Bearer ${token}` } })).json()) as RolloutProgress;
+    expect(rollout).toMatchObject({ storeId: 'S004', employees: 24, sessionsHeld: 0, sessionsLeft: 3, state: 'training', shipment: { registered: 26, refused: [] } });
+    expect(rollout.upcoming).toHaveLength(3);
+    // Sessions of minutes, the first a few minutes from now.
+    expect(Date.parse(rollout.upcoming[0]!.startsAt) - Date.now()).toBeLessThan(4 * 60_000);
+    // No session open yet: the trainer is told when the next one opens.
+    const attend = await runDemo('src/cli/demo-attend.ts', [], env);
+    expect(attend.code, attend.stderr).toBe(0);
+    expect(attend.stdout).toContain(`The next, ${rollout.upcoming[0]!.sessionId} (room R1, 8 people), opens at`);
+    // A second run shows the running rollout and starts nothing.
+    const again = await runDemo('src/cli/demo-rollout.ts', [], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('The rollout of S004 is already running');
+    figures.demoRolloutS = (performance.now() - rolloutStartedAt) / 1000;
+
     const secondDevServer = descendantsOf(second.child.pid!).find((p) => p.cmdline.includes('start-dev'));
     expect(await ctrlC(second)).toBe(0);
     expect(secondDevServer && processInfo(secondDevServer.pid)).toBeUndefined();
@@ -290,7 +315,7 @@ describe('npm start', () => {
     console.log(
       `npm start: ready in ${figures.firstReadyS.toFixed(1)} s (first start), ${figures.secondReadyS.toFixed(1)} s (restart); ` +
         `resident after the first start (PSS): phonefleet ${figures.nodePssMb + figures.postgresPssMb} MB (node ${figures.nodePssMb} MB, RSS ${figures.nodeRssMb} MB; PostgreSQL ${figures.postgresPssMb} MB in ${figures.postgresProcesses} processes), ` +
-        `temporal dev server ${figures.temporalRssMb} MB apart`,
+        `temporal dev server ${figures.temporalRssMb} MB apart; demo:rollout (twice) and demo:attend ${figures.demoRolloutS.toFixed(1)} s`,
     );
     // Two starts (each bounded at 180 s above), a hire and two stops: more than the default bound.
   }, 600_000);
