@@ -20,6 +20,7 @@ import {
   type RolloutProgress,
 } from '../../workflows/store-rollout-contract.ts';
 import { recordAttendanceUpdate, sessionProgressQuery, trainingSessionWorkflowId, type TrainingSessionOutcome } from '../../workflows/training-session-contract.ts';
+import { recording, saveHistoryChain } from '../support/histories.ts';
 import { startProductionWorker, startTimeSkippingRig, type TimeSkippingRig } from '../support/time-skipping.ts';
 
 const taskQueue = 'store-rollout-changes';
@@ -188,6 +189,10 @@ describe('changes to a running store rollout (time-skipping)', () => {
     });
     expect(reinvited.map((n) => n.recipient).sort()).toEqual([...first.employees, 'curator'].sort());
     expect(await db.auditLog.count({ where: { action: 'rollout.changed', storeId: store.id } })).toBe(1);
+    if (recording) {
+      await saveHistoryChain(workflows, rollout.workflowId, rollout.firstExecutionRunId, 'store-rollout-session-cancelled');
+      await saveHistoryChain(workflows, firstId, (await workflows.getHandle(firstId).describe()).runId, 'training-session-cancelled-after-invitations');
+    }
   });
 
   it('a session workflow cancelled by hand in Temporal: the rollout does not wait for it, and places its people as a change', async () => {
