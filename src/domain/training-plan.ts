@@ -572,10 +572,14 @@ function activationReport(
   const linked = countBySlot(withLink);
   const unlinked = countBySlot(free);
   const movedByLink: NonNullable<TrainingPlan['activation']>['movedByLink'] = [];
+  // A slot is moved by the link only where the plan without it would need more phones by then
+  // than the link has imaged: the two plans may also differ where the link binds nothing.
+  let wantedSoFar = 0;
   for (const s of [...slots].sort((x, y) => x.startsAtMs - y.startsAtMs)) {
     const wanted = unlinked.get(s.index) ?? 0;
     const got = linked.get(s.index) ?? 0;
-    if (wanted > got) {
+    wantedSoFar += wanted;
+    if (wanted > got && wantedSoFar > ready[s.index]!) {
       movedByLink.push({
         day: s.day,
         start: hhmm(s.start),

@@ -418,6 +418,25 @@ describe('the training plan', () => {
     expect(planTraining({ ...input, activation: { ...activation, phoneMbps: 10 } }).activation!.phonesPerHour).toBe(13.5); // three at once, 800 s each
     expect(() => planTraining({ ...input, activation: { ...activation, sharePercent: 10 } })).toThrow(/less than one phone's 20 Mbit\/s/);
   });
+
+  it('a link that images every phone in time moves no session, even where the plan differs from the one without it', () => {
+    // Two departments with floor minimums: many plans take the fewest days; the link binds none of them.
+    const roster = [
+      ...Array.from({ length: 15 }, (_, i) => ({ employeeId: `F${String(i).padStart(2, '0')}`, department: 'FLOOR', shift: CLASSES[0]! })),
+      ...Array.from({ length: 9 }, (_, i) => ({ employeeId: `C${String(i).padStart(2, '0')}`, department: 'CHECKOUT', shift: CLASSES[0]! })),
+    ];
+    const input = base({
+      roster,
+      rooms: [{ id: 'R1', seats: 8 }],
+      departments: [
+        { id: 'FLOOR', minOnFloor: 10 },
+        { id: 'CHECKOUT', minOnFloor: 6 },
+      ],
+    });
+    const plan = planTraining({ ...input, activation: { startsAt: '2027-01-10T06:00:00+03:00', imageBytes: 1e7, uplinkMbps: 1000, sharePercent: 40 } });
+    expect(plan.activation!.movedByLink).toEqual([]);
+    expect(plan.days).toBe(planTraining(input).days);
+  });
 });
 
 const dayOffset = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
