@@ -14,6 +14,8 @@ import { eventually, hireEvent, startHarness, storeToday, type Harness } from '.
 import { simAdmin } from '../support/sim-admin.ts';
 import { recording, saveHistories } from '../support/histories.ts';
 
+/** The store's people: 12 in the suite; ROLLOUT_E2E_PEOPLE=300 runs a full store (about 10 minutes). */
+const PEOPLE = Number(process.env.ROLLOUT_E2E_PEOPLE ?? 12);
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ fleet: { stores: 3, employeesPerStore: 1, stockPerStore: 0 }, workerProcess: true });
@@ -60,10 +62,10 @@ async function storeLink(storeId: string, link: { uplinkMbps: number; phoneMbps:
   return mdm;
 }
 
-/** Sessions of seconds from `startsAt` on, one room: what a plan makes, on a test's clock. */
-function sessions(storeId: string, groups: string[][], startsAt: number, lengthMs: number, gapMs: number): PlannedSession[] {
+/** Sessions of seconds from `startsAt` on, in `rooms` rooms at once: what a plan makes, on a test's clock. */
+function sessions(storeId: string, groups: string[][], startsAt: number, lengthMs: number, gapMs: number, rooms = 1): PlannedSession[] {
   return groups.map((employees, i) => {
-    const from = startsAt + i * (lengthMs + gapMs);
+    const from = startsAt + Math.floor(i / rooms) * (lengthMs + gapMs);
     const day = new Date(from).toISOString().slice(0, 10);
     return {
       id: `${storeId}-T${i + 1}`,
@@ -72,8 +74,8 @@ function sessions(storeId: string, groups: string[][], startsAt: number, lengthM
       end: new Date(from + lengthMs).toISOString().slice(11, 16),
       startsAt: new Date(from).toISOString(),
       endsAt: new Date(from + lengthMs).toISOString(),
-      room: 'R1',
-      trainer: 'T1',
+      room: `R${(i % rooms) + 1}`,
+      trainer: `T${(i % rooms) + 1}`,
       employees,
     };
   });
@@ -94,9 +96,13 @@ function planInputFor(storeId: string, people: string[]): TrainingPlanInput {
 }
 
 /** The trainer at a session once it is open: these came. */
-async function attend(storeId: string, sessionId: string, present: string[]) {
+async function attend(storeId: string, sessionId: string, present: string[], startsAt = Date.now()) {
   const session = h.client.workflow.getHandle(trainingSessionWorkflowId(storeId, sessionId));
-  await eventually(async () => (await session.query(sessionProgressQuery).catch(() => undefined))?.state === 'open', `session ${sessionId} open`, 120_000);
+  await eventually(
+    async () => (await session.query(sessionProgressQuery).catch(() => undefined))?.state === 'open',
+    `session ${sessionId} open`,
+    120_000 + Math.max(0, startsAt - Date.now()),
+  );
   const res = await h.call('POST', `/stores/${storeId}/rollouts/sessions/${sessionId}/attendance`, { present });
   expect(res.status).toBe(200);
   return session;
@@ -131,88 +137,104 @@ describe('a store rollout', () => {
     expect(await h.db.device.count({ where: { imei: good.imei } })).toBe(0);
   });
 
-  it('from the shipment to every phone handed over: registered once through a worker kill, imaged within the share, first sign-ins at most K a minute', async () => {
-    const storeId = h.fleet.stores[1]!.id;
-    const people = await hires(storeId, 12);
-    const phones = [...(await Promise.all(people.map(() => provisioned()))), await provisioned(true)];
-    const mdm = await storeLink(storeId, { uplinkMbps: 80, phoneMbps: 8 });
-    // The operator answers slowly: the worker is killed while the shipment is being registered.
-    await simAdmin(h.sims).faults('operator', { latencyMs: 400 });
+  it(
+    'from the shipment to every phone handed over: registered once through a worker kill, imaged within the share, first sign-ins at most K a minute',
+    async () => {
+      const storeId = h.fleet.stores[1]!.id;
+      const people = await hires(storeId, PEOPLE);
+      const phones = [...(await Promise.all(people.map(() => provisioned()))), await provisioned(true)];
+      const refusedPhone = phones[PEOPLE]!;
+      const mdm = await storeLink(storeId, { uplinkMbps: 80, phoneMbps: 8 });
+      // The operator answers slowly: the worker is killed while the shipment is being registered.
+      await simAdmin(h.sims).faults('operator', { latencyMs: 400 });
 
-    const now = Date.now();
-    const K = 60;
-    const planned = sessions(storeId, [people.slice(0, 6), people.slice(6)], now + 75_000, 15_000, 5_000);
-    const input: StoreRolloutInput = {
-      storeId,
-      planInput: planInputFor(storeId, people),
-      sessions: planned,
-      inviteAhead: '30 seconds',
-      attendanceGrace: '1 minute',
-      shipment: { phones, terms: { leaseContract: 'LEASE-2027-01', warrantyUntil: '2029-12-31', operator: 'CorpMobile' } },
-      // 2 MB images over 50 % of 80 Mbit/s at 8 Mbit/s a phone: five at a time, 2 s each.
-      imaging: { startsAt: new Date(now).toISOString(), imageBytes: 2_000_000, uplinkMbps: 80, sharePercent: 50, phoneMbps: 8, firstLoginsPerMinute: K },
-      activationRecheck: '2 seconds',
-      imagePoll: '1 second',
-    };
-    const rollout = await h.client.workflow.start(STORE_ROLLOUT_WORKFLOW, { workflowId: storeRolloutWorkflowId(storeId), taskQueue: h.taskQueue, args: [input] });
+      const now = Date.now();
+      // Sessions of 6 in one room for the suite's store; of 16 in two rooms for a full store, with
+      // time for its onboardings to prepare the phones and a pace its sign-ins can keep.
+      const K = PEOPLE <= 12 ? 60 : 240;
+      const groups = Array.from({ length: Math.ceil(PEOPLE / (PEOPLE <= 12 ? 6 : 16)) }, (_, i) => people.slice(i * (PEOPLE <= 12 ? 6 : 16), (i + 1) * (PEOPLE <= 12 ? 6 : 16)));
+      const planned = sessions(storeId, groups, now + 75_000 + (PEOPLE > 12 ? PEOPLE * 600 : 0), 15_000, 5_000, PEOPLE <= 12 ? 1 : 2);
+      const input: StoreRolloutInput = {
+        storeId,
+        planInput: planInputFor(storeId, people),
+        sessions: planned,
+        inviteAhead: '30 seconds',
+        attendanceGrace: '1 minute',
+        shipment: { phones, terms: { leaseContract: 'LEASE-2027-01', warrantyUntil: '2029-12-31', operator: 'CorpMobile' } },
+        // 2 MB images over 50 % of 80 Mbit/s at 8 Mbit/s a phone: five at a time, 2 s each.
+        imaging: { startsAt: new Date(now).toISOString(), imageBytes: 2_000_000, uplinkMbps: 80, sharePercent: 50, phoneMbps: 8, firstLoginsPerMinute: K },
+        activationRecheck: '2 seconds',
+        imagePoll: '1 second',
+      };
+      const rollout = await h.client.workflow.start(STORE_ROLLOUT_WORKFLOW, { workflowId: storeRolloutWorkflowId(storeId), taskQueue: h.taskQueue, args: [input] });
 
-    const registered = () => h.db.auditLog.count({ where: { action: 'rollout.phone-registered', storeId } });
-    await eventually(async () => ((await registered()) >= 2 ? true : undefined), 'some phones registered');
-    await h.killWorker();
-    await h.restartWorker();
-    await simAdmin(h.sims).faults('operator', null);
+      const registered = () => h.db.auditLog.count({ where: { action: 'rollout.phone-registered', storeId } });
+      await eventually(async () => ((await registered()) >= 2 ? true : undefined), 'some phones registered');
+      await h.killWorker();
+      await h.restartWorker();
+      await simAdmin(h.sims).faults('operator', null);
 
-    // The curator unpacks the registered phones in the back room and switches them on (Wi-Fi: the store's link).
-    await eventually(async () => ((await registered()) === 12 ? true : undefined), 'the shipment registered', 90_000);
-    for (const p of phones.slice(0, 12)) await simAdmin(h.sims).setOnline(p.imei, true);
+      // The curator unpacks the registered phones in the back room and switches them on (Wi-Fi: the store's link).
+      await eventually(async () => ((await registered()) === PEOPLE ? true : undefined), 'the shipment registered', 90_000 + PEOPLE * 1_000);
+      for (const p of phones.slice(0, PEOPLE)) await simAdmin(h.sims).setOnline(p.imei, true);
 
-    // The sessions as they come; everyone came.
-    for (const s of planned) await attend(storeId, s.id, s.employees);
-    const final: RolloutProgress = await rollout.result();
+      // The sessions as they come; everyone came.
+      for (const s of planned) await attend(storeId, s.id, s.employees, Date.parse(s.startsAt));
+      const final: RolloutProgress = await rollout.result();
 
-    expect(final).toMatchObject({ state: 'done', employees: 12, trained: 12, handedOver: 12, notHandedOver: 0, sessionsHeld: 2 });
-    expect(final.shipment).toEqual({ registered: 12, refused: [{ imei: phones[12]!.imei, reason: expect.stringMatching(/another number/) }] });
-    expect(final.activation).toMatchObject({ scheduled: 12, late: 0 });
-    // The refused phone is not in stock; support is asked to look at it.
-    expect(await h.db.device.count({ where: { imei: phones[12]!.imei } })).toBe(0);
-    expect(await h.db.supportTask.count({ where: { storeId, kind: 'rollout-phone-refused' } })).toBe(1);
+      expect(final).toMatchObject({ state: 'done', employees: PEOPLE, trained: PEOPLE, handedOver: PEOPLE, notHandedOver: 0, sessionsHeld: planned.length });
+      expect(final.shipment).toEqual({ registered: PEOPLE, refused: [{ imei: refusedPhone.imei, reason: expect.stringMatching(/another number/) }] });
+      expect(final.activation).toMatchObject({ scheduled: PEOPLE, late: 0 });
+      // The refused phone is not in stock; support is asked to look at it.
+      expect(await h.db.device.count({ where: { imei: refusedPhone.imei } })).toBe(0);
+      expect(await h.db.supportTask.count({ where: { storeId, kind: 'rollout-phone-refused' } })).toBe(1);
 
-    // Registered and handed over once each, whatever the worker did; each person got a phone with the SIM the partner put in it.
-    expect(await registered()).toBe(12);
-    const audits = await h.db.auditLog.findMany({ where: { action: 'device.handed-over', employeeId: { in: people } } });
-    expect(audits.map((a) => a.employeeId).sort()).toEqual([...people].sort());
-    for (const id of people) {
-      const view = await employee(id);
-      expect(view.employee.status).toBe('ACTIVE');
-      const sim = await h.db.sim.findFirstOrThrow({ where: { employeeId: id } });
-      const device = await h.db.device.findFirstOrThrow({ where: { employeeId: id } });
-      expect(sim.lastSeenImei).toBe(device.imei);
-      expect(phones.find((p) => p.imei === device.imei)?.iccid).toBe(sim.iccid);
-      expect(device.state).toBe('IN_USE');
-    }
-    if (recording) {
-      await saveHistories(h.client, storeRolloutWorkflowId(storeId), 'store-rollout-shipment-worker-killed');
-      await saveHistories(h.client, trainingSessionWorkflowId(storeId, planned[0]!.id), 'training-session-handed-over');
-    }
-    const mdmDevices = await Promise.all(phones.slice(0, 12).map((p) => simAdmin(h.sims).mdmDevice(p.imei)));
-    expect(new Set(mdmDevices.map((d) => d.deviceId)).size).toBe(12);
-
-    // On the simulator: the link never above the share, every sign-in after its image, at most K in any 60 s.
-    const link = (await (await fetch(`${h.sims.urls[mdm]}/_sim/apps/links/${storeId}`)).json()) as { peakMbps: number };
-    expect(link.peakMbps).toBeLessThanOrEqual(40);
-    const activations = await activationsOn(mdm, storeId);
-    expect(activations).toHaveLength(12);
-    const signIns = activations.map((a) => a.activatedAt).sort((a, b) => a - b);
-    for (const a of activations) expect(a.activatedAt).toBeGreaterThanOrEqual(a.downloadedAt);
-    for (let i = K; i < signIns.length; i++) expect(signIns[i]! - signIns[i - K]!).toBeGreaterThanOrEqual(60_000);
-    // Each session's phones had signed in before it started.
-    for (const s of planned)
-      for (const e of s.employees) {
-        const device = await h.db.device.findFirstOrThrow({ where: { employeeId: e } });
-        const a = activations.find((x) => x.imei === device.imei)!;
-        expect(a.activatedAt).toBeLessThanOrEqual(Date.parse(s.startsAt));
+      // Registered and handed over once each, whatever the worker did; each person got a phone with the SIM the partner put in it.
+      expect(await registered()).toBe(PEOPLE);
+      const audits = await h.db.auditLog.findMany({ where: { action: 'device.handed-over', employeeId: { in: people } } });
+      expect(audits.map((a) => a.employeeId).sort()).toEqual([...people].sort());
+      for (const id of people) {
+        const view = await employee(id);
+        expect(view.employee.status).toBe('ACTIVE');
+        const sim = await h.db.sim.findFirstOrThrow({ where: { employeeId: id } });
+        const device = await h.db.device.findFirstOrThrow({ where: { employeeId: id } });
+        expect(sim.lastSeenImei).toBe(device.imei);
+        expect(phones.find((p) => p.imei === device.imei)?.iccid).toBe(sim.iccid);
+        expect(device.state).toBe('IN_USE');
       }
-  }, 300_000);
+      if (recording) {
+        await saveHistories(h.client, storeRolloutWorkflowId(storeId), 'store-rollout-shipment-worker-killed');
+        await saveHistories(h.client, trainingSessionWorkflowId(storeId, planned[0]!.id), 'training-session-handed-over');
+      }
+      const mdmDevices = await Promise.all(phones.slice(0, PEOPLE).map((p) => simAdmin(h.sims).mdmDevice(p.imei)));
+      expect(new Set(mdmDevices.map((d) => d.deviceId)).size).toBe(PEOPLE);
+
+      // On the simulator: the link never above the share, every sign-in after its image, at most K in any 60 s.
+      const link = (await (await fetch(`${h.sims.urls[mdm]}/_sim/apps/links/${storeId}`)).json()) as { peakMbps: number };
+      expect(link.peakMbps).toBeLessThanOrEqual(40);
+      const activations = await activationsOn(mdm, storeId);
+      expect(activations).toHaveLength(PEOPLE);
+      const signIns = activations.map((a) => a.activatedAt).sort((a, b) => a - b);
+      for (const a of activations) expect(a.activatedAt).toBeGreaterThanOrEqual(a.downloadedAt);
+      for (let i = K; i < signIns.length; i++) expect(signIns[i]! - signIns[i - K]!).toBeGreaterThanOrEqual(60_000);
+      // Each session's phones had signed in before it started.
+      for (const s of planned)
+        for (const e of s.employees) {
+          const device = await h.db.device.findFirstOrThrow({ where: { employeeId: e } });
+          const a = activations.find((x) => x.imei === device.imei)!;
+          expect(a.activatedAt).toBeLessThanOrEqual(Date.parse(s.startsAt));
+        }
+      if (PEOPLE > 12) {
+        const first = Math.min(...activations.map((a) => a.downloadedAt)) - 2_000;
+        const last = Math.max(...activations.map((a) => a.downloadedAt));
+        const boundMs = (PEOPLE * 2_000_000 * 8) / (40 * 1_000);
+        console.log(
+          `rollout of ${PEOPLE}: images from the first start to the last end ${((last - first) / 1000).toFixed(1)} s against ${(boundMs / 1000).toFixed(1)} s at the share (${((last - first) / boundMs).toFixed(3)}), peak link ${link.peakMbps} of 40 Mbit/s, ${planned.length} sessions`,
+        );
+      }
+    },
+    300_000 + PEOPLE * 5_000,
+  );
 
   it('a link slower than planned: the images take longer, the session waits for them and hands over, and no session moves', async () => {
     const storeId = h.fleet.stores[2]!.id;
