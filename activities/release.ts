@@ -14,7 +14,7 @@ import { MOBILE_DOWNLOAD_MAX_BYTES, planWaves, type Stay, type StorePhone } from
 import { audit } from '../src/inventory/audit.ts';
 import { releaseName } from '../src/systems/crash-reporter/api.ts';
 import type { MdmAppTarget, MdmProviderName } from '../src/systems/shared/mdm-api.ts';
-import { assignmentLeadMs, NO_TARGETS, type PreparedRelease, type ReleasePolicy, type StorePlanSummary, type TargetCounts } from '../workflows/release-contract.ts';
+import { doubledAssignmentLeadMs, NO_TARGETS, type PreparedRelease, type ReleasePolicy, type StorePlanSummary, type TargetCounts } from '../workflows/release-contract.ts';
 import { permanent } from './boundary.ts';
 import type { ActivityDeps } from './deps.ts';
 import { enqueueNotification, RELEASE_TEAM, wakeNotificationDelivery } from './notifications.ts';
@@ -162,8 +162,9 @@ export function createReleaseActivities({
       replan?: boolean;
     }): Promise<StorePlanSummary> {
       const { releaseId, storeId, policy } = input;
-      // The plan starts once its first batch can have reached the MDM.
-      const now = Date.now() + assignmentLeadMs(msToNumber(policy.batchSpan));
+      // The plan starts once its first batch can have reached the MDM (a store workflow from
+      // before batch-lead-doubled waits one lead, then sends it one lead ahead).
+      const now = Date.now() + doubledAssignmentLeadMs(msToNumber(policy.batchSpan));
       const inStore = await db.releaseTarget.findMany({ where: { releaseId, storeId } });
       const existing = inStore.filter((t) => t.ring === input.ring);
       if (existing.length > 0 && !input.replan) return summaryOf(existing, now, undefined);

@@ -51,6 +51,16 @@ export function assignmentLeadMs(batchSpanMs: number): number {
   return Math.min(60_000, batchSpanMs / 2);
 }
 
+/**
+ * The lead store workflows use since `batch-lead-doubled`, and store plans start at: twice
+ * assignmentLeadMs. Before the first batch goes out the workflow checks the store's freezes (an
+ * activity of its own), and on a busy worker that round trip took longer than one lead: the first
+ * wave started late and overlapped the second on the link.
+ */
+export function doubledAssignmentLeadMs(batchSpanMs: number): number {
+  return 2 * assignmentLeadMs(batchSpanMs);
+}
+
 /** Where a release stands. */
 export const RELEASE_STATUS = {
   preparing: 'preparing',

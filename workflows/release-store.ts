@@ -3,7 +3,7 @@
 // batch, each batch only when no freeze (inventory) reaches into it. A freeze declared while the
 // store rolls out withdraws what has not started downloading and plans it again after the freeze.
 // Then it follows the phones until they have installed (or the stragglers' grace is over).
-import { CancellationScope, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../activities/release.ts';
 import { retryForever, systemCall, undoable } from './kit/activity-options.ts';
 import { proxyActivitiesByQueue } from './kit/task-queues.ts';
@@ -12,6 +12,7 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { freezeChangedSignal } from './mover-contract.ts';
 import {
   assignmentLeadMs,
+  doubledAssignmentLeadMs,
   freezeOverriddenSignal,
   holdStoreSignal,
   NO_TARGETS,
@@ -78,7 +79,7 @@ export async function releaseStore(input: ReleaseStoreInput): Promise<ReleaseSto
       }
       // The batch goes to the MDM a little before its first download is due (the MDM holds it
       // until then): a phone that hears late starts late and overlaps the next wave on the link.
-      const lead = assignmentLeadMs(msToNumber(policy.batchSpan));
+      const lead = patched('batch-lead-doubled') ? doubledAssignmentLeadMs(msToNumber(policy.batchSpan)) : assignmentLeadMs(msToNumber(policy.batchSpan));
       await condition(() => held, Math.max(0, batch.startsAt - lead - Date.now()));
       if (held) continue;
       // Nothing may reach the store during a freeze: not this batch, nor its installs.
