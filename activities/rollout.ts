@@ -14,7 +14,7 @@ import { PermanentSystemError } from '../src/systems/shared/errors.ts';
 import { wakeStockWaiters } from '../src/inventory/stock-waiters.ts';
 import { planActivation } from '../src/domain/activation-plan.ts';
 import { fitLogins } from '../src/domain/first-logins.ts';
-import { chunksOf } from '../src/systems/shared/mdm-api.ts';
+import { chunksOf, type MdmActivationStatus, type MdmProviderName } from '../src/systems/shared/mdm-api.ts';
 import type { ActivationState } from '../workflows/store-rollout-contract.ts';
 import { audit, createRecordActivities } from './records.ts';
 
@@ -50,6 +50,38 @@ export interface ActivationRound {
   /** Sign-ins this round moved because their image was late. */
   movedSignIns: number;
 }
+type ImagedDevice = { imei: string; mdmDeviceId: string | null; mdmProvider: MdmProviderName };
+
+/** Each device's image and sign-in scheduled in its MDM, in calls of the MDM's per-call limit (heartbeating). */
+async function scheduleImages(mdms: ActivityDeps['mdm'], imageBytes: number, targets: { device: ImagedDevice; downloadFrom: number; activateFrom: number }[]): Promise<void> {
+  for (const provider of new Set(targets.map((t) => t.device.mdmProvider))) {
+    const mdm = mdms[provider];
+    const mine = targets
+      .filter((t) => t.device.mdmProvider === provider)
+      .map((t) => ({ deviceId: t.device.mdmDeviceId!, downloadFrom: new Date(t.downloadFrom).toISOString(), activateFrom: new Date(t.activateFrom).toISOString() }));
+    for (const part of chunksOf(mine, mdm.activationTargetsPerCall)) {
+      await mdm.scheduleActivation(imageBytes, part);
+      Context.current().heartbeat(part.length);
+    }
+  }
+}
+
+/** What each device's MDM says of its activation, by IMEI (a device never scheduled is left out). */
+async function activationStatuses(mdms: ActivityDeps['mdm'], devices: ImagedDevice[]): Promise<Map<string, MdmActivationStatus>> {
+  const status = new Map<string, MdmActivationStatus>();
+  for (const provider of new Set(devices.map((d) => d.mdmProvider))) {
+    const mdm = mdms[provider];
+    for (const part of chunksOf(
+      devices.filter((d) => d.mdmProvider === provider),
+      mdm.activationTargetsPerCall,
+    )) {
+      const imeiOf = new Map(part.map((d) => [d.mdmDeviceId!, d.imei]));
+      for (const a of await mdm.activationStatus(part.map((d) => d.mdmDeviceId!))) status.set(imeiOf.get(a.deviceId)!, a.status);
+    }
+  }
+  return status;
+}
+
 /** A session's start on the store's clock, as people read it. */
 async function sessionTime(db: ActivityDeps['db'], storeId: string, startsAt: string): Promise<string> {
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timeZone: true } });
@@ -182,16 +214,11 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
           })
         : { targets: [], late: [] };
       const byImei = new Map(fresh.map((d) => [d.imei, d]));
-      for (const provider of new Set(fresh.map((d) => d.mdmProvider))) {
-        const mdm = deps.mdm[provider];
-        const targets = plan.targets
-          .filter((t) => byImei.get(t.imei)!.mdmProvider === provider)
-          .map((t) => ({ deviceId: byImei.get(t.imei)!.mdmDeviceId!, downloadFrom: new Date(t.downloadFrom).toISOString(), activateFrom: new Date(t.activateFrom).toISOString() }));
-        for (let i = 0; i < targets.length; i += mdm.activationTargetsPerCall) {
-          await mdm.scheduleActivation(imaging.imageBytes, targets.slice(i, i + mdm.activationTargetsPerCall));
-          Context.current().heartbeat(i);
-        }
-      }
+      await scheduleImages(
+        deps.mdm,
+        imaging.imageBytes,
+        plan.targets.map((t) => ({ device: byImei.get(t.imei)!, downloadFrom: t.downloadFrom, activateFrom: t.activateFrom })),
+      );
       // The sign-ins not made yet: dropped once made; moved after the lookahead, fitted between
       // the others, when due before the next round while the image is still on its way (a link
       // slower than planned): a wave's images that land together must not sign in together.
@@ -200,15 +227,7 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
         where: { imei: { in: pending.map((p) => p.imei) }, mdmDeviceId: { not: null } },
         select: { imei: true, mdmDeviceId: true, mdmProvider: true },
       });
-      const status = new Map<string, string>();
-      for (const provider of new Set(records.map((d) => d.mdmProvider))) {
-        const mdm = deps.mdm[provider];
-        const mine = records.filter((d) => d.mdmProvider === provider);
-        for (const part of chunksOf(mine, mdm.activationTargetsPerCall)) {
-          const byId = new Map(part.map((d) => [d.mdmDeviceId!, d.imei]));
-          for (const a of await mdm.activationStatus(part.map((d) => d.mdmDeviceId!))) status.set(byId.get(a.deviceId)!, a.status);
-        }
-      }
+      const status = await activationStatuses(deps.mdm, records);
       const waiting = pending.filter((p) => status.get(p.imei) !== 'ACTIVATED');
       const lateImages = waiting.filter((p) => p.activateFrom <= now + lookaheadMs && status.get(p.imei) !== 'DOWNLOADED');
       if (lateImages.length) {
@@ -218,13 +237,12 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
         const moved = fitLogins([...keep, ...made], lateImages.length, now + lookaheadMs, imaging.firstLoginsPerMinute, `${storeId}:${now}`);
         lateImages.forEach((p, i) => (p.activateFrom = moved[i]!));
         const record = new Map(records.map((d) => [d.imei, d]));
-        for (const provider of new Set(lateImages.map((p) => record.get(p.imei)!.mdmProvider))) {
-          const mdm = deps.mdm[provider];
-          const targets = lateImages
-            .filter((p) => record.get(p.imei)!.mdmProvider === provider)
-            .map((p) => ({ deviceId: record.get(p.imei)!.mdmDeviceId!, downloadFrom: new Date(now).toISOString(), activateFrom: new Date(p.activateFrom).toISOString() }));
-          for (const part of chunksOf(targets, mdm.activationTargetsPerCall)) await mdm.scheduleActivation(imaging.imageBytes, part);
-        }
+        // The download part is left as it was by the MDM; only the sign-in moves.
+        await scheduleImages(
+          deps.mdm,
+          imaging.imageBytes,
+          lateImages.map((p) => ({ device: record.get(p.imei)!, downloadFrom: now, activateFrom: p.activateFrom })),
+        );
       }
       const scheduled = earlier.imeis.length + plan.targets.length;
       return {
@@ -245,22 +263,13 @@ export function createRolloutActivities(deps: Pick<ActivityDeps, 'db' | 'operato
     async phonesNotActivated({ storeId, employees }: { storeId: string; employees: string[] }): Promise<string[]> {
       const devices = await db.device.findMany({
         where: { storeId, employeeId: { in: employees }, state: { in: ['RESERVED', 'ENROLLED'] }, mdmDeviceId: { not: null } },
-        select: { employeeId: true, mdmDeviceId: true, mdmProvider: true },
+        select: { imei: true, employeeId: true, mdmDeviceId: true, mdmProvider: true },
       });
-      const waiting: string[] = [];
-      for (const provider of new Set(devices.map((d) => d.mdmProvider))) {
-        const mine = devices.filter((d) => d.mdmProvider === provider);
-        const mdm = deps.mdm[provider];
-        for (let i = 0; i < mine.length; i += mdm.activationTargetsPerCall) {
-          const chunk = mine.slice(i, i + mdm.activationTargetsPerCall);
-          const status = new Map((await mdm.activationStatus(chunk.map((d) => d.mdmDeviceId!))).map((a) => [a.deviceId, a.status]));
-          for (const d of chunk) {
-            const s = status.get(d.mdmDeviceId!);
-            if (s && s !== 'ACTIVATED') waiting.push(d.employeeId!);
-          }
-        }
-      }
-      return waiting.sort();
+      const status = await activationStatuses(deps.mdm, devices);
+      return devices
+        .filter((d) => status.has(d.imei) && status.get(d.imei) !== 'ACTIVATED')
+        .map((d) => d.employeeId!)
+        .sort();
     },
 
     /** A session's no-shows placed into later sessions around those not yet held (src/domain/training-plan.ts placeNoShows); who fits nowhere, with why. */
